@@ -1,0 +1,1 @@
+"""Scrapy crawlers: config-driven sources into Kafka `posts.raw`."""

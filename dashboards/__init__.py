@@ -1,0 +1,1 @@
+"""The web app: monitoring screen, analyst search, alert console."""

@@ -1,0 +1,1 @@
+"""The Chinese BERT scorer: training, evaluation, export and inference."""

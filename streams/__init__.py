@@ -1,0 +1,1 @@
+"""Faust stream workers: validate, normalise, place, deduplicate, score, alert."""

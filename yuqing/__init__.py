@@ -1,0 +1,1 @@
+"""Yuqing (舆情): the shared kernel every stage builds on."""

@@ -1,0 +1,130 @@
+"""The one command line, `yuqing`.
+
+Kernel commands (`services`, `init`) live here. Stage commands (`crawl`, `worker`, `serve`, `score`,
+`train`, `eval`, `bench`) are registered by the stages through the `yuqing.commands` entry-point group,
+so this package never imports a stage (DESIGN.md's dependency direction).
+
+Exit codes: 0 success; 1 the work ran and something in it failed (a bad input line, an unhealthy
+service); 2 usage or configuration error; 3 a service could not be reached or started.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from importlib.metadata import entry_points
+
+import typer
+
+from yuqing.errors import ConfigError, NotImplementedYet, ServiceError, YuqingError
+
+EXIT_FAILED, EXIT_CONFIG, EXIT_SERVICE = 1, 2, 3
+
+app = typer.Typer(
+    name="yuqing",
+    help="Yuqing (舆情): tourism public-opinion and risk early warning for Mile.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+services_app = typer.Typer(help="Local Kafka and Elasticsearch without Docker.", no_args_is_help=True)
+app.add_typer(services_app, name="services")
+
+
+@app.callback()
+def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging.")) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@services_app.command("up")
+def services_up(
+    only: list[str] = typer.Option(None, "--only", help="kafka and/or elasticsearch (default: both)."),
+) -> None:
+    """Fetch (first time), start and wait for the local services. Idempotent.
+
+    Exit 0 when all are healthy, 3 when one cannot be fetched or started (nothing half-started is left).
+    """
+    from yuqing.services import manager
+    from yuqing.settings import get_settings
+
+    for status in manager.up(get_settings(), only=only or None):
+        typer.echo(status.line())
+
+
+@services_app.command("down")
+def services_down(
+    only: list[str] = typer.Option(None, "--only", help="kafka and/or elasticsearch (default: both)."),
+) -> None:
+    """Stop the local services cleanly (data is kept). Exit 0 even if they were not running."""
+    from yuqing.services import manager
+    from yuqing.settings import get_settings
+
+    for line in manager.down(get_settings(), only=only or None):
+        typer.echo(line)
+
+
+@services_app.command("status")
+def services_status() -> None:
+    """Report health and ports of the local services. Exit 0 if all are healthy, else 1."""
+    from yuqing.services import manager
+    from yuqing.settings import get_settings
+
+    statuses = manager.status(get_settings())
+    for status in statuses:
+        typer.echo(status.line())
+    if not all(s.healthy for s in statuses):
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("init")
+def init() -> None:
+    """Create Kafka topics, Elasticsearch index templates, indices and aliases. Idempotent.
+
+    Exit 0 on success, 3 when Kafka or Elasticsearch cannot be reached.
+    """
+    from yuqing.bootstrap import initialize
+    from yuqing.settings import get_settings
+
+    for line in initialize(get_settings()):
+        typer.echo(line)
+
+
+def _register_stage_commands() -> None:
+    """Add the commands the stages declare under the `yuqing.commands` entry-point group."""
+    for ep in sorted(entry_points(group="yuqing.commands"), key=lambda e: e.name):
+        try:
+            target = ep.load()
+        except Exception as exc:  # a broken stage must not take the whole CLI down
+            logging.getLogger(__name__).warning("command %s unavailable: %s", ep.name, exc)
+            continue
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=ep.name)
+        else:
+            app.command(ep.name)(target)
+
+
+def main() -> None:
+    """Entry point: map the project's errors to exit codes and one clear line on stderr."""
+    _register_stage_commands()
+    try:
+        app()
+    except ConfigError as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    except ServiceError as exc:
+        typer.echo(f"service error: {exc}", err=True)
+        sys.exit(EXIT_SERVICE)
+    except NotImplementedYet as exc:
+        typer.echo(f"not available yet: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    except YuqingError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""Validated loading of the deployment's YAML files (gazetteer, stations; other stages add theirs).
+
+A mistake raises ConfigError naming the file, the key path (e.g. `stations.2.duty_officers.0.email`)
+and what is wrong, before anything runs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from yuqing.errors import ConfigError
+from yuqing.settings import config_dir, read_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Read a YAML file into `model`; errors name the file and the key."""
+    data = read_yaml(path)
+    if data is None:
+        raise ConfigError(str(path), "", "file is empty")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        raise ConfigError(str(path), key, err["msg"]) from exc
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class City(_Strict):
+    names: list[str] = Field(min_length=1)
+    decoys: list[str] = Field(default_factory=list)
+
+
+class Spot(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    ambiguous: bool = False
+
+
+class Gazetteer(_Strict):
+    """Place names of the city, its scenic spots, and the traps around them."""
+
+    city: City
+    spots: list[Spot] = Field(min_length=1)
+    districts: list[str] = Field(default_factory=list)
+    elsewhere: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Gazetteer:
+        seen: dict[str, str] = {}
+        for spot in self.spots:
+            for name in (spot.name, *spot.aliases):
+                if name in seen and seen[name] != spot.name:
+                    raise ValueError(f"name {name!r} belongs to both {seen[name]} and {spot.name}")
+                seen[name] = spot.name
+        return self
+
+
+class Person(_Strict):
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Station(_Strict):
+    name: str = Field(min_length=1)
+    spots: list[str] = Field(default_factory=list)
+    duty_officers: list[Person] = Field(min_length=1)
+    supervisors: list[Person] = Field(default_factory=list)
+
+
+class Stations(_Strict):
+    """Stations, the spots they answer for, and their duty roster."""
+
+    default_station: str
+    stations: list[Station] = Field(min_length=1)
+
+    @field_validator("stations")
+    @classmethod
+    def _unique(cls, stations: list[Station]) -> list[Station]:
+        names = [s.name for s in stations]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ValueError(f"station listed twice: {', '.join(sorted(dupes))}")
+        return stations
+
+    @model_validator(mode="after")
+    def _default_exists(self) -> Stations:
+        if self.default_station not in {s.name for s in self.stations}:
+            raise ValueError(f"default_station {self.default_station!r} is not among the stations")
+        return self
+
+    def station_for(self, spot: str | None) -> str:
+        """The station responsible for a spot; the default one for the rest of the city."""
+        for station in self.stations:
+            if spot in station.spots:
+                return station.name
+        return self.default_station
+
+    def get(self, name: str) -> Station | None:
+        return next((s for s in self.stations if s.name == name), None)
+
+
+def check_stations_against(gazetteer: Gazetteer, stations: Stations, path: str) -> None:
+    """Every spot a station claims must exist in the gazetteer, and no spot has two stations."""
+    known = {s.name for s in gazetteer.spots}
+    owner: dict[str, str] = {}
+    for i, station in enumerate(stations.stations):
+        for spot in station.spots:
+            if spot not in known:
+                raise ConfigError(path, f"stations.{i}.spots", f"unknown spot {spot!r} (not in gazetteer)")
+            if spot in owner:
+                raise ConfigError(path, f"stations.{i}.spots", f"{spot} already belongs to {owner[spot]}")
+            owner[spot] = station.name
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(directory: Path | None = None) -> Gazetteer:
+    return load_model((directory or config_dir()) / "gazetteer.yaml", Gazetteer)
+
+
+@lru_cache(maxsize=4)
+def load_stations(directory: Path | None = None) -> Stations:
+    directory = directory or config_dir()
+    stations = load_model(directory / "stations.yaml", Stations)
+    check_stations_against(load_gazetteer(directory), stations, str(directory / "stations.yaml"))
+    return stations

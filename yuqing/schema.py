@@ -1,0 +1,207 @@
+"""The records every stage shares (`Post`, `ScoredPost`, `Alert`) and the Kafka topic names.
+
+A post's id is stable: `source:source_id` when the source has its own ids, else `source:url-sha1`,
+so a replay or a re-crawl never makes a second document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator
+
+from yuqing.errors import InvalidPost
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+# Kafka topics (prefixed by KafkaSettings.topic_prefix).
+TOPIC_RAW = "posts.raw"
+TOPIC_SCORED = "posts.scored"
+TOPIC_DLQ = "posts.dlq"
+TOPIC_ALERTS = "alerts"
+TOPICS = (TOPIC_RAW, TOPIC_SCORED, TOPIC_DLQ, TOPIC_ALERTS)
+
+MAX_TEXT_CHARS = 100_000
+# A clock skew allowance: a post "published" further in the future than this is a parse error upstream.
+FUTURE_SKEW = timedelta(hours=1)
+
+
+class RiskLevel(StrEnum):
+    none = "none"
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class RiskCategory(StrEnum):
+    public_order = "public_order"
+    traffic = "traffic"
+    safety = "safety"
+    consumer = "consumer"
+    health = "health"
+    disaster = "disaster"
+    police = "police"
+    environment = "environment"
+
+
+class SentimentLabel(StrEnum):
+    neg = "neg"
+    neu = "neu"
+    pos = "pos"
+
+
+def normalise_url(url: str) -> str:
+    """Lower-case scheme and host, drop the fragment: the same page gives the same id."""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+def make_post_id(source: str, source_id: str | None, url: str | None) -> str:
+    """The stable document id of a post."""
+    if source_id:
+        return f"{source}:{source_id}"
+    if url:
+        return f"{source}:{hashlib.sha1(normalise_url(url).encode()).hexdigest()[:20]}"
+    raise InvalidPost("a post needs a source_id or a url to have a stable id", field="source_id")
+
+
+def _as_shanghai(value: datetime) -> datetime:
+    # Chinese sites print local time without a zone; naive means Asia/Shanghai.
+    return value.replace(tzinfo=TZ) if value.tzinfo is None else value
+
+
+class Engagement(BaseModel):
+    """Counts a platform shows next to a post; they change as a post spreads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reposts: int = Field(0, ge=0)
+    comments: int = Field(0, ge=0)
+    likes: int = Field(0, ge=0)
+    views: int = Field(0, ge=0)
+
+
+class Post(BaseModel):
+    """One crawled post, article, review or reply, as it goes onto `posts.raw`."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    source: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")
+    source_id: str | None = Field(None, max_length=200)
+    url: str | None = Field(None, max_length=4000)
+    author: str | None = Field(None, max_length=200)
+    title: str | None = Field(None, max_length=1000)
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+    published_at: datetime | None = None
+    crawled_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    engagement: Engagement = Field(default_factory=Engagement)
+    extras: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _has_text(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("published_at", "crawled_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        value = _as_shanghai(value)
+        if value > datetime.now(UTC) + FUTURE_SKEW:
+            raise ValueError("lies in the future")
+        return value
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def id(self) -> str:
+        return make_post_id(self.source, self.source_id, self.url)
+
+    @classmethod
+    def parse(cls, data: bytes | str | dict[str, Any]) -> Post:
+        """Validate raw input; any problem becomes InvalidPost naming the field and the reason."""
+        try:
+            if isinstance(data, bytes):
+                data = data.decode("utf-8")
+            if not isinstance(data, dict):
+                data = json.loads(data)
+            if not isinstance(data, dict):
+                raise InvalidPost("must be a JSON object")
+            # `id` is derived, never trusted from input.
+            post = cls.model_validate({k: v for k, v in data.items() if k != "id"})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or None
+            raise InvalidPost(err["msg"], field=field) from exc
+        except UnicodeDecodeError as exc:
+            raise InvalidPost(f"not valid UTF-8: {exc}") from exc
+        except ValueError as exc:
+            raise InvalidPost(f"not valid JSON: {exc}") from exc
+        if not post.source_id and not post.url:
+            raise InvalidPost("a post needs a source_id or a url to have a stable id", field="source_id")
+        return post
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+class Sentiment(BaseModel):
+    label: SentimentLabel = SentimentLabel.neu
+    score: float = Field(0.0, ge=0.0, le=1.0)
+
+
+class Risk(BaseModel):
+    level: RiskLevel = RiskLevel.none
+    score: float = Field(0.0, ge=0.0, le=1.0)
+    categories: list[RiskCategory] = Field(default_factory=list)
+
+
+class ScoredPost(Post):
+    """A post after the stream: placed, deduplicated into an event, and scored."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    relevant: bool = False
+    spots: list[str] = Field(default_factory=list)
+    jurisdiction: str | None = None
+    sentiment: Sentiment = Field(default_factory=Sentiment)
+    risk: Risk = Field(default_factory=Risk)
+    event_id: str | None = None
+    explain: dict[str, Any] = Field(default_factory=dict)
+    text_seg: str | None = Field(None, description="jieba segmentation of title+text for the index")
+    scored_at: datetime | None = None
+
+
+class Alert(BaseModel):
+    """A warning raised by a rule, e-mailed to the station responsible."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    rule: str = Field(min_length=1)
+    level: RiskLevel
+    event_id: str | None = None
+    post_ids: list[str] = Field(default_factory=list)
+    spots: list[str] = Field(default_factory=list)
+    jurisdiction: str | None = None
+    summary: str = Field(min_length=1, max_length=500)
+    categories: list[RiskCategory] = Field(default_factory=list)
+    reason: dict[str, Any] = Field(default_factory=dict)
+    similar_count: int = Field(0, ge=0)
+    raised_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    status: str = Field("open", pattern=r"^(open|acknowledged|closed)$")

@@ -1,0 +1,218 @@
+"""The one settings object: environment variables over `config/settings.yaml` over defaults.
+
+Each group has its own environment prefix (`KAFKA_`, `ES_`, `SMTP_`, `MODEL_`, `SERVICES_`, `WEB_`),
+and the same keys may stand in `config/settings.yaml` under the group's name (`kafka:`, `es:` ...).
+The folder holding the YAML files is `YUQING_CONFIG_DIR` (default: `config/` of the checkout).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import yaml
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from yuqing.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_DIR = REPO_ROOT / "config"
+SETTINGS_FILE = "settings.yaml"
+
+
+def config_dir() -> Path:
+    """The folder of YAML files a deployment edits."""
+    return Path(os.environ.get("YUQING_CONFIG_DIR", DEFAULT_CONFIG_DIR)).expanduser()
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file; a syntax error names the file and the line."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(str(path), "", "file not found") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        raise ConfigError(str(path), where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+
+
+class _YamlGroupSource(PydanticBaseSettingsSource):
+    """Reads one group (`kafka:`, `es:` ...) of `settings.yaml`; environment variables still win."""
+
+    def __init__(self, settings_cls: type[BaseSettings], group: str) -> None:
+        super().__init__(settings_cls)
+        path = config_dir() / SETTINGS_FILE
+        data = read_yaml(path) if path.exists() else {}
+        section = (data or {}).get(group) or {}
+        if not isinstance(section, dict):
+            raise ConfigError(str(path), group, "must be a mapping of settings")
+        self._values = section
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+class _Group(BaseSettings):
+    """A settings group; subclasses set `yaml_group` to their YAML section name."""
+
+    yaml_group: ClassVar[str] = ""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _YamlGroupSource(settings_cls, cls.yaml_group)
+
+
+class KafkaSettings(_Group):
+    """Where Kafka is and how the project's topics are laid out."""
+
+    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="forbid")
+    yaml_group: ClassVar[str] = "kafka"
+
+    bootstrap_servers: str = Field("127.0.0.1:9092", description="host:port[,host:port...] of the brokers")
+    partitions: int = Field(3, ge=1, description="partitions of each project topic (the unit of scale)")
+    replication_factor: int = Field(1, ge=1, description="replicas of each topic")
+    topic_prefix: str = Field("", description="prefix for every topic name (isolates tests and tenants)")
+    request_timeout_s: float = Field(15.0, gt=0, description="admin and produce timeout")
+
+    def topic(self, name: str) -> str:
+        """The full name of a project topic."""
+        return f"{self.topic_prefix}{name}"
+
+
+class ElasticsearchSettings(_Group):
+    """Where Elasticsearch is and how indices are named."""
+
+    model_config = SettingsConfigDict(env_prefix="ES_", extra="forbid")
+    yaml_group: ClassVar[str] = "es"
+
+    url: str = Field("http://127.0.0.1:9200", description="base URL of the cluster")
+    username: str | None = Field(None, description="basic-auth user, if security is on")
+    password: SecretStr | None = Field(None, description="basic-auth password")
+    index_prefix: str = Field("", description="prefix for every index, template and alias name")
+    request_timeout_s: float = Field(30.0, gt=0, description="per-request timeout")
+    shards: int = Field(1, ge=1, description="primary shards of each posts index")
+    replicas: int = Field(0, ge=0, description="replicas of each index (0 on a single node)")
+
+    def name(self, base: str) -> str:
+        """The full name of an index, alias or template."""
+        return f"{self.index_prefix}{base}"
+
+
+class SmtpSettings(_Group):
+    """The mail relay that carries alert e-mails."""
+
+    model_config = SettingsConfigDict(env_prefix="SMTP_", extra="forbid")
+    yaml_group: ClassVar[str] = "smtp"
+
+    host: str = Field("127.0.0.1", description="SMTP relay host")
+    port: int = Field(8025, ge=1, le=65535, description="SMTP relay port")
+    username: str | None = Field(None, description="login user, if the relay needs one")
+    password: SecretStr | None = Field(None, description="login password")
+    starttls: bool = Field(False, description="upgrade the connection with STARTTLS")
+    sender: str = Field("yuqing-alerts@localhost", description="From: address of alert e-mails")
+    timeout_s: float = Field(10.0, gt=0, description="connect and send timeout")
+
+
+class ModelSettings(_Group):
+    """Which checkpoint scores posts, and how."""
+
+    model_config = SettingsConfigDict(env_prefix="MODEL_", extra="forbid", protected_namespaces=())
+    yaml_group: ClassVar[str] = "model"
+
+    path: Path = Field(REPO_ROOT / "models" / "shipped", description="Hugging Face format checkpoint folder")
+    runtime: Literal["onnx", "torch"] = Field("onnx", description="inference engine")
+    batch_size: int = Field(32, ge=1, description="micro-batch size for scoring")
+    max_length: int = Field(256, ge=16, description="token limit per post (longer text is truncated)")
+    threads: int = Field(2, ge=1, description="intra-op threads (the machine's cores)")
+
+
+class ServicesSettings(_Group):
+    """Local Kafka and Elasticsearch without Docker: versions, where they are cached and kept."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVICES_", extra="forbid")
+    yaml_group: ClassVar[str] = "services"
+
+    home: Path = Field(
+        Path(os.environ.get("YUQING_HOME", "~/.cache/yuqing")).expanduser(),
+        description="download cache shared by every checkout (YUQING_HOME)",
+    )
+    state_dir: Path = Field(REPO_ROOT / "var", description="data and logs of the local services")
+    kafka_version: str = Field("4.1.1", description="Apache Kafka version (Maven Central jars)")
+    kafka_port: int = Field(9092, ge=1, le=65535, description="Kafka broker port on 127.0.0.1")
+    kafka_controller_port: int = Field(9093, ge=1, le=65535, description="KRaft controller port")
+    kafka_heap: str = Field("512m", description="Kafka JVM heap")
+    es_version: str = Field("8.19.4", description="Elasticsearch version (integ-test-zip)")
+    es_port: int = Field(9200, ge=1, le=65535, description="Elasticsearch HTTP port on 127.0.0.1")
+    es_heap: str = Field("1g", description="Elasticsearch JVM heap")
+    es_user: str = Field("yuqing-es", description="non-root user that runs Elasticsearch")
+    java_home: Path | None = Field(None, description="JDK for both services (default: the one on PATH)")
+    maven_repo: str = Field("https://repo1.maven.org/maven2", description="Maven repository to fetch from")
+    start_timeout_s: float = Field(120.0, gt=0, description="how long to wait for a service to be healthy")
+
+
+class WebSettings(_Group):
+    """The dashboard web app."""
+
+    model_config = SettingsConfigDict(env_prefix="WEB_", extra="forbid")
+    yaml_group: ClassVar[str] = "web"
+
+    environment: Literal["development", "production"] = Field("development", description="deployment kind")
+    host: str = Field("127.0.0.1", description="bind address")
+    port: int = Field(8000, ge=1, le=65535, description="bind port")
+    secret_key: SecretStr = Field(SecretStr("change-me"), description="session signing key")
+    public_url: str = Field("http://127.0.0.1:8000", description="base URL used in alert e-mail links")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> WebSettings:
+        if self.environment == "production" and self.secret_key.get_secret_value() == "change-me":
+            raise ValueError("WEB_SECRET_KEY must be set outside development")
+        return self
+
+
+class Settings(BaseSettings):
+    """All settings, grouped."""
+
+    model_config = SettingsConfigDict(extra="forbid")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    es: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    services: ServicesSettings = Field(default_factory=ServicesSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+
+    @property
+    def config_dir(self) -> Path:
+        return config_dir()
+
+
+def load_settings() -> Settings:
+    """Build the settings; a bad value raises ConfigError naming the file (or variable) and the key."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        source = f"{config_dir() / SETTINGS_FILE} or environment ({exc.title})"
+        raise ConfigError(source, key, err["msg"]) from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call `get_settings.cache_clear()`)."""
+    return load_settings()
