@@ -11,8 +11,11 @@ import bench
 
 
 def _available() -> list[str]:
-    return sorted(m.name.removesuffix("_bench") for m in pkgutil.iter_modules(bench.__path__)
-                  if m.name.endswith("_bench"))
+    return sorted(
+        m.name.removesuffix("_bench")
+        for m in pkgutil.iter_modules(bench.__path__)
+        if m.name.endswith("_bench")
+    )
 
 
 def bench_command(
@@ -44,4 +47,3 @@ def bench_command(
             failed = True
     if failed:
         raise typer.Exit(1)
-

@@ -1,11 +1,11 @@
 """The project's exception tree; every error carries the context an operator needs.
 
-    YuqingError
-    ├── ConfigError        a settings or YAML file is wrong (names the file and the key)
-    ├── InvalidPost        a post fails validation (names the field and the reason)
-    ├── ServiceError       a local service cannot be fetched, started or reached (names the service)
-    ├── ScoringError       the scorer cannot load or run (names the checkpoint)
-    └── NotImplementedYet  a command that a later issue will fill
+YuqingError
+├── ConfigError        a settings or YAML file is wrong (names the file and the key)
+├── InvalidPost        a post fails validation (names the field and the reason)
+├── ServiceError       a local service cannot be fetched, started or reached (names the service)
+├── ScoringError       the scorer cannot load or run (names the checkpoint)
+└── NotImplementedYet  a command that a later issue will fill
 """
 
 from __future__ import annotations

@@ -91,8 +91,12 @@ class Matcher:
                 if canonical not in target:
                     target.append(canonical)
             else:
-                bucket = {"city": found.city, "district": found.districts, "decoy": found.decoys,
-                          "elsewhere": found.elsewhere}[kind]
+                bucket = {
+                    "city": found.city,
+                    "district": found.districts,
+                    "decoy": found.decoys,
+                    "elsewhere": found.elsewhere,
+                }[kind]
                 if surface not in bucket:
                     bucket.append(surface)
         # Order of first mention across strong and candidate spots.
