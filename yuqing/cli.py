@@ -38,6 +38,9 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug log
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not verbose:
+        # The ES client logs every request at INFO: too loud for an operator's terminal.
+        logging.getLogger("elastic_transport").setLevel(logging.WARNING)
 
 
 @services_app.command("up")

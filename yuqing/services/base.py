@@ -1,0 +1,238 @@
+"""What every local service shares: its status line, its pid file, starting and stopping its process group."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from yuqing.errors import ServiceError
+from yuqing.settings import ServicesSettings
+
+log = logging.getLogger(__name__)
+
+STOP_GRACE_S = 45.0
+
+
+@dataclass
+class ServiceStatus:
+    """One service as `yuqing services` reports it."""
+
+    name: str
+    state: str  # healthy, started, stopped, unhealthy
+    healthy: bool
+    port: int
+    pid: int | None
+    version: str
+    data_dir: Path
+    note: str = ""
+
+    def line(self) -> str:
+        pid = f"pid {self.pid}" if self.pid else "pid -"
+        text = (
+            f"{self.name:<14} {self.state:<10} 127.0.0.1:{self.port:<6} {pid:<11} {self.version:<8} "
+            f"{self.data_dir}"
+        )
+        return f"{text}  ({self.note})" if self.note else text
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something accepts connections on host:port, or the port cannot be bound."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1.0)
+        if sock.connect_ex((host, port)) == 0:
+            return True
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Like the JVMs, reuse the address: connections in TIME_WAIT from a previous run are no owner.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie child is reaped and counts as gone)."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+class Service:
+    """A JVM service run in its own session, known by a pid file and a marker in its command line."""
+
+    name = ""
+
+    def __init__(self, settings: ServicesSettings) -> None:
+        self.settings = settings
+        self.run_dir = settings.state_dir / "run"
+        self.logs_dir = settings.state_dir / "logs"
+
+    # -- what subclasses provide -------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.port]
+
+    @property
+    def version(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def data_dir(self) -> Path:
+        raise NotImplementedError
+
+    @property
+    def marker(self) -> str:
+        """A string only this service's command line (for this state dir) contains."""
+        raise NotImplementedError
+
+    def fetch(self) -> None:
+        """Download what is missing into the cache (idempotent)."""
+
+    def prepare(self) -> None:
+        """Write config and create data folders (idempotent)."""
+
+    def launch(self, stdout) -> subprocess.Popen:
+        raise NotImplementedError
+
+    def probe(self) -> tuple[bool, str]:
+        """(healthy, note) from the service's own protocol."""
+        raise NotImplementedError
+
+    # -- shared behaviour --------------------------------------------------------------------------
+    @property
+    def pid_file(self) -> Path:
+        return self.run_dir / f"{self.name}.pid"
+
+    @property
+    def out_file(self) -> Path:
+        return self.logs_dir / f"{self.name}.out"
+
+    def pid(self) -> int | None:
+        """The pid of this service if it runs (a stale pid file is removed)."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        if pid_alive(pid) and self.marker in cmdline(pid):
+            return pid
+        self.pid_file.unlink(missing_ok=True)
+        return None
+
+    def status(self) -> ServiceStatus:
+        pid = self.pid()
+        if pid is None:
+            return self._status("stopped", False, None)
+        healthy, note = self.probe()
+        return self._status("healthy" if healthy else "unhealthy", healthy, pid, note)
+
+    def _status(self, state: str, healthy: bool, pid: int | None, note: str = "") -> ServiceStatus:
+        return ServiceStatus(self.name, state, healthy, self.port, pid, self.version, self.data_dir, note)
+
+    def check_ports_free(self) -> None:
+        for port in self.ports:
+            if port_in_use(port):
+                raise ServiceError(
+                    self.name, f"port {port} is already taken by another process (change SERVICES_*_PORT)"
+                )
+
+    def start(self) -> ServiceStatus:
+        """Start the process and wait until it answers; on failure stop it and raise ServiceError."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        self.prepare()
+        began = time.monotonic()
+        with self.out_file.open("ab") as out:
+            out.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.name}\n".encode())
+            out.flush()
+            proc = self.launch(out)
+        self.pid_file.write_text(str(proc.pid))
+        deadline = began + self.settings.start_timeout_s
+        note = ""
+        while time.monotonic() < deadline:
+            code = proc.poll()
+            if code is not None:
+                self.pid_file.unlink(missing_ok=True)
+                raise ServiceError(self.name, f"exited with code {code} while starting; see {self.out_file}")
+            healthy, note = self.probe()
+            if healthy:
+                took = time.monotonic() - began
+                return self._status("started", True, proc.pid, f"ready in {took:.1f}s")
+            time.sleep(0.5)
+        self.stop()
+        raise ServiceError(
+            self.name, f"not healthy after {self.settings.start_timeout_s:.0f}s ({note}); see {self.out_file}"
+        )
+
+    def stop(self) -> str:
+        """SIGTERM the process group, wait, then SIGKILL. Data is kept."""
+        pid = self.pid()
+        if pid is None:
+            return f"{self.name}: not running"
+        began = time.monotonic()
+        self._signal(pid, signal.SIGTERM)
+        how = "stopped"
+        # The whole session goes: the ES server JVM runs under its launcher, both in the group.
+        while self._group_alive(pid) and time.monotonic() - began < STOP_GRACE_S:
+            time.sleep(0.2)
+        if self._group_alive(pid):
+            self._signal(pid, signal.SIGKILL)
+            how = f"killed (did not stop within {STOP_GRACE_S:.0f}s)"
+            while self._group_alive(pid) and time.monotonic() - began < STOP_GRACE_S + 10:
+                time.sleep(0.2)
+        self.pid_file.unlink(missing_ok=True)
+        return f"{self.name}: {how} (pid {pid}, {time.monotonic() - began:.1f}s)"
+
+    @staticmethod
+    def _group_alive(pgid: int) -> bool:
+        if pid_alive(pgid):
+            return True
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        # Only zombies may be left (reaped by whoever started them): count them as gone.
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                except (OSError, IndexError):
+                    continue
+                if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+                    return True
+        return False
+
+    @staticmethod
+    def _signal(pid: int, sig: int) -> None:
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
