@@ -1,0 +1,58 @@
+"""Decision thresholds tuned on the dev splits and stored in the checkpoint's config (`thresholds`).
+
+- `relevance` / `relevance_strict`: the best dev accuracy of the gazetteer+model rule (models/relevance.py)
+  for posts with clear Mile evidence, and for ambiguous or mixed ones (never below `relevance`);
+- `high`: the largest threshold that still catches at least `HIGH_RECALL` of dev `high` posts — recall
+  first, because a missed emergency costs more than a false alarm;
+- `category`: one threshold for all eight sigmoids, the best dev micro-F1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.metrics import micro_f1
+from models.modeling import RISK_LEVELS
+from models.relevance import DEFAULTS, evidence
+
+HIGH_RECALL = 0.98
+GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
+
+
+def calibrate(model, review_dev, tour_dev, pad_id: int) -> dict[str, float]:
+    from models.finetune import predict
+    from yuqing.gazetteer import default_matcher
+
+    th = dict(DEFAULTS)
+    if not tour_dev:
+        return th
+    p = predict(model, tour_dev, pad_id)
+    matcher = default_matcher()
+    kinds = np.array([evidence(matcher.match(i.text, normalized=True)) for i in tour_dev])
+    gold = np.array([i.rel for i in tour_dev])
+    pr = p["relevance"]
+
+    def acc(mask, t):
+        return float(((pr[mask] >= t).astype(int) == gold[mask]).mean()) if mask.any() else 0.0
+
+    clear = kinds == "mile"
+    th["relevance"] = max(GRID, key=lambda t: (acc(clear, t), -abs(t - 0.5)))
+    unclear = np.isin(kinds, ["ambiguous", "mixed"])
+    strict_grid = [t for t in GRID if t >= th["relevance"]]
+    th["relevance_strict"] = max(strict_grid, key=lambda t: (acc(unclear, t), t))
+
+    idx = [k for k, i in enumerate(tour_dev) if i.level >= 0]
+    hi = RISK_LEVELS.index("high")
+    lv = p["level"][idx]
+    gold_lv = np.array([tour_dev[k].level for k in idx])
+    high_p = lv[gold_lv == hi, hi]
+    if len(high_p):
+        # the largest t with recall >= HIGH_RECALL, capped at 0.5 (argmax territory)
+        ok = [t for t in [x / 100 for x in range(2, 51)] if (high_p >= t).mean() >= HIGH_RECALL]
+        th["high"] = max(ok) if ok else 0.02
+    cp = p["categories"][idx]
+    g_sets = [{j for j, v in enumerate(tour_dev[k].cats) if v > 0} for k in idx]
+    th["category"] = max(
+        GRID, key=lambda t: micro_f1(g_sets, [set(np.flatnonzero(r >= t).tolist()) for r in cp])
+    )
+    return {k: float(v) for k, v in th.items()}

@@ -1,0 +1,185 @@
+"""The scoring model: one BERT encoder, four heads, and an optional wide n-gram bag for sentiment.
+
+`YuqingConfig` extends `BertConfig` with the head metadata (label names, thresholds, the wide part's
+size), so one Hugging Face checkpoint folder (`config.json`, `model.safetensors`, tokenizer files) holds
+everything. The encoder attribute is `bert`, as in `BertForMaskedLM` and in hub checkpoints such as
+`bert-base-chinese`: their encoder weights load into this class as they are, and only the heads are new.
+
+Heads (on the pooled [CLS] vector):
+- `relevance`: one logit (sigmoid) — about tourism in Mile;
+- `sentiment`: neg/neu/pos from the encoder alone ("BERT alone" in `yuqing eval`);
+- `sentiment_wide`: neg/neu/pos from the encoder's vector joined with a bag of hashed character 1–3-grams
+  (a wide-and-deep model; `wide_buckets=0` turns the wide part off and the scorer uses `sentiment`);
+- `categories`: eight independent sigmoids (multi-label risk categories);
+- `level`: none/low/medium/high.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import torch
+from torch import nn
+from transformers import AutoConfig, AutoModel, BertConfig, BertModel, PreTrainedModel
+
+SENTIMENT_LABELS = ["neg", "neu", "pos"]
+RISK_CATEGORIES = [
+    "public_order",
+    "traffic",
+    "safety",
+    "consumer",
+    "health",
+    "disaster",
+    "police",
+    "environment",
+]
+RISK_LEVELS = ["none", "low", "medium", "high"]
+
+
+class YuqingConfig(BertConfig):
+    model_type = "yuqing-bert"
+
+    def __init__(
+        self,
+        sentiment_labels: list[str] | None = None,
+        risk_categories: list[str] | None = None,
+        risk_levels: list[str] | None = None,
+        wide_buckets: int = 0,
+        wide_dim: int = 8,
+        wide_ngrams: int = 3,
+        thresholds: dict | None = None,
+        sentiment_head: str = "auto",
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sentiment_labels = sentiment_labels or list(SENTIMENT_LABELS)
+        self.risk_categories = risk_categories or list(RISK_CATEGORIES)
+        self.risk_levels = risk_levels or list(RISK_LEVELS)
+        self.wide_buckets = wide_buckets
+        self.wide_dim = wide_dim
+        self.wide_ngrams = wide_ngrams
+        # Decision thresholds tuned on the dev split (see models/calibrate.py); defaults until then.
+        self.thresholds = thresholds or {}
+        # Which head the scorer reports: `sentiment` (encoder alone), `sentiment_wide`, or `auto` (the wide
+        # one when the checkpoint has it).
+        self.sentiment_head = sentiment_head
+
+
+def small_config(vocab_size: int, **overrides) -> YuqingConfig:
+    """The shipped architecture: 4 layers, hidden 256, 4 heads, FFN 1024, 256 positions (~3.2M encoder
+    parameters besides the embeddings): small enough to pretrain for ~an hour on two CPU cores and to
+    score hundreds of posts a second, deep enough for negation and sarcasm patterns a bag cannot see."""
+    base = dict(
+        vocab_size=vocab_size,
+        hidden_size=256,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        intermediate_size=1024,
+        max_position_embeddings=256,
+        type_vocab_size=2,
+        hidden_dropout_prob=0.1,
+        attention_probs_dropout_prob=0.1,
+        wide_buckets=1 << 18,
+        wide_dim=8,
+    )
+    base.update(overrides)
+    return YuqingConfig(**base)
+
+
+def hash_ngrams(text: str, buckets: int, n_max: int = 3, limit: int = 768) -> list[int]:
+    """Hashed character 1..n-grams of `text` (crc32, stable across processes and machines).
+
+    Ids start at 1; 0 is padding."""
+    if buckets <= 0:
+        return []
+    out: list[int] = []
+    for n in range(1, n_max + 1):
+        for i in range(len(text) - n + 1):
+            out.append(1 + zlib.crc32(text[i : i + n].encode("utf-8")) % (buckets - 1))
+            if len(out) >= limit:
+                return out
+    return out
+
+
+class YuqingPreTrainedModel(PreTrainedModel):
+    config_class = YuqingConfig
+    base_model_prefix = "bert"
+    supports_gradient_checkpointing = False
+    _supports_sdpa = True
+
+    def _init_weights(self, module: nn.Module) -> None:
+        std = self.config.initializer_range
+        if isinstance(module, nn.Linear):
+            module.weight.data.normal_(0.0, std)
+            if module.bias is not None:
+                module.bias.data.zero_()
+        elif isinstance(module, nn.Embedding):
+            module.weight.data.normal_(0.0, std)
+            if module.padding_idx is not None:
+                module.weight.data[module.padding_idx].zero_()
+        elif isinstance(module, nn.LayerNorm):
+            module.bias.data.zero_()
+            module.weight.data.fill_(1.0)
+
+
+class YuqingScorerModel(YuqingPreTrainedModel):
+    """Encoder + heads; `forward` returns a dict of logits."""
+
+    def __init__(self, config: YuqingConfig) -> None:
+        super().__init__(config)
+        self.bert = BertModel(config, add_pooling_layer=True)
+        h = config.hidden_size
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.relevance = nn.Linear(h, 1)
+        self.sentiment = nn.Linear(h, len(config.sentiment_labels))
+        self.categories = nn.Linear(h, len(config.risk_categories))
+        self.level = nn.Linear(h, len(config.risk_levels))
+        if config.wide_buckets:
+            self.wide = nn.Embedding(config.wide_buckets, config.wide_dim, padding_idx=0)
+            self.sentiment_wide = nn.Linear(h + config.wide_dim, len(config.sentiment_labels))
+        self.post_init()
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        ngram_ids: torch.Tensor | None = None,
+    ) -> dict[str, torch.Tensor]:
+        out = self.bert(input_ids=input_ids, attention_mask=attention_mask)
+        pooled = self.dropout(out.pooler_output)
+        logits = {
+            "relevance": self.relevance(pooled).squeeze(-1),
+            "sentiment": self.sentiment(pooled),
+            "categories": self.categories(pooled),
+            "level": self.level(pooled),
+        }
+        if self.config.wide_buckets and ngram_ids is not None:
+            mask = (ngram_ids > 0).to(pooled.dtype).unsqueeze(-1)
+            bag = (self.wide(ngram_ids) * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            logits["sentiment_wide"] = self.sentiment_wide(torch.cat([pooled, bag], dim=-1))
+        return logits
+
+
+class ProbabilityHead(nn.Module):
+    """Export wrapper: logits → probabilities, as fixed positional outputs (for ONNX and the torch path)."""
+
+    OUTPUTS = ("relevance", "sentiment", "sentiment_wide", "categories", "level")
+
+    def __init__(self, model: YuqingScorerModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, ngram_ids):
+        lg = self.model(input_ids, attention_mask, ngram_ids)
+        wide = lg.get("sentiment_wide", lg["sentiment"])
+        return (
+            torch.sigmoid(lg["relevance"]),
+            torch.softmax(lg["sentiment"], -1),
+            torch.softmax(wide, -1),
+            torch.sigmoid(lg["categories"]),
+            torch.softmax(lg["level"], -1),
+        )
+
+
+AutoConfig.register("yuqing-bert", YuqingConfig)
+AutoModel.register(YuqingConfig, YuqingScorerModel)

@@ -1,0 +1,57 @@
+"""Relevance from the gazetteer and the model together, and the risk level from the level head.
+
+The rule (thresholds come from the checkpoint's config, tuned on dev by models/calibrate.py):
+- no Mile evidence at all (no city, township or spot name; 弥勒佛 and other decoys are masked out by the
+  gazetteer) → not relevant, whatever the model says: the product is about Mile;
+- unambiguous Mile evidence (弥勒, a township, a spot unique to Mile) → relevant when the model's
+  probability reaches `relevance` (Mile school news names 弥勒 but is not tourism: the model decides);
+- only an ambiguous spot (太平湖, 白龙洞, 锦屏山 exist elsewhere too), or Mile evidence beside another
+  city's name (元阳, 建水, 杭州 …) → the stricter `relevance_strict`.
+"""
+
+from __future__ import annotations
+
+from yuqing.gazetteer import PlaceMatch
+
+DEFAULTS = {"relevance": 0.5, "relevance_strict": 0.7, "high": 0.3, "category": 0.5}
+
+
+def thresholds_of(config) -> dict[str, float]:
+    return {**DEFAULTS, **(getattr(config, "thresholds", None) or {})}
+
+
+def evidence(match: PlaceMatch) -> str:
+    """none | ambiguous | mixed | mile: how strongly the gazetteer puts the post in Mile."""
+    if not match.maybe_mile:
+        return "none"
+    if not match.in_mile:
+        return "ambiguous"
+    return "mixed" if match.elsewhere else "mile"
+
+
+def decide_relevance(match: PlaceMatch, p_relevant: float, th: dict[str, float]) -> tuple[bool, str]:
+    """(relevant, the rule that decided) for one post."""
+    kind = evidence(match)
+    if kind == "none":
+        return False, "no Mile place named" + (f" (decoy: {'、'.join(match.decoys)})" if match.decoys else "")
+    if kind == "mile":
+        return p_relevant >= th["relevance"], f"Mile named; model p={p_relevant:.2f} vs {th['relevance']:.2f}"
+    t = th["relevance_strict"]
+    why = "only an ambiguous spot" if kind == "ambiguous" else f"also names {'、'.join(match.elsewhere)}"
+    return p_relevant >= t, f"{why}; model p={p_relevant:.2f} vs stricter {t:.2f}"
+
+
+def decide_level(p_level, levels: list[str], th: dict[str, float]) -> str:
+    """`high` as soon as its probability reaches the (low, recall-first) threshold; else the argmax."""
+    hi = levels.index("high")
+    if p_level[hi] >= th["high"]:
+        return "high"
+    best = max((i for i in range(len(levels)) if i != hi), key=lambda i: p_level[i])
+    return levels[best]
+
+
+def decide_categories(p_cats, names: list[str], level: str, th: dict[str, float]) -> list[str]:
+    cats = [n for n, p in zip(names, p_cats, strict=True) if p >= th["category"]]
+    if level != "none" and not cats:  # something to act on always says what kind of thing it is
+        cats = [names[max(range(len(names)), key=lambda i: p_cats[i])]]
+    return cats

@@ -1,0 +1,85 @@
+"""Inference engines behind one call: padded numpy inputs in, per-head probabilities out.
+
+`TorchRuntime` runs the Hugging Face checkpoint; `OnnxRuntime` runs `model.int8.onnx` from the same folder
+(exported by models/export.py). The scorer does not care which one it holds. Both pin their threads for a
+small machine: intra-op = `threads` (2 here), inter-op = 1 — two pools fighting over two cores is slower.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+OUTPUTS = ("relevance", "sentiment", "sentiment_wide", "categories", "level")
+ONNX_FILE = "model.int8.onnx"
+
+
+class Runtime(Protocol):
+    config: object
+
+    def __call__(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]: ...
+
+
+class TorchRuntime:
+    name = "torch"
+
+    def __init__(self, path: Path, threads: int = 2) -> None:
+        import torch
+
+        from models.modeling import ProbabilityHead, YuqingScorerModel
+
+        torch.set_num_threads(threads)
+        if torch.get_num_interop_threads() != 1:
+            # fixed for good once parallel work ran in this process; then keep what is there
+            with contextlib.suppress(RuntimeError):
+                torch.set_num_interop_threads(1)
+        self._torch = torch
+        self.model = YuqingScorerModel.from_pretrained(str(path)).eval()
+        self.config = self.model.config
+        self.head = ProbabilityHead(self.model).eval()
+
+    def __call__(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        torch = self._torch
+        with torch.inference_mode():
+            out = self.head(
+                *(torch.from_numpy(inputs[k]) for k in ("input_ids", "attention_mask", "ngram_ids"))
+            )
+        return {k: v.numpy() for k, v in zip(OUTPUTS, out, strict=True)}
+
+
+class OnnxRuntime:
+    name = "onnx"
+
+    def __init__(self, path: Path, threads: int = 2, file: str = ONNX_FILE) -> None:
+        import onnxruntime as ort
+
+        from models.modeling import YuqingConfig
+
+        onnx_path = Path(path) / file
+        if not onnx_path.exists():
+            from yuqing.errors import ConfigError
+
+            raise ConfigError(
+                str(onnx_path), "MODEL_RUNTIME", "no ONNX model here: run `yuqing train` (export)"
+            )
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        self.config = YuqingConfig.from_pretrained(str(path))
+        self._inputs = [i.name for i in self.session.get_inputs()]
+
+    def __call__(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        out = self.session.run(list(OUTPUTS), {k: inputs[k] for k in self._inputs})
+        return dict(zip(OUTPUTS, out, strict=True))
+
+
+def load_runtime(path: Path, runtime: str = "onnx", threads: int = 2) -> Runtime:
+    if runtime == "torch":
+        return TorchRuntime(path, threads)
+    return OnnxRuntime(path, threads)

@@ -1,0 +1,157 @@
+"""The scorer: posts in, scores out — normalise, place, micro-batch through a runtime, decide, explain.
+
+    scorer = Scorer.from_settings()              # MODEL_PATH, MODEL_RUNTIME, MODEL_BATCH_SIZE ...
+    scorer.score(["弥勒湖泉有人落水了！", ...])    # → list of dicts, same order
+
+Micro-batching with dynamic padding: a call's posts are sorted by length, cut into batches of
+`batch_size`, padded to each batch's longest post, and put back in input order. The gazetteer reads the
+whole (normalised) text; the model reads the first `max_length` tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.features import encode, length_batches, pad
+from models.lexicon import risk_terms
+from models.relevance import decide_categories, decide_level, decide_relevance, thresholds_of
+from models.runtime import Runtime, load_runtime
+from yuqing.gazetteer import Matcher, default_matcher, default_stations, place
+from yuqing.text import normalize_text
+
+LEVEL_SEVERITY = {"none": 0.0, "low": 1 / 3, "medium": 2 / 3, "high": 1.0}
+
+
+@dataclass
+class PostText:
+    text: str
+    title: str | None = None
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)
+
+
+class Scorer:
+    """Batch of texts in, scores out; the runtime (torch or ONNX Runtime) is hidden behind `Runtime`."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        tokenizer,
+        *,
+        batch_size: int = 32,
+        max_length: int = 256,
+        matcher: Matcher | None = None,
+        stations=None,
+    ) -> None:
+        self.runtime = runtime
+        self.tokenizer = tokenizer
+        self.config = runtime.config
+        self.batch_size = batch_size
+        self.max_length = min(max_length, self.config.max_position_embeddings)
+        self.matcher = matcher or default_matcher()
+        self.stations = stations or default_stations()
+        self.th = thresholds_of(self.config)
+        head = getattr(self.config, "sentiment_head", "auto")
+        wide = bool(getattr(self.config, "wide_buckets", 0))
+        self.sentiment_head = ("sentiment_wide" if wide else "sentiment") if head == "auto" else head
+
+    @classmethod
+    def load(
+        cls,
+        path: Path,
+        runtime: str = "onnx",
+        *,
+        threads: int = 2,
+        batch_size: int = 32,
+        max_length: int = 256,
+    ) -> Scorer:
+        from models.vocab import load_tokenizer
+
+        return cls(
+            load_runtime(Path(path), runtime, threads),
+            load_tokenizer(Path(path)),
+            batch_size=batch_size,
+            max_length=max_length,
+        )
+
+    @classmethod
+    def from_settings(cls, settings=None, runtime: str | None = None) -> Scorer:
+        from yuqing.settings import get_settings
+
+        m = (settings or get_settings()).model
+        return cls.load(
+            m.path, runtime or m.runtime, threads=m.threads, batch_size=m.batch_size, max_length=m.max_length
+        )
+
+    def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Per-head probabilities for normalised texts, in input order (micro-batched, dynamic padding)."""
+        encs = encode(self.tokenizer, texts, self.max_length, getattr(self.config, "wide_buckets", 0))
+        out: dict[str, np.ndarray] = {}
+        for idx in length_batches([len(e.ids) for e in encs], self.batch_size):
+            probs = self.runtime(pad([encs[i] for i in idx], self.tokenizer.pad_token_id))
+            for k, v in probs.items():
+                if k not in out:
+                    out[k] = np.zeros((len(texts), *v.shape[1:]), dtype=np.float32)
+                out[k][idx] = v
+        return out
+
+    def score(self, posts: list[str | PostText]) -> list[dict[str, Any]]:
+        """One dict per post (relevant, spots, jurisdiction, sentiment, risk, explain), in input order."""
+        items = [p if isinstance(p, PostText) else PostText(p) for p in posts]
+        texts = [normalize_text(f"{p.title}\n{p.text}" if p.title else p.text) for p in items]
+        if not texts:
+            return []
+        probs = self.probabilities(texts)
+        return [self._decide(t, {k: v[i] for k, v in probs.items()}) for i, t in enumerate(texts)]
+
+    def _decide(self, text: str, p: dict[str, np.ndarray]) -> dict[str, Any]:
+        cfg, th = self.config, self.th
+        match = self.matcher.match(text, normalized=True)
+        relevant, rule = decide_relevance(match, float(p["relevance"]), th)
+        placement = place(match, relevant, self.stations)
+        sent = p[self.sentiment_head]
+        s_labels = cfg.sentiment_labels
+        s_best = int(np.argmax(sent))
+        if relevant:
+            level = decide_level(p["level"], cfg.risk_levels, th)
+            cats = decide_categories(p["categories"], cfg.risk_categories, level, th)
+            risk_score = sum(
+                LEVEL_SEVERITY.get(n, 0.0) * float(q)
+                for n, q in zip(cfg.risk_levels, p["level"], strict=True)
+            )
+        else:  # not Mile's tourism: nothing for Mile's police to act on, whatever it describes
+            level, cats, risk_score = "none", [], 0.0
+        probabilities = {
+            "relevance": _r(p["relevance"]),
+            "sentiment": {n: _r(q) for n, q in zip(s_labels, sent, strict=True)},
+            "level": {n: _r(q) for n, q in zip(cfg.risk_levels, p["level"], strict=True)},
+            "categories": {n: _r(q) for n, q in zip(cfg.risk_categories, p["categories"], strict=True)},
+        }
+        if self.sentiment_head != "sentiment":
+            probabilities["sentiment_encoder_only"] = {
+                n: _r(q) for n, q in zip(s_labels, p["sentiment"], strict=True)
+            }
+        explain = {
+            "place": match.explain(),
+            "relevance_rule": rule,
+            "risk_terms": risk_terms(text),
+            "probabilities": probabilities,
+            "thresholds": {k: v for k, v in th.items() if isinstance(v, float | int)},
+            "runtime": getattr(self.runtime, "name", type(self.runtime).__name__),
+        }
+        if len(text) > self.max_length:
+            explain["model_read_chars"] = self.max_length  # roughly: one token per Chinese character
+        return {
+            "relevant": relevant,
+            "spots": placement.spots if relevant else [],
+            "jurisdiction": placement.jurisdiction,
+            "sentiment": {"label": s_labels[s_best], "score": _r(sent[s_best])},
+            "risk": {"level": level, "score": _r(min(1.0, max(0.0, risk_score))), "categories": cats},
+            "explain": explain,
+        }

@@ -1,0 +1,125 @@
+"""`yuqing train`: the whole recipe from nothing to the shipped folder, phase by phase, resumable.
+
+Phases (each skips itself when its output already exists in the work folder, so `--resume` after an
+interruption continues where it stopped):
+1. tokenizer — character vocabulary from the pretraining text (models/vocab.py);
+2. pretrain — whole-word-masked MLM on People's Daily 1998 + review TRAIN split (models/pretrain.py);
+3. finetune — multi-task heads on the review TRAIN split and the tourism TRAIN split (models/finetune.py),
+   then thresholds tuned on the dev splits (models/calibrate.py);
+4. export — the Hugging Face folder plus `model.int8.onnx` (models/export.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from models.pretrain import PretrainConfig, pretrain
+
+log = logging.getLogger(__name__)
+SEED = 20240601
+
+
+@dataclass
+class TrainPlan:
+    pretrain: PretrainConfig = field(default_factory=PretrainConfig)
+    finetune_epochs: float = 4.0
+    finetune_batch: int = 32
+    finetune_lr: float = 2e-4
+    max_length: int = 160
+    model_overrides: dict = field(default_factory=dict)
+    max_review_lines: int | None = None
+    tourism_path: Path | None = None  # default: models/data/tourism_posts.jsonl
+    init_from: Path | None = None  # an HF BERT folder (e.g. bert-base-chinese) instead of pretraining
+    quick: bool = False
+
+
+def quick_plan() -> TrainPlan:
+    """A tiny run for tests: a 1-layer model, a few dozen steps, a slice of the data."""
+    return TrainPlan(
+        pretrain=PretrainConfig(
+            steps=12, batch_tokens=512, short_len=64, long_len=128, warmup=2, save_every=6, max_lines=300
+        ),
+        finetune_epochs=0.05,
+        finetune_batch=16,
+        max_length=64,
+        model_overrides=dict(
+            hidden_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=64,
+            wide_buckets=1 << 10,
+        ),
+        max_review_lines=400,
+        quick=True,
+    )
+
+
+def build_tokenizer(work: Path):
+    from models.corpus import peoples_daily, sentiment_corpus
+    from models.vocab import build_vocab, load_tokenizer, write_tokenizer
+    from yuqing.gazetteer import default_matcher
+
+    out = work / "tokenizer"
+    if (out / "vocab.txt").exists():
+        return load_tokenizer(out)
+    texts = [e.text for e in sentiment_corpus()["train"]]
+    texts += ["".join(words) for words in peoples_daily()]
+    tokens = build_vocab(texts, always=default_matcher().names())
+    log.info("vocabulary: %d tokens", len(tokens))
+    return write_tokenizer(tokens, out)
+
+
+def run(out_dir: Path, work: Path, plan: TrainPlan, resume: bool = True, phases: tuple = ()) -> dict:
+    """Run the recipe; returns the time each phase took (seconds)."""
+    from models.modeling import small_config
+
+    torch.manual_seed(SEED)
+    if not resume and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    times: dict[str, float] = {}
+    t = time.time()
+    if plan.init_from:
+        # A deployment's own pretrained BERT (bert-base-chinese, RoBERTa-wwm ...): its vocabulary and size.
+        from transformers import BertConfig
+
+        from models.modeling import YuqingConfig
+        from models.vocab import load_tokenizer
+
+        tokenizer = load_tokenizer(plan.init_from)
+        base = BertConfig.from_pretrained(str(plan.init_from)).to_dict()
+        base.pop("model_type", None)
+        config = YuqingConfig(**{**base, "wide_buckets": 1 << 18, **plan.model_overrides})
+        encoder = Path(plan.init_from)
+        times["tokenizer"] = time.time() - t
+    else:
+        tokenizer = build_tokenizer(work)
+        times["tokenizer"] = time.time() - t
+        config = small_config(len(tokenizer), **plan.model_overrides)
+        t = time.time()
+        encoder = pretrain(tokenizer, config, work / "pretrain", plan.pretrain, resume=resume)
+        times["pretrain"] = time.time() - t
+    if phases and "finetune" not in phases:
+        return times
+
+    from models.export import export_onnx
+    from models.finetune import finetune
+
+    t = time.time()
+    model_dir = finetune(tokenizer, encoder, config, work / "finetune", plan, resume=resume)
+    times["finetune"] = time.time() - t
+
+    t = time.time()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for f in model_dir.iterdir():
+        if f.is_file():
+            shutil.copy2(f, out_dir / f.name)
+    export_onnx(out_dir)
+    times["export"] = time.time() - t
+    return times
