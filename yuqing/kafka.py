@@ -105,6 +105,17 @@ async def delete_topics(kafka: KafkaSettings, names: Iterable[str]) -> None:
             await client.delete_topics(doomed, timeout_ms=int(kafka.request_timeout_s * 1000))
 
 
+async def delete_prefixed_topics(kafka: KafkaSettings) -> list[str]:
+    """Delete every topic under the prefix, the project's and any other (tests clean up with this)."""
+    if not kafka.topic_prefix:
+        raise ValueError("refusing to delete unprefixed topics")
+    async with admin(kafka) as client:
+        doomed = [t for t in await client.list_topics() if t.startswith(kafka.topic_prefix)]
+        if doomed:
+            await client.delete_topics(doomed, timeout_ms=int(kafka.request_timeout_s * 1000))
+    return doomed
+
+
 @asynccontextmanager
 async def producer(kafka: KafkaSettings, **overrides: Any) -> AsyncIterator[AIOKafkaProducer]:
     """A started producer that waits for all in-sync replicas, idempotent (no duplicates on retry)."""

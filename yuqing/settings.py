@@ -201,6 +201,26 @@ class Settings(BaseSettings):
         return config_dir()
 
 
+# The groups by their attribute on Settings (kafka, es, ...): the configuration reference is built from them.
+GROUPS: dict[str, type[_Group]] = {
+    "kafka": KafkaSettings,
+    "es": ElasticsearchSettings,
+    "smtp": SmtpSettings,
+    "model": ModelSettings,
+    "services": ServicesSettings,
+    "web": WebSettings,
+}
+
+
+def env_variables() -> dict[str, tuple[type[_Group], str]]:
+    """Every environment variable the settings read, with its group and field."""
+    return {
+        f"{group.model_config.get('env_prefix', '')}{field}".upper(): (group, field)
+        for group in GROUPS.values()
+        for field in group.model_fields
+    }
+
+
 def load_settings() -> Settings:
     """Build the settings; a bad value raises ConfigError naming the file (or variable) and the key."""
     try:
@@ -208,8 +228,19 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
-        source = f"{config_dir() / SETTINGS_FILE} or environment ({exc.title})"
-        raise ConfigError(source, key, err["msg"]) from exc
+        raise ConfigError(_source_of(exc.title, err["loc"]), key, err["msg"]) from exc
+
+
+def _source_of(group_title: str, loc: tuple[Any, ...]) -> str:
+    """Where a bad value came from: the environment variable when it is set, else the YAML section."""
+    yaml_path = config_dir() / SETTINGS_FILE
+    group = next((g for g in GROUPS.values() if g.__name__ == group_title), None)
+    if group is None or not loc:
+        return f"{yaml_path} or environment ({group_title})"
+    variable = f"{group.model_config.get('env_prefix', '')}{loc[0]}".upper()
+    if any(name.upper() == variable for name in os.environ):
+        return f"environment variable {variable}"
+    return f"{yaml_path} (section {group.yaml_group}:, or environment variable {variable})"
 
 
 @lru_cache(maxsize=1)

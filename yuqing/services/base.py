@@ -95,8 +95,9 @@ class Service:
         raise NotImplementedError
 
     @property
-    def ports(self) -> list[int]:
-        return [self.port]
+    def ports(self) -> dict[int, str]:
+        """Every port the service binds, with the setting that chooses it."""
+        raise NotImplementedError
 
     @property
     def version(self) -> str:
@@ -155,11 +156,10 @@ class Service:
         return ServiceStatus(self.name, state, healthy, self.port, pid, self.version, self.data_dir, note)
 
     def check_ports_free(self) -> None:
-        for port in self.ports:
+        for port, variable in self.ports.items():
             if port_in_use(port):
-                raise ServiceError(
-                    self.name, f"port {port} is already taken by another process (change SERVICES_*_PORT)"
-                )
+                message = f"port {port} is already taken by another process (set {variable})"
+                raise ServiceError(self.name, message)
 
     def start(self) -> ServiceStatus:
         """Start the process and wait until it answers; on failure stop it and raise ServiceError."""
@@ -172,19 +172,27 @@ class Service:
             out.flush()
             proc = self.launch(out)
         self.pid_file.write_text(str(proc.pid))
+        try:
+            return self._wait_healthy(proc, began)
+        except BaseException:
+            # Whatever went wrong (a timeout, Ctrl-C), leave nothing half-started behind.
+            if proc.poll() is None:
+                self.stop()
+            self.pid_file.unlink(missing_ok=True)
+            raise
+
+    def _wait_healthy(self, proc: subprocess.Popen, began: float) -> ServiceStatus:
         deadline = began + self.settings.start_timeout_s
         note = ""
         while time.monotonic() < deadline:
             code = proc.poll()
             if code is not None:
-                self.pid_file.unlink(missing_ok=True)
                 raise ServiceError(self.name, f"exited with code {code} while starting; see {self.out_file}")
             healthy, note = self.probe()
             if healthy:
                 took = time.monotonic() - began
                 return self._status("started", True, proc.pid, f"ready in {took:.1f}s")
             time.sleep(0.5)
-        self.stop()
         raise ServiceError(
             self.name, f"not healthy after {self.settings.start_timeout_s:.0f}s ({note}); see {self.out_file}"
         )

@@ -135,6 +135,10 @@ class ElasticsearchService(Service):
         return self.settings.es_port
 
     @property
+    def ports(self) -> dict[int, str]:
+        return {self.settings.es_port: "SERVICES_ES_PORT"}
+
+    @property
     def version(self) -> str:
         return self.settings.es_version
 

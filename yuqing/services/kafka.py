@@ -100,8 +100,11 @@ class KafkaService(Service):
         return self.settings.kafka_port
 
     @property
-    def ports(self) -> list[int]:
-        return [self.settings.kafka_port, self.settings.kafka_controller_port]
+    def ports(self) -> dict[int, str]:
+        return {
+            self.settings.kafka_port: "SERVICES_KAFKA_PORT",
+            self.settings.kafka_controller_port: "SERVICES_KAFKA_CONTROLLER_PORT",
+        }
 
     @property
     def version(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -54,18 +55,17 @@ def up(settings: Settings, only: Sequence[str] | None = None) -> list[ServiceSta
             if current.healthy:
                 current.note = "already running"
                 statuses[service.name] = current
-            elif current.pid is not None:
-                # Ours but not answering (still starting, or wedged): let `start` below wait for it again.
-                to_start.append(service)
             else:
+                # Stopped, or ours but not answering yet (still starting, or wedged): handled below.
                 to_start.append(service)
         if to_start:
+            # Cheap checks first, so a taken port or a missing JDK fails before a long download.
             find_java(settings.services.java_home)
-            for service in to_start:
-                service.fetch()
             for service in to_start:
                 if service.pid() is None:
                     service.check_ports_free()
+            for service in to_start:
+                service.fetch()
         started: list[Service] = []
         try:
             for service in to_start:
@@ -84,8 +84,6 @@ def up(settings: Settings, only: Sequence[str] | None = None) -> list[ServiceSta
 
 def _wait_existing(service: Service) -> ServiceStatus:
     """A process of ours that is not healthy yet: wait for it like a fresh start, stop it if it never is."""
-    import time
-
     deadline = time.monotonic() + service.settings.start_timeout_s
     note = ""
     while time.monotonic() < deadline:

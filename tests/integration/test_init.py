@@ -1,0 +1,78 @@
+"""`yuqing init` makes topics, the posts template and alias, the alerts index; twice changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+from yuqing import es as es_setup
+from yuqing.bootstrap import initialize
+from yuqing.kafka import describe_topics, topic_names
+from yuqing.settings import Settings
+
+INIT = [sys.executable, "-m", "yuqing.cli", "init"]
+
+
+def _snapshot(settings: Settings) -> dict:
+    """Everything `init` is responsible for, as the servers report it."""
+    topics = asyncio.run(describe_topics(settings.kafka, topic_names(settings.kafka)))
+    client = es_setup.client(settings.es)
+    try:
+        prefix = settings.es.index_prefix
+        templates = client.indices.get_index_template(name=settings.es.name("posts"))["index_templates"]
+        indices = client.indices.get(index=f"{prefix}*")
+        return {
+            "topics": topics,
+            "templates": [t["index_template"] for t in templates],
+            "indices": {name: {k: v[k] for k in ("aliases", "mappings")} for name, v in indices.items()},
+        }
+    finally:
+        client.close()
+
+
+def test_init_twice_leaves_the_same_state(initialized: Settings) -> None:
+    # `initialized` already ran init once for this session's prefixes.
+    first = _snapshot(initialized)
+    assert first["topics"] == {name: initialized.kafka.partitions for name in topic_names(initialized.kafka)}
+    (template,) = first["templates"]
+    assert template["index_patterns"] == [initialized.es.name("posts-*")]
+    assert initialized.es.name("posts") in template["template"]["aliases"]
+    current = es_setup.posts_index(initialized.es, datetime.now(UTC))
+    assert initialized.es.name("posts") in first["indices"][current]["aliases"]
+    assert first["indices"][current]["mappings"]["properties"]["text_seg"]["analyzer"] == "whitespace"
+    assert initialized.es.name("alerts") in first["indices"]
+
+    lines = initialize(initialized)
+    assert not [line for line in lines if "created" in line or "grown" in line], lines
+    assert _snapshot(initialized) == first
+
+
+def test_init_command_line(live_services: Settings, session_id: str) -> None:
+    """The CLI runs the same setup under the environment's prefixes, and cleans nothing it should not."""
+    prefix_env = {"KAFKA_TOPIC_PREFIX": f"{session_id}cli.", "ES_INDEX_PREFIX": f"{session_id}cli-"}
+    env = {**os.environ, **prefix_env}
+    try:
+        for expect in ("created", "exists"):
+            proc = subprocess.run(INIT, env=env, capture_output=True, text=True, timeout=120)
+            assert proc.returncode == 0, proc.stderr
+            assert f"topic {session_id}cli.posts.raw: {expect}" in proc.stdout
+            assert f"index {session_id}cli-alerts: {expect}" in proc.stdout
+    finally:
+        from yuqing.kafka import delete_prefixed_topics
+
+        kafka = live_services.kafka.model_copy(update={"topic_prefix": prefix_env["KAFKA_TOPIC_PREFIX"]})
+        es = live_services.es.model_copy(update={"index_prefix": prefix_env["ES_INDEX_PREFIX"]})
+        asyncio.run(delete_prefixed_topics(kafka))
+        client = es_setup.client(es)
+        es_setup.delete_prefixed(client, es)
+        client.close()
+
+
+def test_init_fails_clearly_when_kafka_is_unreachable(live_services: Settings) -> None:
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "KAFKA_REQUEST_TIMEOUT_S": "3"}
+    proc = subprocess.run(INIT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3
+    assert "kafka: cannot reach 127.0.0.1:1" in proc.stderr
