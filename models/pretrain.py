@@ -68,11 +68,11 @@ def corpus_lines(max_lines: int | None = None) -> list[list[str]]:
     from models.corpus import peoples_daily, sentiment_corpus
 
     jieba.setLogLevel(logging.WARNING)
-    lines = peoples_daily()
-    lines += [jieba.lcut(e.text) for e in sentiment_corpus()["train"]]
-    if max_lines:
-        lines = lines[:max_lines]
-    return lines
+    lines = list(peoples_daily())
+    reviews = sentiment_corpus()["train"]
+    if max_lines:  # quick runs: a slice of each source
+        lines, reviews = lines[: max_lines // 2], reviews[: max_lines // 2]
+    return lines + [jieba.lcut(e.text) for e in reviews]
 
 
 def encode_lines(tokenizer, lines: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:

@@ -60,7 +60,7 @@ def quick_plan() -> TrainPlan:
     )
 
 
-def build_tokenizer(work: Path):
+def build_tokenizer(work: Path, max_lines: int | None = None):
     from models.corpus import peoples_daily, sentiment_corpus
     from models.vocab import build_vocab, load_tokenizer, write_tokenizer
     from yuqing.gazetteer import default_matcher
@@ -68,8 +68,8 @@ def build_tokenizer(work: Path):
     out = work / "tokenizer"
     if (out / "vocab.txt").exists():
         return load_tokenizer(out)
-    texts = [e.text for e in sentiment_corpus()["train"]]
-    texts += ["".join(words) for words in peoples_daily()]
+    texts = [e.text for e in sentiment_corpus()["train"]][:max_lines]
+    texts += ["".join(words) for words in peoples_daily()][:max_lines]
     tokens = build_vocab(texts, always=default_matcher().names())
     log.info("vocabulary: %d tokens", len(tokens))
     return write_tokenizer(tokens, out)
@@ -99,7 +99,7 @@ def run(out_dir: Path, work: Path, plan: TrainPlan, resume: bool = True, phases:
         encoder = Path(plan.init_from)
         times["tokenizer"] = time.time() - t
     else:
-        tokenizer = build_tokenizer(work)
+        tokenizer = build_tokenizer(work, plan.pretrain.max_lines)
         times["tokenizer"] = time.time() - t
         config = small_config(len(tokenizer), **plan.model_overrides)
         t = time.time()

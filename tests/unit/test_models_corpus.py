@@ -1,0 +1,55 @@
+"""The sentiment split and the vocabulary: deterministic, deduplicated, no test leakage."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.corpus import sentiment_corpus, split_of
+from models.vocab import bracket_tokens, build_vocab, write_tokenizer
+from yuqing.text import normalize_text
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return sentiment_corpus()
+
+
+def test_split_is_a_function_of_the_text():
+    assert split_of("这家酒店很好") == split_of("这家酒店很好")
+    buckets = [split_of(f"句子{i}") for i in range(2000)]
+    assert 0.75 < buckets.count("train") / 2000 < 0.85
+    assert 0.07 < buckets.count("test") / 2000 < 0.13
+
+
+def test_corpus_is_deduplicated_and_disjoint(corpus):
+    sizes = {k: len(v) for k, v in corpus.items()}
+    assert 16_500 < sum(sizes.values()) < 18_000  # about 17,000 unique, non-contradictory sentences
+    texts = {k: {e.text for e in v} for k, v in corpus.items()}
+    assert sum(len(t) for t in texts.values()) == sum(sizes.values())  # no duplicates
+    assert not texts["train"] & texts["test"] and not texts["dev"] & texts["test"]
+    assert all(split_of(e.text) == k for k, v in corpus.items() for e in v[:200])
+    labels = {e.label for e in corpus["test"]}
+    assert labels == {0, 1}
+
+
+def test_texts_are_normalised(corpus):
+    assert all(normalize_text(e.text) == e.text for e in corpus["test"][:300])
+
+
+def test_vocab_makes_bracket_words_single_tokens(tmp_path):
+    tokens = build_vocab(["弥勒湖泉的温泉很好", "太坑了，宰客"] * 2, always=["可邑小镇"])
+    tok = write_tokenizer(tokens, tmp_path)
+    text = normalize_text("湖泉太坑了😡 http://t.cn/abc 可邑")
+    pieces = tok.tokenize(text)
+    assert "[愤怒]" in pieces and "[链接]" in pieces
+    assert set(bracket_tokens()) <= set(tokens)
+    assert tok.tokenize("可邑") == ["可", "邑"]  # one token per Chinese character
+    assert tok.convert_tokens_to_ids("[UNK]") == 1 and tok.pad_token_id == 0
+
+
+def test_normalisation_cases_the_model_relies_on():
+    assert normalize_text("彌勒湖泉生態園") == "弥勒湖泉生态园"  # traditional → simplified
+    assert normalize_text("ＡＢＣ１２３") == "ABC123"  # full width → half width
+    assert normalize_text("气死了😡😡") == "气死了[愤怒][愤怒]"
+    assert "[链接]" in normalize_text("看这里 https://weibo.com/123")
+    assert normalize_text("<script>alert(1)</script>好") == "好"

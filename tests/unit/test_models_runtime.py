@@ -1,0 +1,61 @@
+"""torch and ONNX Runtime (int8) give the same scores within the stated tolerance.
+
+Tolerance: every probability within 0.05 of torch's (int8 weights and on-the-fly activation quantisation
+move probabilities by about 0.01 typically), and the decided labels (sentiment, level, relevance at 0.5)
+agree on at least 98% of posts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.cli import SHIPPED
+from models.runtime import ONNX_FILE
+
+pytestmark = pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model")
+PROB_TOL = 0.05
+LABEL_AGREEMENT = 0.98
+
+
+@pytest.fixture(scope="module")
+def texts():
+    from models.corpus import load_tourism, sentiment_corpus
+
+    posts = [p["text"] for p in load_tourism()["test"][:150]]
+    return posts + [e.text for e in sentiment_corpus()["test"][:150]]
+
+
+def test_torch_and_onnx_int8_agree(texts):
+    from models.scorer import Scorer
+
+    pt = Scorer.load(SHIPPED, "torch").probabilities(texts)
+    po = Scorer.load(SHIPPED, "onnx").probabilities(texts)
+    for head in pt:
+        diff = np.abs(pt[head] - po[head])
+        assert diff.max() <= PROB_TOL, (head, float(diff.max()))
+    for head in ("sentiment", "sentiment_wide", "level"):
+        agree = (pt[head].argmax(-1) == po[head].argmax(-1)).mean()
+        assert agree >= LABEL_AGREEMENT, (head, agree)
+    assert ((pt["relevance"] >= 0.5) == (po["relevance"] >= 0.5)).mean() >= LABEL_AGREEMENT
+
+
+def test_batching_does_not_change_scores(texts):
+    from models.scorer import Scorer
+
+    one = Scorer.load(SHIPPED, "onnx", batch_size=1).probabilities(texts[:20])
+    many = Scorer.load(SHIPPED, "onnx", batch_size=16).probabilities(texts[:20])
+    for head in one:
+        assert np.abs(one[head] - many[head]).max() < 0.02, head
+
+
+def test_any_hf_checkpoint_folder_loads(tmp_path):
+    """The loader takes a checkpoint folder as Hugging Face writes it: config + safetensors + tokenizer."""
+    from models.modeling import YuqingScorerModel
+    from models.scorer import Scorer
+
+    model = YuqingScorerModel.from_pretrained(str(SHIPPED))
+    model.save_pretrained(str(tmp_path))
+    Scorer.load(SHIPPED, "torch").tokenizer.save_pretrained(str(tmp_path))
+    out = Scorer.load(tmp_path, "torch").score(["弥勒湖泉很好玩"])[0]
+    assert out["relevant"] in (True, False)

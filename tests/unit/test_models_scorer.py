@@ -1,0 +1,71 @@
+"""The shipped scorer on the traps, on clear cases and on bad input (gazetteer + model together)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.cli import SHIPPED
+from models.runtime import ONNX_FILE
+
+pytestmark = pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model")
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    from models.scorer import Scorer
+
+    return Scorer.load(SHIPPED, "onnx")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "初一去寺里拜了弥勒佛，求个好运，笑口常开",
+        "杭州太平湖今天有人落水，已经救上来了",
+        "红河州元阳梯田今天游客爆满，观景台挤得走不动",
+        "弥勒一中2024年高考成绩喜报，本科上线率再创新高",
+        "大理古城昨晚有人打架，警察来了",
+    ],
+)
+def test_traps_are_not_relevant(scorer, text):
+    out = scorer.score([text])[0]
+    assert out["relevant"] is False, out["explain"]
+    assert out["risk"]["level"] == "none" and out["risk"]["categories"] == []
+    assert out["jurisdiction"] is None
+
+
+def test_emergency_at_a_spot(scorer):
+    out = scorer.score(["弥勒湖泉生态园刚刚有个小孩掉水里了，还在扑腾，快来人啊！🆘"])[0]
+    assert out["relevant"] is True
+    assert out["spots"] == ["湖泉生态园"] and out["jurisdiction"] == "弥阳派出所"
+    assert out["risk"]["level"] == "high"
+    assert "safety" in out["risk"]["categories"]
+    assert out["sentiment"]["label"] == "neg"
+    ex = out["explain"]
+    assert ex["place"]["aliases"]["湖泉生态园"] == ["湖泉生态园"]
+    assert "safety" in ex["risk_terms"]
+    assert set(ex["probabilities"]) >= {"relevance", "sentiment", "level", "categories"}
+
+
+def test_traditional_alias_and_praise(scorer):
+    out = scorer.score(["可邑小鎮的阿細跳月太好看了，強烈推薦！👍"])[0]
+    assert out["relevant"] is True and out["spots"] == ["可邑小镇"]
+    assert out["jurisdiction"] == "西三派出所"
+    assert out["risk"]["level"] == "none" and out["sentiment"]["label"] == "pos"
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "hello world, nothing Chinese here", "<script>alert('x')</script>", "弥勒" * 50_000]
+)
+def test_odd_text_scores_sensibly(scorer, text):
+    out = scorer.score([text])[0]
+    assert out["sentiment"]["label"] in ("neg", "neu", "pos")
+    assert 0.0 <= out["risk"]["score"] <= 1.0
+
+
+def test_order_is_kept_across_micro_batches(scorer):
+    texts = [("弥勒湖泉" + "好" * (i % 37)) if i % 3 else "弥勒佛" for i in range(70)]
+    out = scorer.score(texts)
+    assert all(not out[i]["relevant"] for i in range(0, 70, 3))  # the 弥勒佛 posts stay where they were
+    single = [scorer.score([t])[0]["explain"]["probabilities"]["relevance"] for t in texts[:5]]
+    assert [o["explain"]["probabilities"]["relevance"] for o in out[:5]] == pytest.approx(single, abs=0.02)
