@@ -87,7 +87,7 @@ def _read_url(url: str) -> bytes:
             return resp.read()
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise ServiceError("download", f"{url} failed: {reason}") from exc
+        raise ServiceError("download", f"download of {url} failed: {reason}") from exc
 
 
 def download(url: str, dest: Path, service: str) -> Path:
