@@ -1,0 +1,1 @@
+"""Extensions of the crawler project, one per module."""

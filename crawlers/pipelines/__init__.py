@@ -1,0 +1,1 @@
+"""Item pipelines, in order: validate → relevance gate → incremental → sink (Kafka or JSON lines)."""

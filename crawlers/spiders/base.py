@@ -1,0 +1,150 @@
+"""The base of every spider type: requests with the source's credentials, and every skip counted.
+
+A spider instance serves one source (`source`, attached by the spider loader). Each page that yields no
+post says why, once, in the log and in a `skipped/<reason>` stat: robots, http_404, timeout, not_html,
+empty, parse_error, blocked ...
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawlers.dates import parse_date
+from crawlers.sources import SourceBase
+from crawlers.state import SeenStore, store_path
+from yuqing.schema import TZ, make_post_id
+
+logger = logging.getLogger(__name__)
+
+
+class SourceSpider(scrapy.Spider):
+    """One configured source; subclasses implement `start` and their callbacks."""
+
+    source: ClassVar[SourceBase]
+    expects: ClassVar[tuple[str, ...]] = ("html",)  # content types a page callback accepts
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        auth = cls.source.credentials(file=crawler.settings.get("YUQING_SOURCES_FILE") or "sources.yaml")
+        spider.auth_cookies = _cookies(auth.pop("Cookie", ""))
+        spider.auth_headers = {**cls.source.headers, **auth}
+        spider.seen = SeenStore(store_path(Path(crawler.settings["YUQING_STATE_DIR"]), cls.name))
+        return spider
+
+    def closed(self, reason: str) -> None:
+        self.seen.close()
+
+    # Requests ---------------------------------------------------------------------------------------
+    def request(self, url: str, callback: str, **cb_kwargs: Any) -> scrapy.Request:
+        """A request carrying the source's headers and cookies; failures go to `on_error`."""
+        return scrapy.Request(
+            url,
+            callback=getattr(self, callback),
+            errback=self.on_error,
+            headers=self.auth_headers or None,
+            cookies=self.auth_cookies or None,
+            cb_kwargs=cb_kwargs,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        """A page that could not be fetched: one log line and one `skipped/<reason>` stat."""
+        request = failure.request
+        if failure.check(HttpError):
+            reason = f"http_{failure.value.response.status}"
+        elif failure.check(IgnoreRequest):
+            message = str(failure.value)
+            reason = "robots" if "robots.txt" in message else "blocked" if "blocked" in message else "ignored"
+        elif failure.check(DownloadTimeoutError):
+            reason = "timeout"
+        elif failure.check(CannotResolveHostError):
+            reason = "dns"
+        elif failure.check(DownloadConnectionRefusedError):
+            reason = "connection_refused"
+        else:
+            reason = "download_error"
+        self.skip(reason, request.url, failure.getErrorMessage())
+
+    def skip(self, reason: str, url: str, detail: str = "") -> None:
+        self.crawler.stats.inc_value(f"skipped/{reason}")
+        logger.info("[%s] skipped %s (%s)%s", self.name, url, reason, f": {detail}" if detail else "")
+
+    # Responses --------------------------------------------------------------------------------------
+    def usable(self, response: Response, expects: tuple[str, ...] | None = None) -> TextResponse | None:
+        """The page as text in the right encoding, or None (skipped) when it is not what we can read."""
+        if not response.body.strip():
+            self.skip("empty", response.url, "empty body")
+            return None
+        kind = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        wanted = expects or self.expects
+        if not isinstance(response, TextResponse) or (kind and not any(w in kind for w in wanted)):
+            self.skip("not_html" if "html" in wanted else "unexpected_type", response.url, kind or "binary")
+            return None
+        return self._decoded(response)
+
+    def _decoded(self, response: TextResponse) -> TextResponse:
+        if self.source.encoding:
+            return response.replace(encoding=self.source.encoding)
+        declared = getattr(response, "_declared_encoding", lambda: None)()
+        if declared is None:
+            try:
+                response.body.decode("utf-8")
+            except UnicodeDecodeError:
+                # Undeclared and not UTF-8: on a Chinese site that is GBK (GB18030 is its superset).
+                try:
+                    response.body.decode("gb18030")
+                    return response.replace(encoding="gb18030")
+                except UnicodeDecodeError:
+                    pass
+        return response
+
+    # Posts ------------------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return datetime.now(TZ)
+
+    def date(self, value: Any) -> datetime | None:
+        return parse_date(value, now=self.now())
+
+    def post(self, **fields: Any) -> dict[str, Any]:
+        """An item: a dict of Post fields; the pipelines validate it into a `Post`."""
+        fields.setdefault("crawled_at", self.now())
+        return {"source": self.name, **{k: v for k, v in fields.items() if v is not None}}
+
+    def post_id(self, source_id: str | None = None, url: str | None = None) -> str:
+        return make_post_id(self.name, source_id, url)
+
+    def already_sent(self, post_id: str, fingerprint: str | None = None) -> bool:
+        """Delivered before (with this fingerprint, when given): no need to fetch it again."""
+        known = self.seen.fingerprint(post_id)
+        return known is not None and (fingerprint is None or known == fingerprint)
+
+    def keyword_urls(self, template: str) -> Iterator[tuple[str, str | None]]:
+        """The template once per keyword when it has `{keyword}`, else once as is."""
+        from urllib.parse import quote
+
+        if "{keyword}" not in template:
+            yield template, None
+            return
+        for keyword in self.source.keywords:
+            yield template.replace("{keyword}", quote(keyword)), keyword
+
+
+def _cookies(header: str) -> dict[str, str]:
+    """`a=1; b=2` → {"a": "1", "b": "2"} (lenient: real cookie strings break SimpleCookie)."""
+    pairs = (part.strip().partition("=") for part in header.split(";"))
+    return {k.strip(): v.strip() for k, sep, v in pairs if sep and k.strip()}

@@ -1,0 +1,66 @@
+"""RSS 2.0 and Atom feeds: one post per entry; optionally each entry's page for the full text."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from scrapy.http import Response
+
+from crawlers import extract
+from crawlers.sources import RssSource
+from crawlers.spiders.base import SourceSpider
+
+
+class RssSpider(SourceSpider):
+    source: RssSource
+    expects = ("xml", "rss", "atom", "text/plain", "html")
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.source.urls:
+            yield self.request(url, "parse_feed")
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        page = self.usable(response)
+        if page is None:
+            return
+        feed = page.selector
+        feed.remove_namespaces()
+        entries = feed.xpath("//item | //entry")
+        if not entries:
+            self.skip("empty", response.url, "no <item> or <entry> in the feed")
+            return
+        self.crawler.stats.inc_value("rss/entries", len(entries))
+        for entry in entries:
+            link = entry.xpath("string(link[not(@href)])").get("").strip() or entry.xpath(
+                "link[not(@rel) or @rel='alternate']/@href"
+            ).get("")
+            link = response.urljoin(link.strip()) if link.strip() else None
+            guid = entry.xpath("string(guid | id)").get("").strip() or None
+            body = entry.xpath("string(encoded | content | description | summary)").get("")
+            post = self.post(
+                url=link,
+                source_id=None if link else guid,
+                title=extract.clean(entry.xpath("string(title)").get("")) or None,
+                text=extract.html_to_text(body),
+                author=extract.clean(entry.xpath("string(author/name | author | creator)").get("")) or None,
+                published_at=self.date(entry.xpath("string(pubDate | published | updated | date)").get("")),
+                extras={"feed": response.url, **({"guid": guid} if guid else {})},
+            )
+            if self.source.fetch_articles and link:
+                if self.already_sent(self.post_id(url=link)):
+                    self.crawler.stats.inc_value("incremental/not_fetched")
+                    continue
+                yield self.request(link, "parse_article", entry=post)
+            else:
+                yield post
+
+    def parse_article(self, response: Response, entry: dict[str, Any]) -> Iterator[Any]:
+        page = self.usable(response, ("html",))
+        if page is None:
+            yield entry  # the feed's own summary is still a post
+            return
+        sel = self.source.article
+        found = extract.article(page.text, page.url)
+        text = (extract.all_text(page, sel.body) if sel.body else "") or found["text"]
+        yield {**entry, "text": text or entry.get("text", ""), "extras": {**entry["extras"], "fetched": True}}

@@ -1,0 +1,80 @@
+"""What a source already delivered: post id → fingerprint of its engagement counts, in one SQLite file.
+
+One file per source (`<state dir>/crawl/<source>.sqlite`), so shards never share a file. A post is
+marked only after the sink confirmed it (the `item_scraped` signal), in batches: a crash between delivery
+and commit re-emits at most one batch, which the stable post id makes harmless downstream (at-least-once,
+never at-most-once).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from yuqing.schema import Engagement
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS seen (
+    id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    first_sent REAL NOT NULL,
+    last_sent REAL NOT NULL,
+    sends INTEGER NOT NULL DEFAULT 1
+)
+"""
+
+
+def fingerprint(engagement: Engagement) -> str:
+    """The counts a platform shows; a change means the post is spreading and worth re-emitting."""
+    return f"r{engagement.reposts}/c{engagement.comments}/l{engagement.likes}/v{engagement.views}"
+
+
+class SeenStore:
+    """Post ids already delivered for one source, with the fingerprint they were delivered with."""
+
+    def __init__(self, path: Path, commit_every: int = 100) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.commit_every = commit_every
+        self._db = sqlite3.connect(path, isolation_level="DEFERRED")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
+        self._db.commit()
+        self._pending = 0
+
+    def fingerprint(self, post_id: str) -> str | None:
+        """The fingerprint `post_id` was last delivered with, or None if never."""
+        row = self._db.execute("SELECT fingerprint FROM seen WHERE id = ?", (post_id,)).fetchone()
+        return row[0] if row else None
+
+    def __contains__(self, post_id: str) -> bool:
+        return self.fingerprint(post_id) is not None
+
+    def mark(self, post_id: str, fingerprint: str) -> None:
+        now = time.time()
+        self._db.execute(
+            "INSERT INTO seen (id, fingerprint, first_sent, last_sent) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET fingerprint = excluded.fingerprint, "
+            "last_sent = excluded.last_sent, sends = sends + 1",
+            (post_id, fingerprint, now, now),
+        )
+        self._pending += 1
+        if self._pending >= self.commit_every:
+            self.commit()
+
+    def commit(self) -> None:
+        self._db.commit()
+        self._pending = 0
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT count(*) FROM seen").fetchone()[0]
+
+    def close(self) -> None:
+        self.commit()
+        self._db.close()
+
+
+def store_path(state_dir: Path, source: str) -> Path:
+    return state_dir / f"{source}.sqlite"
