@@ -3,7 +3,8 @@
 One file per source (`<state dir>/crawl/<source>.sqlite`), so shards never share a file. A post is
 marked only after the sink confirmed it (the `item_scraped` signal), in batches: a crash between delivery
 and commit re-emits at most one batch, which the stable post id makes harmless downstream (at-least-once,
-never at-most-once).
+never at-most-once). Posts the relevance gate dropped are remembered apart (`irrelevant`, never
+"seen"), so an article page judged irrelevant is not fetched again every run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ CREATE TABLE IF NOT EXISTS seen (
     first_sent REAL NOT NULL,
     last_sent REAL NOT NULL,
     sends INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS irrelevant (
+    id TEXT PRIMARY KEY,
+    judged REAL NOT NULL
 )
 """
 
@@ -40,7 +45,7 @@ class SeenStore:
         self._db = sqlite3.connect(path, isolation_level="DEFERRED")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        self._db.executescript(_SCHEMA)
         self._db.commit()
         self._pending = 0
 
@@ -63,6 +68,18 @@ class SeenStore:
         self._pending += 1
         if self._pending >= self.commit_every:
             self.commit()
+
+    def mark_irrelevant(self, post_id: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO irrelevant (id, judged) VALUES (?, ?)", (post_id, time.time()))
+        self._pending += 1
+        if self._pending >= self.commit_every:
+            self.commit()
+
+    def known(self, post_id: str) -> bool:
+        """Delivered, or judged irrelevant: either way not worth fetching again."""
+        if post_id in self:
+            return True
+        return self._db.execute("SELECT 1 FROM irrelevant WHERE id = ?", (post_id,)).fetchone() is not None
 
     def commit(self) -> None:
         self._db.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import Counter
 import time
 import zlib
 from datetime import datetime, timedelta
@@ -231,12 +232,15 @@ class DemoSite:
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8765, frozen: bool = False, quiet: bool = True):
+    """A threaded server for the demo site (port 0: a free one); `.site` and `.hits` for tests."""
     site = DemoSite(frozen=frozen)
+    hits: Counter[str] = Counter()
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "DemoSite/1.0"
 
         def do_GET(self) -> None:
+            hits[self.path] += 1
             host_header = self.headers.get("Host") or f"{host}:{self.server.server_address[1]}"
             try:
                 status, kind, body = site.route(self.path, host_header)
@@ -255,6 +259,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8765, frozen: bool = False,
 
     server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
+    server.site, server.hits = site, hits
     return server
 
 

@@ -2,7 +2,8 @@
 
 `yuqing.gazetteer.could_be_relevant` with the source's keywords, after masking the gazetteer's decoys
 (弥勒佛 ...), so that the keyword 弥勒 does not let the Buddha in. Off per source (`relevance_gate:
-false`) for sources that are about Mile by construction. Dropped posts count as `skipped/irrelevant`.
+false`) for sources that are about Mile by construction. Dropped posts count as `skipped/irrelevant` and
+are remembered as judged, so their pages are not fetched again.
 """
 
 from __future__ import annotations
@@ -52,5 +53,8 @@ class RelevanceGatePipeline:
             self.crawler.stats.inc_value("gate/passed")
             return item
         self.crawler.stats.inc_value("skipped/irrelevant")
+        seen = getattr(self.crawler.spider, "seen", None)
+        if seen is not None:
+            seen.mark_irrelevant(item.id)
         logger.debug("[%s] skipped %s (irrelevant): %s", item.source, item.url or item.id, item.text[:60])
         raise DropItem("irrelevant", log_level="DEBUG")

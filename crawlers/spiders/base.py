@@ -128,6 +128,10 @@ class SourceSpider(scrapy.Spider):
     def post_id(self, source_id: str | None = None, url: str | None = None) -> str:
         return make_post_id(self.name, source_id, url)
 
+    def known(self, post_id: str) -> bool:
+        """Delivered before or judged irrelevant: a page that carries no counts need not be fetched again."""
+        return self.seen.known(post_id)
+
     def already_sent(self, post_id: str, fingerprint: str | None = None) -> bool:
         """Delivered before (with this fingerprint, when given): no need to fetch it again."""
         known = self.seen.fingerprint(post_id)

@@ -40,8 +40,8 @@ class NewsSpider(SourceSpider):
         if not links:
             self.skip("empty", response.url, "no article links on the list page")
         for url in links:
-            if self.already_sent(self.post_id(url=url)):
-                # Articles carry no engagement counts: once delivered, there is nothing to update.
+            if self.known(self.post_id(url=url)):
+                # Articles carry no engagement counts: once delivered (or judged irrelevant), nothing changes.
                 self.crawler.stats.inc_value("incremental/not_fetched")
                 continue
             yield self.request(url, "parse_article", link=url)
@@ -68,7 +68,9 @@ class NewsSpider(SourceSpider):
             return
         published = self.date(date_text) if date_text else None
         if published is None:
-            published = self.date(extract.date_in_text(body) or found.get("date"))
+            # A labelled "发布时间：..." anywhere near the top beats trafilatura's date-only guess.
+            visible = extract.clean(" ".join(page.xpath("//body//text()[not(ancestor::script)]").getall()[:300]))
+            published = self.date(extract.date_in_text(visible) or found.get("date"))
         extras: dict[str, Any] = {"encoding": page.encoding}
         if page.url != link:
             extras["final_url"] = page.url

@@ -48,7 +48,7 @@ class RssSpider(SourceSpider):
                 extras={"feed": response.url, **({"guid": guid} if guid else {})},
             )
             if self.source.fetch_articles and link:
-                if self.already_sent(self.post_id(url=link)):
+                if self.known(self.post_id(url=link)):
                     self.crawler.stats.inc_value("incremental/not_fetched")
                     continue
                 yield self.request(link, "parse_article", entry=post)
