@@ -97,8 +97,11 @@ def init() -> None:
 
 
 def _register_stage_commands() -> None:
-    """Add the commands the stages declare under the `yuqing.commands` entry-point group."""
+    """Add the commands the stages declare under the `yuqing.commands` entry-point group (once)."""
+    known = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
     for ep in sorted(entry_points(group="yuqing.commands"), key=lambda e: e.name):
+        if ep.name in known:
+            continue
         try:
             target = ep.load()
         except Exception as exc:  # a broken stage must not take the whole CLI down

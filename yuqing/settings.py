@@ -150,6 +150,7 @@ class ServicesSettings(_Group):
     home: Path = Field(
         Path(os.environ.get("YUQING_HOME", "~/.cache/yuqing")).expanduser(),
         description="download cache shared by every checkout (YUQING_HOME)",
+        json_schema_extra={"doc_default": "$YUQING_HOME or ~/.cache/yuqing"},
     )
     state_dir: Path = Field(REPO_ROOT / "var", description="data and logs of the local services")
     kafka_version: str = Field("4.1.1", description="Apache Kafka version (Maven Central jars)")
@@ -219,6 +220,27 @@ def env_variables() -> dict[str, tuple[type[_Group], str]]:
         for group in GROUPS.values()
         for field in group.model_fields
     }
+
+
+def reference() -> str:
+    """The configuration reference as Markdown (README.md carries it; `make docs` refreshes it)."""
+    out: list[str] = []
+    for key, group in GROUPS.items():
+        prefix = group.model_config.get("env_prefix", "")
+        out += [f"**{group.__doc__.strip()}** (`{prefix}*`, or `{key}:` in `config/settings.yaml`)", ""]
+        out += ["| variable | default | meaning |", "| --- | --- | --- |"]
+        for name, info in group.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            default = extra.get("doc_default", info.default)
+            if isinstance(default, SecretStr):
+                default = default.get_secret_value()
+            if default is None or default == "":
+                shown = "(none)" if default is None else "(empty)"
+            else:
+                shown = "`" + str(default).replace(str(REPO_ROOT), "<repo>") + "`"
+            out.append(f"| `{(prefix + name).upper()}` | {shown} | {info.description} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
 
 
 def load_settings() -> Settings:

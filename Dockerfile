@@ -1,0 +1,33 @@
+# The project's one image: `yuqing crawl`, `yuqing worker`, `yuqing serve`, `yuqing init` (see docker-compose.yml).
+# Build: docker build -t yuqing .   The shipped model and config/ are inside; a deployment mounts its own config/.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    YUQING_CONFIG_DIR=/app/config
+
+# Scrapy's lxml and the tokenizers come as wheels; tini reaps the crawler's children and forwards signals.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# Dependencies first (a layer that changes only with pyproject.toml). The CPU build of torch: an image
+# for a police network has no GPU, and PyPI's default build drags in several GB of CUDA libraries.
+COPY pyproject.toml README.md ./
+RUN mkdir -p yuqing crawlers streams models dashboards bench \
+    && for p in yuqing crawlers streams models dashboards bench; do touch $p/__init__.py; done \
+    && pip install --extra-index-url https://download.pytorch.org/whl/cpu -e . \
+    && rm -rf yuqing crawlers streams models dashboards bench
+
+COPY . .
+RUN pip install --no-deps -e . \
+    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin yuqing \
+    && mkdir -p /data && chown yuqing /data
+
+USER yuqing
+ENTRYPOINT ["tini", "--", "yuqing"]
+CMD ["--help"]
