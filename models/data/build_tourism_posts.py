@@ -40,6 +40,7 @@ KIDS = ("小孩", "孩子", "小朋友", "小女孩", "小男孩", "五六岁的
 OLDS = ("老人", "老大爷", "老奶奶", "大爷", "七十多岁的老人")
 MONEY = ("88", "128", "200", "268", "368", "500", "680", "888", "1200", "1680", "2800", "三百", "六百")
 
+_SUBS = sorted({sub for _, subs in pl.SPOTS.values() for sub in subs}, key=len, reverse=True)
 _NOISE = re.compile(r"\[[^\[\]]{1,4}\]|[^\w]|[\d_a-zA-Z]")
 
 
@@ -194,7 +195,7 @@ def _wrap(
         score = {"neg": rng.choice(["1", "2"]), "neu": "3", "pos": rng.choice(["4", "5"])}[sent]
         return (head + "\n" if head else "") + body + (f"\n评分：{score}/5" if rng.random() < 0.6 else "")
     if style == "notice":
-        head = rng.choice(fu.NOTICE_HEADS[fam.level])
+        head = "" if body.startswith("【") else rng.choice(fu.NOTICE_HEADS[fam.level])
         text = head + body
         if rng.random() < 0.5:
             text += f"\n{values['auth']}\n{values['date']}"
@@ -238,13 +239,21 @@ def compose(fam: Family, split: str, rng: random.Random) -> dict | None:
         "old": rng.choice(OLDS),
         "date": fu.date_words(rng),
         "clock": fu.clock(rng),
-        "auth": rng.choice(fu.AUTHORITIES),
+        "auth": rng.choice([*fu.AUTHORITIES, *(pl.STATION_OF[sp] for sp in spots[:1])]),
     }
     main = tpl.format_map(values)
+    for sub in _SUBS:  # 民宿的民宿 when a place inside the spot meets a sentence that names it again
+        main = main.replace(f"{sub}的{sub}", sub).replace(f"{sub}{sub}", sub)
     if fam.place != "none" and "{loc}" not in tpl and "{spot}" not in tpl:
         main = rng.choice(["在{loc}，", "{loc}，", "坐标{loc}，"]).format(loc=loc) + main
     sentiment = fam.official_sentiment if official else rng.choice(fam.sentiment)
     parts = [main]
+    if not official and fam.relevant and fam.level != "none" and len(spots) == 1 and rng.random() < 0.07:
+        # A second spot mentioned in passing; the spot where it happens stays first (its station answers).
+        other = rng.choice([s for s in pl.SPOTS if s != spots[0]])
+        lead = rng.choice(["刚从{a}出来，", "逛完{a}过来的，", "本来下午要去{a}，", "上午在{a}玩得好好的，"])
+        parts.insert(0, lead.format(a=pl.spot_alias(other, rng)))
+        spots = [*spots, other]
     if not official:
         if fam.opener and rng.random() < 0.35:
             opener = fu.split_pool(fu.OPENERS[fam.opener], split)
@@ -258,9 +267,25 @@ def compose(fam: Family, split: str, rng: random.Random) -> dict | None:
             pool = fu.split_pool(fu.REACTIONS[key], split)
             if pool:
                 parts.append(rng.choice(pool))
+        if style == "douyin" and len(parts) > 2 and rng.random() < 0.6:
+            parts = parts[: parts.index(main) + 2]  # captions are short
+        elif style != "douyin":
+            if rng.random() < (0.15 if fam.level == "high" else 0.35):  # long reviews and threads
+                pool = fu.split_pool(fu.ASIDES, split)
+                asides = rng.sample(pool, k=min(len(pool), rng.randint(1, 4)))
+                at = parts.index(main) + rng.choice([0, 1])
+                parts[at:at] = asides
+            if rng.random() < 0.22:
+                parts.insert(0, rng.choice(fu.split_pool(fu.SCENES, split)))
+            if fam.level != "high" and rng.random() < 0.18:
+                parts.append(rng.choice(fu.split_pool(fu.CLOSERS[sentiment], split)))
     body = _join([_strip(p) if i < len(parts) - 1 else p for i, p in enumerate(parts)], rng)
     if not official and rng.random() < 0.1:
         body = fu.add_typos(body, rng)
+    if style == "douyin" and rng.random() < 0.5:
+        body = body.replace("，", " ").replace("。", " ").strip()
+    elif style == "xiaohongshu" and rng.random() < 0.4:
+        body = body.replace("。", rng.choice(["✨", "💦", "‼️", "～", "🌿"]), 2)
     text = _wrap(style, body, fam, sentiment, spots, rng, split, values)
     if rng.random() < fam.traditional_p:
         text = fu.to_traditional(text, rng)
