@@ -70,7 +70,9 @@ class SeenStore:
             self.commit()
 
     def mark_irrelevant(self, post_id: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO irrelevant (id, judged) VALUES (?, ?)", (post_id, time.time()))
+        self._db.execute(
+            "INSERT OR REPLACE INTO irrelevant (id, judged) VALUES (?, ?)", (post_id, time.time())
+        )
         self._pending += 1
         if self._pending >= self.commit_every:
             self.commit()

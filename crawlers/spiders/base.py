@@ -51,8 +51,11 @@ class SourceSpider(scrapy.Spider):
         self.seen.close()
 
     # Requests ---------------------------------------------------------------------------------------
-    def request(self, url: str, callback: str, **cb_kwargs: Any) -> scrapy.Request:
-        """A request carrying the source's headers and cookies; failures go to `on_error`."""
+    def request(self, url: str, callback: str, *, entry: bool = False, **cb_kwargs: Any) -> scrapy.Request:
+        """A request carrying the source's headers and cookies; failures go to `on_error`.
+
+        `entry` marks a start URL: fetched on every run, even when a resumed job's duplicate filter has it.
+        """
         return scrapy.Request(
             url,
             callback=getattr(self, callback),
@@ -60,6 +63,7 @@ class SourceSpider(scrapy.Spider):
             headers=self.auth_headers or None,
             cookies=self.auth_cookies or None,
             cb_kwargs=cb_kwargs,
+            dont_filter=entry,
         )
 
     def on_error(self, failure: Failure) -> None:

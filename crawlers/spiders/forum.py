@@ -26,7 +26,7 @@ class ForumSpider(SourceSpider):
     async def start(self) -> AsyncIterator[Any]:
         for template in self.source.urls:
             for url, _keyword in self.keyword_urls(template):
-                yield self.request(url, "parse_threads", page_no=1)
+                yield self.request(url, "parse_threads", entry=True, page_no=1)
 
     def parse_threads(self, response: Response, page_no: int) -> Iterator[Any]:
         page = self.usable(response)

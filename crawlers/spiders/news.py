@@ -23,7 +23,7 @@ class NewsSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.urls:
-            yield self.request(url, "parse_list", page_no=1)
+            yield self.request(url, "parse_list", entry=True, page_no=1)
 
     def parse_list(self, response: Response, page_no: int) -> Iterator[Any]:
         page = self.usable(response)
@@ -69,7 +69,9 @@ class NewsSpider(SourceSpider):
         published = self.date(date_text) if date_text else None
         if published is None:
             # A labelled "发布时间：..." anywhere near the top beats trafilatura's date-only guess.
-            visible = extract.clean(" ".join(page.xpath("//body//text()[not(ancestor::script)]").getall()[:300]))
+            visible = extract.clean(
+                " ".join(page.xpath("//body//text()[not(ancestor::script)]").getall()[:300])
+            )
             published = self.date(extract.date_in_text(visible) or found.get("date"))
         extras: dict[str, Any] = {"encoding": page.encoding}
         if page.url != link:

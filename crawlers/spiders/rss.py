@@ -18,7 +18,7 @@ class RssSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.urls:
-            yield self.request(url, "parse_feed")
+            yield self.request(url, "parse_feed", entry=True)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         page = self.usable(response)

@@ -27,7 +27,9 @@ class SocialApiSpider(SourceSpider):
         for template, keyword in self.keyword_urls(self.source.endpoint):
             first = self.source.first_page
             url = template.replace("{page}", str(first))
-            yield self.request(url, "parse_page", template=template, page_no=first, keyword=keyword)
+            yield self.request(
+                url, "parse_page", entry=True, template=template, page_no=first, keyword=keyword
+            )
 
     def parse_page(
         self, response: Response, template: str, page_no: int, keyword: str | None

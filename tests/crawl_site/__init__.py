@@ -46,7 +46,9 @@ class FixtureSite:
             def do_GET(self) -> None:
                 with site._lock:
                     site.hits[self.path] += 1
-                    hit = Hit(self.path, {k.lower(): v for k, v in self.headers.items()}, site.hits[self.path])
+                    hit = Hit(
+                        self.path, {k.lower(): v for k, v in self.headers.items()}, site.hits[self.path]
+                    )
                     site.requests.append(hit)
                 route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
                 status, headers, body = route(hit) if callable(route) else route or (404, {}, b"not found")
@@ -96,7 +98,9 @@ def fail_first(times: int, status: int, reply: Reply) -> Callable[[Hit], Reply]:
     """`status` for the first `times` requests, then `reply` (a flaky server)."""
 
     def route(hit: Hit) -> Reply:
-        return (status, {"Content-Type": "text/html"}, b"<h1>server error</h1>") if hit.count <= times else reply
+        return (
+            (status, {"Content-Type": "text/html"}, b"<h1>server error</h1>") if hit.count <= times else reply
+        )
 
     return route
 
@@ -136,8 +140,19 @@ def run_crawl(
     summary.unlink(missing_ok=True)
     out = workdir / "posts.jsonl"
     out.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "yuqing.cli", "crawl", "--sources", str(sources), "--state-dir",
-           str(workdir / "state"), "--summary-json", str(summary), *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "yuqing.cli",
+        "crawl",
+        "--sources",
+        str(sources),
+        "--state-dir",
+        str(workdir / "state"),
+        "--summary-json",
+        str(summary),
+        *args,
+    ]
     if jsonl:
         cmd += ["--output", str(out)]
     proc = subprocess.run(

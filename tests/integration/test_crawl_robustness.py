@@ -28,8 +28,17 @@ def article(title: str, charset: str = "utf-8", declare: str = "header") -> tupl
 
 
 LIST_1 = [
-    "/a/good.html", "/a/gbk.html", "/a/gbk-bare.html", "/a/broken.html", "/a/empty.html", "/a/blank.html",
-    "/a/missing.html", "/a/flaky.html", "/a/slow.html", "/a/redirect.html", "/a/image.png",
+    "/a/good.html",
+    "/a/gbk.html",
+    "/a/gbk-bare.html",
+    "/a/broken.html",
+    "/a/empty.html",
+    "/a/blank.html",
+    "/a/missing.html",
+    "/a/flaky.html",
+    "/a/slow.html",
+    "/a/redirect.html",
+    "/a/image.png",
     "/private/secret.html",
 ]
 
@@ -67,8 +76,10 @@ ROUTES = {
     "/a/page3.html": article("弥勒东站加开旅游专列"),
 }
 
-FAST = "politeness: {download_delay_s: 0, autothrottle: false, timeout_s: 1, retries: 1, backoff_s: 0.05, " \
-       "concurrency_per_domain: 8}"
+FAST = (
+    "politeness: {download_delay_s: 0, autothrottle: false, timeout_s: 1, retries: 1, backoff_s: 0.05, "
+    "concurrency_per_domain: 8}"
+)
 
 
 def news_source(base: str, name: str = "fixture_news", max_pages: int = 5) -> str:
@@ -102,17 +113,27 @@ def test_awkward_pages_become_posts_or_counted_skips(site: FixtureSite, tmp_path
     titles = _titles(run.posts)
     # Real articles, whatever their encoding, markup or route to us.
     assert {
-        "弥勒湖泉生态园夜游开放", "锦屏山景区森林防火提示", "太平湖森林公园游客走失已找回", "可邑小镇文化节开幕",
-        "东风韵景区交通提示", "白龙洞景区恢复开放", "弥勒东站加开旅游专列",
+        "弥勒湖泉生态园夜游开放",
+        "锦屏山景区森林防火提示",
+        "太平湖森林公园游客走失已找回",
+        "可邑小镇文化节开幕",
+        "东风韵景区交通提示",
+        "白龙洞景区恢复开放",
+        "弥勒东站加开旅游专列",
     } <= titles
     broken = next(p for p in run.posts if "红河水乡" in (p["title"] or ""))
     assert "谨防网络购票诈骗" in broken["text"]
     gbk = next(p for p in run.posts if p["title"] == "锦屏山景区森林防火提示")
-    assert "弥勒市湖泉生态园夜游项目开放" in gbk["text"] and gbk["extras"]["encoding"].lower() in ("gbk", "gb18030")
+    assert "弥勒市湖泉生态园夜游项目开放" in gbk["text"] and gbk["extras"]["encoding"].lower() in (
+        "gbk",
+        "gb18030",
+    )
     bare = next(p for p in run.posts if p["title"] == "太平湖森林公园游客走失已找回")
     assert "环湖栈道" in bare["text"]  # undeclared GBK detected, not mojibake
     moved = next(p for p in run.posts if p["title"] == "东风韵景区交通提示")
-    assert moved["url"] == site.url("/a/redirect.html") and moved["extras"]["final_url"] == site.url("/a/moved.html")
+    assert moved["url"] == site.url("/a/redirect.html") and moved["extras"]["final_url"] == site.url(
+        "/a/moved.html"
+    )
     good = next(p for p in run.posts if p["title"] == "弥勒湖泉生态园夜游开放")
     assert datetime.fromisoformat(good["published_at"]) == datetime(2024, 8, 11, 10, 30, tzinfo=TZ)
     assert "太慢的页面" not in titles and "不该被抓取的页面" not in titles
@@ -151,16 +172,21 @@ def test_pagination_stops_at_max_pages(site: FixtureSite, tmp_path: Path) -> Non
 
 
 def test_blocked_sources_are_reported_and_stopped(site: FixtureSite, tmp_path: Path) -> None:
-    site.routes.update({
-        "/api/login": (200, {"Content-Type": "application/json"},
-                       b'{"ok": -100, "url": "https://passport.weibo.cn/signin/welcome"}'),
-        "/api/bad": (200, {"Content-Type": "application/json"}, b'{"ok": 1, "data": {"cards": [oops'),
-        "/members/list.html": redirect("/passport/login?from=members"),
-        "/passport/login": html("<form>请登录</form>", title="登录"),
-        "/guarded/list.html": html("<p>请完成验证</p>", title="安全验证 - 访问验证"),
-        "/closed/1.html": (403, {"Content-Type": "text/html"}, b"<h1>403 Forbidden</h1>"),
-        "/closed/2.html": (403, {"Content-Type": "text/html"}, b"<h1>403 Forbidden</h1>"),
-    })
+    site.routes.update(
+        {
+            "/api/login": (
+                200,
+                {"Content-Type": "application/json"},
+                b'{"ok": -100, "url": "https://passport.weibo.cn/signin/welcome"}',
+            ),
+            "/api/bad": (200, {"Content-Type": "application/json"}, b'{"ok": 1, "data": {"cards": [oops'),
+            "/members/list.html": redirect("/passport/login?from=members"),
+            "/passport/login": html("<form>请登录</form>", title="登录"),
+            "/guarded/list.html": html("<p>请完成验证</p>", title="安全验证 - 访问验证"),
+            "/closed/1.html": (403, {"Content-Type": "text/html"}, b"<h1>403 Forbidden</h1>"),
+            "/closed/2.html": (403, {"Content-Type": "text/html"}, b"<h1>403 Forbidden</h1>"),
+        }
+    )
     api = "item_key: mblog\n    relevance_gate: false\n    " + FAST
     sources = f"""
 sources:
