@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections import Counter
 import time
 import zlib
+from collections import Counter
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from html import escape
