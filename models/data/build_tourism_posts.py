@@ -270,7 +270,7 @@ def compose(fam: Family, split: str, rng: random.Random) -> dict | None:
         if style == "douyin" and len(parts) > 2 and rng.random() < 0.6:
             parts = parts[: parts.index(main) + 2]  # captions are short
         elif style != "douyin":
-            if rng.random() < (0.15 if fam.level == "high" else 0.35):  # long reviews and threads
+            if rng.random() < (0.05 if fam.level == "high" else 0.35):  # long reviews and threads
                 pool = fu.split_pool(fu.ASIDES, split)
                 asides = rng.sample(pool, k=min(len(pool), rng.randint(1, 4)))
                 at = parts.index(main) + rng.choice([0, 1])
