@@ -126,7 +126,10 @@ class SourceBase(_Strict):
         if value is not None:
             import codecs
 
-            codecs.lookup(value)
+            try:
+                codecs.lookup(value)
+            except LookupError as exc:
+                raise ValueError(f"unknown encoding {value!r}") from exc
         return value
 
     @property
