@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 import zlib
@@ -63,6 +64,8 @@ class DemoSite:
             return 200, "application/json; charset=utf-8", self.weibo(query).encode()
         if path == "/tieba/f":
             return self.forum_list(query)
+        if path.startswith("/bench/"):
+            return self.bench(path)
         if path.startswith("/tieba/p/"):
             return self.thread(path[len("/tieba/p/") :], int((query.get("pn") or ["1"])[0]))
         return self.html("404 页面不存在", "<p>您访问的页面不存在</p>", status=404)
@@ -70,6 +73,28 @@ class DemoSite:
     def html(self, title: str, body: str, status: int = 200) -> tuple[int, str, bytes]:
         page = _PAGE.format(meta='<meta charset="utf-8">', title=escape(title), body=body)
         return status, "text/html; charset=utf-8", page.encode()
+
+    # An endless news site for `yuqing bench crawl`: list n links articles 20n..20n+19 and list n+1.
+    def bench(self, path: str) -> tuple[int, str, bytes]:
+        listing = re.fullmatch(r"/bench/list/(\d+)\.html", path)
+        if listing:
+            n = int(listing.group(1))
+            rows = "".join(
+                f'<li><a href="/bench/a/{i}.html">{escape(c.NEWS[i % len(c.NEWS)]["title"])}</a></li>'
+                for i in range(20 * n, 20 * n + 20)
+            )
+            nav = f'<a class="next" href="/bench/list/{n + 1}.html">下一页</a>'
+            return self.html(
+                f"文旅资讯 第{n}页", f'<ul class="news-list">{rows}</ul><div class="page">{nav}</div>'
+            )
+        item = re.fullmatch(r"/bench/a/(\d+)\.html", path)
+        if item:
+            i = int(item.group(1))
+            status, kind, body = self.article(str(c.NEWS[i % len(c.NEWS)]["id"]))
+            if kind.endswith("GBK") or kind == "text/html":
+                return status, kind, body
+            return status, kind, body.replace(b"</h1>", f"（{i}）</h1>".encode(), 1)
+        return self.html("404 页面不存在", "<p>页面不存在</p>", status=404)
 
     # RSS ------------------------------------------------------------------------------------------
     def rss(self, base: str) -> str:
