@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -43,20 +44,25 @@ def crawl(
     serve_demo: bool = typer.Option(False, "--serve-demo", help="Serve the demo site in this process too."),
     demo_port: int = typer.Option(8765, "--demo-port", help="Port of the demo site on 127.0.0.1."),
 ) -> None:
-    """Crawl sources into Kafka posts.raw (once, or forever with --schedule), then print a summary.
+    """Crawl sources into Kafka posts.raw, once or with --schedule; print a summary.
 
-    Posts go out only after Kafka confirmed them, and only once: a post comes again only when its
-    engagement counts changed. A source that answers with login pages, captchas or 403s is reported
-    as blocked. `--shard i/N` splits the sources between N processes without overlap.
+    A post goes out once Kafka confirmed it, and again only when its
+    engagement counts changed (same id). A source answering with login
+    pages, captchas or 403s is reported as blocked. --shard i/N splits the
+    sources between N processes without overlap.
 
-    Exit codes: 0 every source finished; 1 a source failed or was blocked; 2 usage or configuration
-    error (bad sources file, unknown source, missing credential variable); 3 Kafka unreachable or a
-    delivery failed (nothing undelivered is marked as seen).
+    Exit codes: 0 every source finished; 1 a source failed or was blocked;
+    2 usage or configuration error (sources file, unknown source, missing
+    credential variable); 3 Kafka unreachable or a delivery failed (nothing
+    undelivered is marked as seen).
     """
     from crawlers.sharding import parse_shard, select, shard_of
     from crawlers.sources import SOURCES_FILE, load_sources
     from yuqing.settings import config_dir
 
+    if serve_demo:
+        # The demo sources find the demo site through DEMO_BASE; serving it here decides where it is.
+        os.environ.setdefault("DEMO_BASE", f"http://127.0.0.1:{demo_port}")
     path = sources_file or config_dir() / SOURCES_FILE
     catalogue = load_sources(path)
     index, count = (0, 1)
