@@ -142,8 +142,8 @@ def train(
     ),
     quick: bool = typer.Option(False, "--quick", help="A tiny model on a slice of the data (seconds)."),
     resume: bool = typer.Option(True, "--resume/--fresh", help="Continue from the work folder's state."),
-    pretrain_steps: int = typer.Option(None, "--pretrain-steps", help="MLM steps (default 3000)."),
-    epochs: float = typer.Option(None, "--epochs", help="Fine-tuning epochs (default 4)."),
+    pretrain_steps: int = typer.Option(None, "--pretrain-steps", help="MLM steps (default 1200)."),
+    epochs: float = typer.Option(None, "--epochs", help="Fine-tuning epochs (default 2)."),
     tourism: Path = typer.Option(None, "--tourism", help="Labelled tourism posts (JSON lines)."),
     init_from: Path = typer.Option(
         None,
@@ -165,7 +165,7 @@ def train(
     plan = quick_plan() if quick else TrainPlan()
     if pretrain_steps:
         plan.pretrain.steps = pretrain_steps
-        plan.pretrain.warmup = min(plan.pretrain.warmup, max(1, pretrain_steps // 10))
+        plan.pretrain.warmup = min(plan.pretrain.warmup, max(1, pretrain_steps // 4))
     if epochs:
         plan.finetune_epochs = epochs
     plan.tourism_path = tourism

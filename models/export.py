@@ -24,7 +24,8 @@ def export_onnx(path: Path, opset: int = 17) -> Path:
 
     from models.modeling import ProbabilityHead, YuqingScorerModel
 
-    model = YuqingScorerModel.from_pretrained(str(path), attn_implementation="eager").eval()
+    model = YuqingScorerModel.from_pretrained(str(path), dtype=torch.float32, attn_implementation="eager")
+    model.eval()
     head = ProbabilityHead(model).eval()
     ids = torch.randint(5, model.config.vocab_size, (2, 16))
     mask = torch.ones_like(ids)
@@ -51,3 +52,12 @@ def export_onnx(path: Path, opset: int = 17) -> Path:
         quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
     log.info("exported %s (%.1f MB)", out, out.stat().st_size / 1e6)
     return out
+
+
+def store_half(path: Path) -> None:
+    """Keep the safetensors weights in float16 (half the size in git); the torch runtime loads them as
+    float32, so scores move by float16 rounding only (covered by the torch/ONNX agreement test)."""
+    from models.modeling import YuqingScorerModel
+
+    model = YuqingScorerModel.from_pretrained(str(path), dtype=torch.float32)
+    model.half().save_pretrained(str(path))

@@ -27,7 +27,7 @@ from models.modeling import RISK_CATEGORIES, RISK_LEVELS, SENTIMENT_LABELS, Yuqi
 
 log = logging.getLogger(__name__)
 LEVEL_WEIGHTS = [1.0, 1.0, 1.5, 3.0]
-TOURISM_REPEAT = 3  # the tourism set is small beside the reviews: see it three times per epoch
+TOURISM_REPEAT = 2  # the tourism set is small beside the reviews: see it twice per epoch
 
 
 @dataclass
@@ -164,6 +164,8 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     torch.manual_seed(20240601)
     corpus = sentiment_corpus()
     tourism = load_tourism(plan.tourism_path) if plan.tourism_path else load_tourism()
+    if plan.max_review_lines:  # quick runs: a slice of every split
+        tourism = {k: v[: plan.max_review_lines] for k, v in tourism.items()}
     buckets = config.wide_buckets
     reviews = corpus["train"][: plan.max_review_lines] if plan.max_review_lines else corpus["train"]
     rev_dev = corpus["dev"][: plan.max_review_lines] if plan.max_review_lines else corpus["dev"]

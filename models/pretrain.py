@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class PretrainConfig:
-    steps: int = 3000
+    steps: int = 1200
     batch_tokens: int = 4096
     short_len: int = 128
     long_len: int = 256

@@ -37,7 +37,7 @@ class TorchRuntime:
             with contextlib.suppress(RuntimeError):
                 torch.set_num_interop_threads(1)
         self._torch = torch
-        self.model = YuqingScorerModel.from_pretrained(str(path)).eval()
+        self.model = YuqingScorerModel.from_pretrained(str(path), dtype=torch.float32).eval()
         self.config = self.model.config
         self.head = ProbabilityHead(self.model).eval()
 

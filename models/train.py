@@ -28,7 +28,7 @@ SEED = 20240601
 @dataclass
 class TrainPlan:
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
-    finetune_epochs: float = 4.0
+    finetune_epochs: float = 2.0
     finetune_batch: int = 32
     finetune_lr: float = 2e-4
     max_length: int = 160
@@ -108,7 +108,7 @@ def run(out_dir: Path, work: Path, plan: TrainPlan, resume: bool = True, phases:
     if phases and "finetune" not in phases:
         return times
 
-    from models.export import export_onnx
+    from models.export import export_onnx, store_half
     from models.finetune import finetune
 
     t = time.time()
@@ -121,5 +121,6 @@ def run(out_dir: Path, work: Path, plan: TrainPlan, resume: bool = True, phases:
         if f.is_file():
             shutil.copy2(f, out_dir / f.name)
     export_onnx(out_dir)
+    store_half(out_dir)
     times["export"] = time.time() - t
     return times
