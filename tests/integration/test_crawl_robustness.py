@@ -67,7 +67,7 @@ ROUTES = {
     "/a/empty.html": (200, {"Content-Type": "text/html"}, b""),
     "/a/blank.html": html("<div></div>", title=""),
     "/a/flaky.html": fail_first(1, 500, article("可邑小镇文化节开幕")),
-    "/a/slow.html": slow(3.0, article("太慢的页面")),
+    "/a/slow.html": slow(4.5, article("太慢的页面")),
     "/a/redirect.html": redirect("/a/moved.html"),
     "/a/moved.html": article("东风韵景区交通提示"),
     "/a/image.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
@@ -77,7 +77,7 @@ ROUTES = {
 }
 
 FAST = (
-    "politeness: {download_delay_s: 0, autothrottle: false, timeout_s: 1, retries: 1, backoff_s: 0.05, "
+    "politeness: {download_delay_s: 0, autothrottle: false, timeout_s: 2, retries: 1, backoff_s: 0.05, "
     "concurrency_per_domain: 8}"
 )
 
