@@ -134,6 +134,8 @@ def test_start_from_nothing_stop_and_start_again_with_data_kept(private: Setting
     assert [st.state for st in manager.status(private)] == ["stopped", "stopped"]
     assert not any(port_in_use(p) for p in (s.kafka_port, s.kafka_controller_port, s.es_port))
     assert not list((s.state_dir / "run").glob("*.pid"))
+    es_out = (s.state_dir / "logs" / "elasticsearch.out").read_text(errors="replace")
+    assert "exited unexpectedly" not in es_out and "closed" in es_out.splitlines()[-1]
     proc = subprocess.run(
         [sys.executable, "-m", "yuqing.cli", "services", "status"],
         env=cli_env(private),

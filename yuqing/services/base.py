@@ -203,7 +203,10 @@ class Service:
         if pid is None:
             return f"{self.name}: not running"
         began = time.monotonic()
-        self._signal(pid, signal.SIGTERM)
+        # SIGTERM to the leader only: Elasticsearch's launcher then shuts its server JVM down in order
+        # (signalling the whole group makes the launcher report the server's exit as unexpected).
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
         how = "stopped"
         # The whole session goes: the ES server JVM runs under its launcher, both in the group.
         while self._group_alive(pid) and time.monotonic() - began < STOP_GRACE_S:
