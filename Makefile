@@ -40,13 +40,26 @@ services: install
 init: services
 	$(YUQING) init
 
-# Hook for the stages: later issues start the demo source, crawler, workers and web app here (in the
-# background, logs under var/logs), and stop them in `stages-down`.
+# The stages `make up` runs in the background (pid files under var/run, logs under var/logs): for now the demo
+# site and the crawler crawling it into Kafka; the workers and the web app join here with their issues.
+RUN := var/run
+LOGS := var/logs
+CRAWL_PID := $(RUN)/crawl.pid
+
 stages: init
-	@echo "stages: none yet (the demo source, crawler, workers and web app arrive with their issues)"
+	@mkdir -p $(RUN) $(LOGS)
+	@if [ -f $(CRAWL_PID) ] && kill -0 $$(cat $(CRAWL_PID)) 2>/dev/null; then \
+		echo "crawler: already running (pid $$(cat $(CRAWL_PID)))"; \
+	else \
+		nohup $(YUQING) crawl --serve-demo --schedule >>$(LOGS)/crawl.out 2>&1 & echo $$! >$(CRAWL_PID); \
+		echo "crawler: demo site on 127.0.0.1:8765, crawling it into Kafka posts.raw (log $(LOGS)/crawl.out)"; \
+	fi
 
 stages-down:
-	@true
+	@if [ -f $(CRAWL_PID) ]; then \
+		kill $$(cat $(CRAWL_PID)) 2>/dev/null && echo "crawler: stopped" || echo "crawler: was not running"; \
+		rm -f $(CRAWL_PID); \
+	fi
 
 up: stages
 	@$(YUQING) services status
