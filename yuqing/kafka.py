@@ -8,7 +8,7 @@ Messages are keyed by the post's stable id: the same post always lands in the sa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -33,16 +33,21 @@ def _unreachable(kafka: KafkaSettings, exc: Exception) -> ServiceError:
     )
 
 
+async def _start(client: Any, kafka: KafkaSettings, release: Callable[[], Awaitable[Any]]) -> None:
+    """Start an aiokafka client within the timeout; on failure release it and say Kafka is unreachable."""
+    try:
+        await asyncio.wait_for(client.start(), kafka.request_timeout_s)
+    except (KafkaError, OSError, TimeoutError) as exc:
+        await release()
+        raise _unreachable(kafka, exc) from exc
+
+
 @asynccontextmanager
 async def admin(kafka: KafkaSettings) -> AsyncIterator[AIOKafkaAdminClient]:
     client = AIOKafkaAdminClient(
         bootstrap_servers=kafka.bootstrap_servers, request_timeout_ms=int(kafka.request_timeout_s * 1000)
     )
-    try:
-        await asyncio.wait_for(client.start(), kafka.request_timeout_s)
-    except (KafkaError, OSError, TimeoutError) as exc:
-        await client.close()
-        raise _unreachable(kafka, exc) from exc
+    await _start(client, kafka, client.close)
     try:
         yield client
     finally:
@@ -128,11 +133,7 @@ async def producer(kafka: KafkaSettings, **overrides: Any) -> AsyncIterator[AIOK
     }
     options.update(overrides)
     client = AIOKafkaProducer(**options)
-    try:
-        await asyncio.wait_for(client.start(), kafka.request_timeout_s)
-    except (KafkaError, OSError, TimeoutError) as exc:
-        await client.stop()
-        raise _unreachable(kafka, exc) from exc
+    await _start(client, kafka, client.stop)
     try:
         yield client
     finally:
@@ -172,11 +173,7 @@ async def consumer(
     }
     options.update(overrides)
     client = AIOKafkaConsumer(*topics, **options)
-    try:
-        await asyncio.wait_for(client.start(), kafka.request_timeout_s)
-    except (KafkaError, OSError, TimeoutError) as exc:
-        await client.stop()
-        raise _unreachable(kafka, exc) from exc
+    await _start(client, kafka, client.stop)
     try:
         yield client
     finally:
