@@ -4,7 +4,9 @@
   for posts with clear Mile evidence, and for ambiguous or mixed ones (never below `relevance`);
 - `high`: the largest threshold that still catches at least `HIGH_RECALL` of dev `high` posts — recall
   first, because a missed emergency costs more than a false alarm;
-- `category`: one threshold for all eight sigmoids, the best dev micro-F1.
+- `category`: one threshold for all eight sigmoids, the best dev micro-F1;
+- `wide_mix` (ensemble checkpoints): the weight of the n-gram logits beside the encoder's, best dev accuracy
+  (moved into `config.wide_mix`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ def calibrate(model, review_dev, tour_dev, pad_id: int) -> dict[str, float]:
     from yuqing.gazetteer import default_matcher
 
     th = dict(DEFAULTS)
+    if getattr(model.config, "wide_style", "") == "ensemble" and review_dev:
+        pr = predict(model, review_dev, pad_id)
+        gold_s = np.array([i.sent for i in review_dev])
+
+        def mixed_acc(w):
+            z = np.log(pr["sentiment"] + 1e-9) + w * np.log(pr["sentiment_ngram"] + 1e-9)
+            return float((np.where(z[:, 2] > z[:, 0], 2, 0) == gold_s).mean())
+
+        th["wide_mix"] = max([0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0], key=mixed_acc)
     if not tour_dev:
         return th
     p = predict(model, tour_dev, pad_id)

@@ -143,7 +143,7 @@ def train(
     quick: bool = typer.Option(False, "--quick", help="A tiny model on a slice of the data (seconds)."),
     resume: bool = typer.Option(True, "--resume/--fresh", help="Continue from the work folder's state."),
     pretrain_steps: int = typer.Option(None, "--pretrain-steps", help="MLM steps (default 1200)."),
-    epochs: float = typer.Option(None, "--epochs", help="Fine-tuning epochs (default 2)."),
+    epochs: float = typer.Option(None, "--epochs", help="Fine-tuning epochs (default 4)."),
     tourism: Path = typer.Option(None, "--tourism", help="Labelled tourism posts (JSON lines)."),
     init_from: Path = typer.Option(
         None,

@@ -27,6 +27,7 @@ from models.modeling import RISK_CATEGORIES, RISK_LEVELS, SENTIMENT_LABELS, Yuqi
 
 log = logging.getLogger(__name__)
 LEVEL_WEIGHTS = [1.0, 1.0, 1.5, 3.0]
+NGRAM_DROPOUT = 0.3
 TOURISM_REPEAT = 2  # the tourism set is small beside the reviews: see it twice per epoch
 
 
@@ -85,8 +86,10 @@ def loss_of(logits: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> torc
     s = b["sent"] >= 0
     if s.any():
         total = total + nn.functional.cross_entropy(logits["sentiment"][s], b["sent"][s])
-        if "sentiment_wide" in logits:
-            total = total + nn.functional.cross_entropy(logits["sentiment_wide"][s], b["sent"][s])
+        # the n-gram logits learn on their own (ensemble), or the joint head does (concat)
+        wide = logits.get("sentiment_ngram", logits.get("sentiment_wide"))
+        if wide is not None:
+            total = total + nn.functional.cross_entropy(wide[s], b["sent"][s])
     r = b["rel"] >= 0
     if r.any():
         total = total + nn.functional.binary_cross_entropy_with_logits(
@@ -118,6 +121,7 @@ def predict(
             "relevance": torch.sigmoid(lg["relevance"]),
             "sentiment": torch.softmax(lg["sentiment"], -1),
             "sentiment_wide": torch.softmax(lg.get("sentiment_wide", lg["sentiment"]), -1),
+            "sentiment_ngram": torch.softmax(lg.get("sentiment_ngram", lg["sentiment"]), -1),
             "categories": torch.sigmoid(lg["categories"]),
             "level": torch.softmax(lg["level"], -1),
         }
@@ -178,13 +182,16 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
 
     model = YuqingScorerModel(config)
     load_encoder(model, encoder_dir)
-    wide = [p for n, p in model.named_parameters() if n.startswith("wide.")]
-    rest = [p for n, p in model.named_parameters() if not n.startswith("wide.")]
-    # The n-gram table is a sparse linear model: it needs a far larger step than the encoder.
+    groups: dict[str, list] = {"encoder": [], "heads": [], "wide": []}
+    for n, p in model.named_parameters():
+        groups["encoder" if n.startswith("bert.") else "wide" if n.startswith("wide") else "heads"].append(p)
+    # The fresh heads learn faster than the pretrained encoder; the n-gram table is a sparse linear model
+    # and needs a far larger step still.
     opt = torch.optim.AdamW(
         [
-            {"params": rest, "lr": plan.finetune_lr, "weight_decay": 0.01},
-            {"params": wide, "lr": 1e-2, "weight_decay": 0.0},
+            {"params": groups["encoder"], "lr": plan.finetune_lr, "weight_decay": 0.01},
+            {"params": groups["heads"], "lr": plan.head_lr, "weight_decay": 0.01},
+            {"params": groups["wide"], "lr": plan.wide_lr, "weight_decay": 0.0},
         ]
     )
     steps_per_epoch = -(-len(train) // plan.finetune_batch)
@@ -212,7 +219,9 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
             if step >= total:
                 break
             b = collate(b_items, tokenizer.pad_token_id)
-            loss = loss_of(model(b["input_ids"], b["attention_mask"], b["ngram_ids"]), b)
+            # n-gram dropout: the bag must not memorise whole sentences through their rare trigrams
+            ngrams = b["ngram_ids"] * (torch.rand(b["ngram_ids"].shape) >= NGRAM_DROPOUT)
+            loss = loss_of(model(b["input_ids"], b["attention_mask"], ngrams), b)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -246,6 +255,7 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     bar.close()
     model = YuqingScorerModel.from_pretrained(str(work / "best"))
     model.config.thresholds = calibrate(model, review_dev, tour_dev, tokenizer.pad_token_id)
+    model.config.wide_mix = model.config.thresholds.pop("wide_mix", model.config.wide_mix)
     model.save_pretrained(str(final))
     tokenizer.save_pretrained(str(final))
     return final

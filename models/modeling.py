@@ -49,6 +49,9 @@ class YuqingConfig(BertConfig):
         wide_ngrams: int = 3,
         thresholds: dict | None = None,
         sentiment_head: str = "auto",
+        pooling: str = "cls",
+        wide_style: str = "concat",
+        wide_mix: float = 1.0,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -63,6 +66,13 @@ class YuqingConfig(BertConfig):
         # Which head the scorer reports: `sentiment` (encoder alone), `sentiment_wide`, or `auto` (the wide
         # one when the checkpoint has it).
         self.sentiment_head = sentiment_head
+        # `cls`: BERT's pooler on [CLS] (as hub checkpoints are trained); `mean`: tanh(dense(mean of the
+        # tokens)), better for a small encoder whose [CLS] never had a pretraining task of its own.
+        self.pooling = pooling
+        # `ensemble`: the n-gram bag has its own logits, trained on their own; the reported wide-and-deep
+        # sentiment adds them to the encoder's (`wide_mix` tuned on dev). `concat`: one head on [pooled; bag].
+        self.wide_style = wide_style
+        self.wide_mix = wide_mix
 
 
 def small_config(vocab_size: int, **overrides) -> YuqingConfig:
@@ -81,6 +91,8 @@ def small_config(vocab_size: int, **overrides) -> YuqingConfig:
         attention_probs_dropout_prob=0.1,
         wide_buckets=1 << 18,
         wide_dim=8,
+        pooling="mean",
+        wide_style="ensemble",
     )
     base.update(overrides)
     return YuqingConfig(**base)
@@ -127,8 +139,11 @@ class YuqingScorerModel(YuqingPreTrainedModel):
 
     def __init__(self, config: YuqingConfig) -> None:
         super().__init__(config)
-        self.bert = BertModel(config, add_pooling_layer=True)
+        mean = getattr(config, "pooling", "cls") == "mean"
+        self.bert = BertModel(config, add_pooling_layer=not mean)
         h = config.hidden_size
+        if mean:
+            self.pool = nn.Linear(h, h)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
         self.relevance = nn.Linear(h, 1)
         self.sentiment = nn.Linear(h, len(config.sentiment_labels))
@@ -136,8 +151,15 @@ class YuqingScorerModel(YuqingPreTrainedModel):
         self.level = nn.Linear(h, len(config.risk_levels))
         if config.wide_buckets:
             self.wide = nn.Embedding(config.wide_buckets, config.wide_dim, padding_idx=0)
-            self.sentiment_wide = nn.Linear(h + config.wide_dim, len(config.sentiment_labels))
+            if self.ensemble:
+                self.wide_out = nn.Linear(config.wide_dim, len(config.sentiment_labels))
+            else:
+                self.sentiment_wide = nn.Linear(h + config.wide_dim, len(config.sentiment_labels))
         self.post_init()
+
+    @property
+    def ensemble(self) -> bool:
+        return getattr(self.config, "wide_style", "concat") == "ensemble"
 
     def forward(
         self,
@@ -146,7 +168,12 @@ class YuqingScorerModel(YuqingPreTrainedModel):
         ngram_ids: torch.Tensor | None = None,
     ) -> dict[str, torch.Tensor]:
         out = self.bert(input_ids=input_ids, attention_mask=attention_mask)
-        pooled = self.dropout(out.pooler_output)
+        if hasattr(self, "pool"):
+            m = attention_mask.unsqueeze(-1).to(out.last_hidden_state.dtype)
+            mean = (out.last_hidden_state * m).sum(1) / m.sum(1).clamp(min=1.0)
+            pooled = self.dropout(torch.tanh(self.pool(mean)))
+        else:
+            pooled = self.dropout(out.pooler_output)
         logits = {
             "relevance": self.relevance(pooled).squeeze(-1),
             "sentiment": self.sentiment(pooled),
@@ -156,7 +183,13 @@ class YuqingScorerModel(YuqingPreTrainedModel):
         if self.config.wide_buckets and ngram_ids is not None:
             mask = (ngram_ids > 0).to(pooled.dtype).unsqueeze(-1)
             bag = (self.wide(ngram_ids) * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            logits["sentiment_wide"] = self.sentiment_wide(torch.cat([pooled, bag], dim=-1))
+            if self.ensemble:
+                logits["sentiment_ngram"] = self.wide_out(bag)
+                logits["sentiment_wide"] = (
+                    logits["sentiment"] + self.config.wide_mix * logits["sentiment_ngram"]
+                )
+            else:
+                logits["sentiment_wide"] = self.sentiment_wide(torch.cat([pooled, bag], dim=-1))
         return logits
 
 

@@ -28,9 +28,11 @@ SEED = 20240601
 @dataclass
 class TrainPlan:
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
-    finetune_epochs: float = 2.0
+    finetune_epochs: float = 4.0
     finetune_batch: int = 32
     finetune_lr: float = 2e-4
+    head_lr: float = 1e-3
+    wide_lr: float = 5e-3
     max_length: int = 160
     model_overrides: dict = field(default_factory=dict)
     max_review_lines: int | None = None
