@@ -6,14 +6,25 @@ The rule (thresholds come from the checkpoint's config, tuned on dev by models/c
 - unambiguous Mile evidence (弥勒, a township, a spot unique to Mile) → relevant when the model's
   probability reaches `relevance` (Mile school news names 弥勒 but is not tourism: the model decides);
 - only an ambiguous spot (太平湖, 白龙洞, 锦屏山 exist elsewhere too), or Mile evidence beside another
-  city's name (元阳, 建水, 杭州 …) → the stricter `relevance_strict`.
+  city's name (元阳, 建水, 杭州 …) → the stricter `relevance_strict`;
+- recall first for emergencies: a post the level head calls `high` with probability ≥ `emergency`, that names
+  a Mile place (or only an ambiguous spot with relevance ≥ `emergency_relevance`) and no other city, is
+  relevant even below those thresholds. A false alarm
+  about another town's 白龙洞 costs a duty officer a glance; a missed drowning at Mile's costs far more.
 """
 
 from __future__ import annotations
 
 from yuqing.gazetteer import PlaceMatch
 
-DEFAULTS = {"relevance": 0.5, "relevance_strict": 0.7, "high": 0.3, "category": 0.5}
+DEFAULTS = {
+    "relevance": 0.5,
+    "relevance_strict": 0.7,
+    "high": 0.3,
+    "category": 0.5,
+    "emergency": 0.5,
+    "emergency_relevance": 0.2,
+}
 
 
 def thresholds_of(config) -> dict[str, float]:
@@ -29,11 +40,17 @@ def evidence(match: PlaceMatch) -> str:
     return "mixed" if match.elsewhere else "mile"
 
 
-def decide_relevance(match: PlaceMatch, p_relevant: float, th: dict[str, float]) -> tuple[bool, str]:
+def decide_relevance(
+    match: PlaceMatch, p_relevant: float, th: dict[str, float], p_high: float = 0.0
+) -> tuple[bool, str]:
     """(relevant, the rule that decided) for one post."""
     kind = evidence(match)
     if kind == "none":
         return False, "no Mile place named" + (f" (decoy: {'、'.join(match.decoys)})" if match.decoys else "")
+    t = th["relevance"] if kind == "mile" else th["relevance_strict"]
+    plausible = kind == "mile" or p_relevant >= th["emergency_relevance"]
+    if p_relevant < t and p_high >= th["emergency"] and plausible and not match.elsewhere:
+        return True, f"possible emergency (P(high)={p_high:.2f}) at a Mile place: recall first"
     if kind == "mile":
         return p_relevant >= th["relevance"], f"Mile named; model p={p_relevant:.2f} vs {th['relevance']:.2f}"
     t = th["relevance_strict"]

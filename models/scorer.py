@@ -113,7 +113,8 @@ class Scorer:
     def _decide(self, text: str, p: dict[str, np.ndarray]) -> dict[str, Any]:
         cfg, th = self.config, self.th
         match = self.matcher.match(text, normalized=True)
-        relevant, rule = decide_relevance(match, float(p["relevance"]), th)
+        p_high = float(p["level"][list(cfg.risk_levels).index("high")])
+        relevant, rule = decide_relevance(match, float(p["relevance"]), th, p_high)
         placement = place(match, relevant, self.stations)
         sent = p[self.sentiment_head]
         s_labels = cfg.sentiment_labels
