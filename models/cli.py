@@ -143,7 +143,7 @@ def train(
     quick: bool = typer.Option(False, "--quick", help="A tiny model on a slice of the data (seconds)."),
     resume: bool = typer.Option(True, "--resume/--fresh", help="Continue from the work folder's state."),
     pretrain_steps: int = typer.Option(None, "--pretrain-steps", help="MLM steps (default 1200)."),
-    epochs: float = typer.Option(None, "--epochs", help="Fine-tuning epochs (default 4)."),
+    epochs: float = typer.Option(None, "--epochs", help="Fine-tuning epochs (default 6)."),
     tourism: Path = typer.Option(None, "--tourism", help="Labelled tourism posts (JSON lines)."),
     init_from: Path = typer.Option(
         None,
@@ -153,7 +153,7 @@ def train(
     threads: int = typer.Option(2, "--threads", help="torch threads."),
 ) -> None:
     """Train the scorer from scratch: tokenizer, MLM pretraining, multi-task fine-tuning, calibration on dev,
-    ONNX int8 export. Fixed seed; every phase resumes from --work. The default recipe takes about 1.5 hours on
+    ONNX int8 export. Fixed seed; every phase resumes from --work. The default recipe takes about 45 minutes on
     2 cores. Exit 0 on success."""
     import time
 

@@ -28,7 +28,7 @@ SEED = 20240601
 @dataclass
 class TrainPlan:
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
-    finetune_epochs: float = 4.0
+    finetune_epochs: float = 6.0
     finetune_batch: int = 32
     finetune_lr: float = 2e-4
     head_lr: float = 1e-3

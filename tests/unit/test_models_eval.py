@@ -1,0 +1,25 @@
+"""The shipped model against its floors, measured in the same run as the baseline (as `yuqing eval` does)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.cli import SHIPPED
+from models.runtime import ONNX_FILE
+
+
+@pytest.mark.slow  # trains the TF-IDF baseline (~30 s) and scores ~2,500 texts
+@pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model")
+def test_shipped_model_meets_its_floors():
+    from models.evaluate import evaluate_all
+
+    rows = {r["system"].split(" [")[0]: r for r in evaluate_all(SHIPPED, "onnx")}
+    baseline = rows["TF-IDF char 1-3gram + LR (baseline)"]["accuracy"]
+    shipped = rows["BERT + n-gram bag (shipped)"]["accuracy"]
+    assert 0.84 <= baseline <= 0.88
+    assert shipped > baseline
+    assert rows["BERT encoder alone"]["accuracy"] >= 0.80
+    tourism = next(r for r in rows.values() if r["task"].startswith("tourism"))
+    assert tourism["high_recall"] >= 0.95
+    assert tourism["relevance_acc"] >= 0.93
+    assert tourism["level_acc"] >= 0.75
