@@ -153,8 +153,8 @@ def train(
     threads: int = typer.Option(2, "--threads", help="torch threads."),
 ) -> None:
     """Train the scorer from scratch: tokenizer, MLM pretraining, multi-task fine-tuning, calibration on dev,
-    ONNX int8 export. Fixed seed; every phase resumes from --work. The default recipe takes about 45 minutes on
-    2 cores. Exit 0 on success."""
+    ONNX int8 export. Fixed seed; every phase resumes from --work. The default recipe takes about 45 minutes
+    on 2 idle cores. Exit 0 on success."""
     import time
 
     import torch
