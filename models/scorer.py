@@ -72,7 +72,12 @@ class Scorer:
         max_length: int = 256,
     ) -> Scorer:
         from models.vocab import load_tokenizer
+        from yuqing.errors import ConfigError
 
+        if not (Path(path) / "config.json").exists():
+            raise ConfigError(
+                str(path), "MODEL_PATH", "no Hugging Face checkpoint here (config.json missing)"
+            )
         return cls(
             load_runtime(Path(path), runtime, threads),
             load_tokenizer(Path(path)),

@@ -73,3 +73,11 @@ def test_all_good_exits_zero_and_torch_runtime():
     proc = run_score(data, "--runtime", "torch", "--batch-size", "8")
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     assert [json.loads(x)["id"] for x in proc.stdout.decode().splitlines()] == list(range(40))
+
+
+def test_missing_model_is_a_configuration_error(tmp_path):
+    cmd = [sys.executable, "-c", "from yuqing.cli import main; main()", "score"]
+    env = {**os.environ, "MODEL_PATH": str(tmp_path / "nothing")}
+    proc = subprocess.run(cmd, input=b'{"text": "x"}\n', capture_output=True, timeout=120, env=env)
+    assert proc.returncode == 2
+    assert b"MODEL_PATH" in proc.stderr
