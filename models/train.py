@@ -122,6 +122,9 @@ def run(out_dir: Path, work: Path, plan: TrainPlan, resume: bool = True, phases:
     for f in model_dir.iterdir():
         if f.is_file():
             shutil.copy2(f, out_dir / f.name)
+    # vocab.txt beside tokenizer.json: what BertTokenizerFast(vocab=...) and other BERT tools read
+    vocab = tokenizer.get_vocab()
+    (out_dir / "vocab.txt").write_text("\n".join(sorted(vocab, key=vocab.get)) + "\n", encoding="utf-8")
     export_onnx(out_dir)
     store_half(out_dir)
     times["export"] = time.time() - t
