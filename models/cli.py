@@ -49,6 +49,14 @@ def read_lines(fd: int, max_lines: int = MAX_BATCH_LINES) -> Iterator[list[tuple
         yield batch
 
 
+class LineError(ValueError):
+    """A bad input line; carries the post's id when the line had one, so the error can echo it."""
+
+    def __init__(self, message: str, post_id=None) -> None:
+        super().__init__(message)
+        self.post_id = post_id
+
+
 def parse_line(raw: bytes) -> dict:
     """One input line → the post dict; ValueError with a clear reason otherwise."""
     try:
@@ -64,14 +72,14 @@ def parse_line(raw: bytes) -> dict:
     if not isinstance(data, dict):
         raise ValueError(f"must be a JSON object, not {type(data).__name__}")
     if "text" not in data:
-        raise ValueError("missing field: text")
+        raise LineError("missing field: text", data.get("id"))
     if not isinstance(data["text"], str):
-        raise ValueError("text must be a string")
+        raise LineError("text must be a string", data.get("id"))
     if not data["text"].strip():
-        raise ValueError("text is empty")
+        raise LineError("text is empty", data.get("id"))
     title = data.get("title")
     if title is not None and not isinstance(title, str):
-        raise ValueError("title must be a string")
+        raise LineError("title must be a string", data.get("id"))
     return data
 
 
@@ -114,7 +122,7 @@ def score(
                 good.append((lineno, parse_line(raw)))
             except ValueError as exc:
                 failed += 1
-                _error(lineno, str(exc))
+                _error(lineno, str(exc), getattr(exc, "post_id", None))
         posts = [PostText(d["text"], d.get("title")) for _, d in good]
         try:
             results = scorer.score(posts)

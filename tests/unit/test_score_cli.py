@@ -62,6 +62,7 @@ def test_contract_good_and_bad_lines():
     assert not out[1]["relevant"] and out[1]["jurisdiction"] is None and out[1]["risk"]["level"] == "none"
     errors = [json.loads(x) for x in proc.stderr.decode().splitlines() if x.startswith("{")]
     assert [e["line"] for e in errors] == [2, 4, 8]
+    assert [e["id"] for e in errors] == [None, "c", None]  # echoed when the line was an object with an id
     assert all(e["error"] for e in errors)
 
 
