@@ -23,7 +23,14 @@ from tqdm import tqdm
 from transformers import BertModel
 
 from models.features import Encoded, encode, pad
-from models.modeling import RISK_CATEGORIES, RISK_LEVELS, SENTIMENT_LABELS, YuqingScorerModel
+from models.modeling import (
+    RISK_CATEGORIES,
+    RISK_LEVELS,
+    SENTIMENT_LABELS,
+    YuqingScorerModel,
+    ema,
+    optimizer_step,
+)
 
 log = logging.getLogger(__name__)
 LEVEL_WEIGHTS = [1.0, 1.0, 1.5, 3.0]
@@ -212,7 +219,7 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
         step, best, epoch = st["step"], st["best"], st["epoch"]
         log.info("resuming fine-tuning at step %d (epoch %d)", step, epoch)
     bar = tqdm(total=total, initial=step, desc="fine-tune", mininterval=10, dynamic_ncols=True)
-    ema = None
+    ema_loss = None
     while step < total:
         model.train()
         for b_items in batches(train, plan.finetune_batch, rng):
@@ -222,15 +229,11 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
             # n-gram dropout: the bag must not memorise whole sentences through their rare trigrams
             ngrams = b["ngram_ids"] * (torch.rand(b["ngram_ids"].shape) >= NGRAM_DROPOUT)
             loss = loss_of(model(b["input_ids"], b["attention_mask"], ngrams), b)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
+            optimizer_step(model, loss, opt, sched)
             step += 1
-            ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+            ema_loss = ema(ema_loss, loss.item())
             bar.update(1)
-            bar.set_postfix(loss=f"{ema:.3f}", refresh=False)
+            bar.set_postfix(loss=f"{ema_loss:.3f}", refresh=False)
         epoch += 1
         score, figures = dev_score(model, review_dev, tour_dev, tokenizer.pad_token_id)
         log.info("epoch %d step %d dev %s", epoch, step, {k: round(v, 4) for k, v in figures.items()})

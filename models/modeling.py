@@ -75,6 +75,20 @@ class YuqingConfig(BertConfig):
         self.wide_mix = wide_mix
 
 
+def optimizer_step(model: nn.Module, loss: torch.Tensor, opt, sched, max_norm: float = 1.0) -> None:
+    """Backward, clip (small models from scratch spike early), step optimiser and schedule, clear grads."""
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    opt.step()
+    sched.step()
+    opt.zero_grad(set_to_none=True)
+
+
+def ema(previous: float | None, value: float, decay: float = 0.98) -> float:
+    """Exponential moving average for progress bars (the first value starts it)."""
+    return value if previous is None else decay * previous + (1 - decay) * value
+
+
 def small_config(vocab_size: int, **overrides) -> YuqingConfig:
     """The shipped architecture: 4 layers, hidden 256, 4 heads, FFN 1024, 256 positions (~3.2M encoder
     parameters besides the embeddings): small enough to pretrain for ~an hour on two CPU cores and to

@@ -25,6 +25,8 @@ from tqdm import tqdm
 from transformers import BertModel
 from transformers.models.bert.modeling_bert import BertOnlyMLMHead
 
+from models.modeling import ema, optimizer_step
+
 log = logging.getLogger(__name__)
 
 
@@ -194,14 +196,9 @@ def pretrain(tokenizer, model_config, out_dir: Path, cfg: PretrainConfig, resume
             rows[idx], wrows[idx], n_words, model_config.vocab_size, 5, cfg.mask_prob, gen
         )
         loss, acc = model(inputs, torch.ones_like(inputs), labels)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        opt.zero_grad(set_to_none=True)
+        optimizer_step(model, loss, opt, sched)
         step += 1
-        ema_loss = loss.item() if ema_loss is None else 0.98 * ema_loss + 0.02 * loss.item()
-        ema_acc = acc.item() if ema_acc is None else 0.98 * ema_acc + 0.02 * acc.item()
+        ema_loss, ema_acc = ema(ema_loss, loss.item()), ema(ema_acc, acc.item())
         bar.update(1)
         bar.set_postfix(loss=f"{ema_loss:.3f}", acc=f"{ema_acc:.3f}", seq=seq, refresh=False)
         if step % cfg.save_every == 0 or step == cfg.steps:
