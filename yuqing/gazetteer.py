@@ -71,10 +71,16 @@ class Matcher:
             self._kind[normalize_text(name)] = ("decoy", name)
         terms = sorted(self._kind, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(t) for t in terms))
+        decoys = [t for t in terms if self._kind[t][0] == "decoy"]
+        self._decoys = re.compile("|".join(re.escape(t) for t in decoys)) if decoys else None
 
     def names(self) -> list[str]:
         """Every surface form, for the segmenter's dictionary."""
         return list(self._kind)
+
+    def mask_decoys(self, normalized: str) -> str:
+        """Blank out decoy phrases (弥勒佛 ...) so a plain substring test on 弥勒 cannot hit them."""
+        return self._decoys.sub("□", normalized) if self._decoys else normalized
 
     def match(self, text: str, *, normalized: bool = False) -> PlaceMatch:
         text = text if normalized else normalize_text(text)
@@ -128,14 +134,16 @@ def place(match: PlaceMatch, relevant: bool, stations: Stations, spots: list[str
 
 
 def could_be_relevant(text: str, keywords: list[str] | None = None, matcher: Matcher | None = None) -> bool:
-    """The cheap gate before Kafka: any Mile place evidence, or (if given) a source keyword.
+    """The cheap gate before Kafka: any Mile place evidence, or (if given) a source keyword outside decoys.
 
     Deliberately permissive: it only keeps obviously unrelated pages out of the stream.
     """
+    matcher = matcher or default_matcher()
     norm = normalize_text(text)
-    if (matcher or default_matcher()).match(norm, normalized=True).maybe_mile:
+    if matcher.match(norm, normalized=True).maybe_mile:
         return True
-    return any(normalize_text(k) in norm for k in keywords or [])
+    masked = matcher.mask_decoys(norm)  # the keyword 弥勒 must not let 弥勒佛 in
+    return any(normalize_text(k) in masked for k in keywords or [])
 
 
 @lru_cache(maxsize=1)

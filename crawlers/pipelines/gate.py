@@ -1,7 +1,7 @@
 """The cheap relevance gate: a post without any Mile place or source keyword never reaches Kafka.
 
-`yuqing.gazetteer.could_be_relevant` with the source's keywords, after masking the gazetteer's decoys
-(弥勒佛 ...), so that the keyword 弥勒 does not let the Buddha in. Off per source (`relevance_gate:
+`yuqing.gazetteer.could_be_relevant` with the source's keywords; it masks the gazetteer's decoys
+(弥勒佛 ...) first, so that the keyword 弥勒 does not let the Buddha in. Off per source (`relevance_gate:
 false`) for sources that are about Mile by construction. Dropped posts count as `skipped/irrelevant` and
 are remembered as judged, so their pages are not fetched again.
 """
@@ -9,14 +9,11 @@ are remembered as judged, so their pages are not fetched again.
 from __future__ import annotations
 
 import logging
-import re
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from yuqing.config import load_gazetteer
 from yuqing.gazetteer import could_be_relevant
 from yuqing.schema import Post
-from yuqing.text import normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -24,16 +21,11 @@ logger = logging.getLogger(__name__)
 class RelevanceGate:
     """The decision alone, testable without a crawler."""
 
-    def __init__(self, keywords: list[str], decoys: list[str]) -> None:
+    def __init__(self, keywords: list[str]) -> None:
         self.keywords = keywords
-        terms = sorted({normalize_text(d) for d in decoys if d}, key=len, reverse=True)
-        self._decoys = re.compile("|".join(map(re.escape, terms))) if terms else None
 
     def __call__(self, text: str) -> bool:
-        norm = normalize_text(text)
-        if self._decoys is not None:
-            norm = self._decoys.sub("□", norm)
-        return could_be_relevant(norm, self.keywords)
+        return could_be_relevant(text, self.keywords)
 
 
 class RelevanceGatePipeline:
@@ -46,7 +38,7 @@ class RelevanceGatePipeline:
         source = getattr(crawler.spidercls, "source", None)
         if source is None or not source.relevance_gate:
             raise NotConfigured("relevance gate off for this source")
-        return cls(crawler, RelevanceGate(source.keywords, load_gazetteer().city.decoys))
+        return cls(crawler, RelevanceGate(source.keywords))
 
     def process_item(self, item: Post) -> Post:
         if self.gate(f"{item.title or ''}\n{item.text}"):

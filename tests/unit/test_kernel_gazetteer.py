@@ -67,3 +67,4 @@ def test_cheap_gate() -> None:
     assert could_be_relevant("湖泉公园人好多")
     assert not could_be_relevant("今天去灵隐寺拜弥勒佛")
     assert could_be_relevant("彌勒旅遊攻略") and could_be_relevant("阿细跳月", keywords=["阿细跳月"])
+    assert not could_be_relevant("大肚弥勒笑口常开", keywords=["弥勒"])  # a keyword inside a decoy
