@@ -65,14 +65,16 @@ class SeenStore:
             "last_sent = excluded.last_sent, sends = sends + 1",
             (post_id, fingerprint, now, now),
         )
-        self._pending += 1
-        if self._pending >= self.commit_every:
-            self.commit()
+        self._written()
 
     def mark_irrelevant(self, post_id: str) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO irrelevant (id, judged) VALUES (?, ?)", (post_id, time.time())
         )
+        self._written()
+
+    def _written(self) -> None:
+        """Commit in batches: one fsync per `commit_every` marks bounds what a crash can re-emit."""
         self._pending += 1
         if self._pending >= self.commit_every:
             self.commit()

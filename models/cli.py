@@ -103,16 +103,8 @@ def score(
     any line failed, 2 for a configuration error (no model at MODEL_PATH).
     """
     from models.scorer import PostText, Scorer
-    from yuqing.settings import get_settings
 
-    m = get_settings().model
-    scorer = Scorer.load(
-        model or m.path,
-        runtime or m.runtime,
-        threads=m.threads,
-        batch_size=batch_size or m.batch_size,
-        max_length=m.max_length,
-    )
+    scorer = Scorer.from_settings(path=model, runtime=runtime, batch_size=batch_size)
     failed = 0
     out = sys.stdout
     for batch in read_lines(sys.stdin.fileno()):

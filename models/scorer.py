@@ -86,12 +86,24 @@ class Scorer:
         )
 
     @classmethod
-    def from_settings(cls, settings=None, runtime: str | None = None) -> Scorer:
+    def from_settings(
+        cls,
+        settings=None,
+        *,
+        path: Path | None = None,
+        runtime: str | None = None,
+        batch_size: int | None = None,
+    ) -> Scorer:
+        """The scorer MODEL_* settings describe; explicit arguments (from a command line) win."""
         from yuqing.settings import get_settings
 
         m = (settings or get_settings()).model
         return cls.load(
-            m.path, runtime or m.runtime, threads=m.threads, batch_size=m.batch_size, max_length=m.max_length
+            path or m.path,
+            runtime or m.runtime,
+            threads=m.threads,
+            batch_size=batch_size or m.batch_size,
+            max_length=m.max_length,
         )
 
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
