@@ -30,6 +30,7 @@ from models.modeling import (
     YuqingScorerModel,
     ema,
     optimizer_step,
+    warmup_linear_decay,
 )
 
 log = logging.getLogger(__name__)
@@ -204,9 +205,7 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     steps_per_epoch = -(-len(train) // plan.finetune_batch)
     total = max(1, int(plan.finetune_epochs * steps_per_epoch))
     warm = max(1, total // 16)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
-    )
+    sched = warmup_linear_decay(opt, warm, total)
     state_path = work / "state.pt"
     step, best, epoch = 0, -1.0, 0
     if resume and state_path.exists():

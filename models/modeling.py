@@ -84,6 +84,17 @@ def optimizer_step(model: nn.Module, loss: torch.Tensor, opt, sched, max_norm: f
     opt.zero_grad(set_to_none=True)
 
 
+def warmup_linear_decay(opt, warmup: int, total: int):
+    """LR factor rising linearly over `warmup` steps, then falling linearly to 0 at `total`."""
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(opt, factor)
+
+
 def ema(previous: float | None, value: float, decay: float = 0.98) -> float:
     """Exponential moving average for progress bars (the first value starts it)."""
     return value if previous is None else decay * previous + (1 - decay) * value

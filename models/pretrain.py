@@ -25,7 +25,7 @@ from tqdm import tqdm
 from transformers import BertModel
 from transformers.models.bert.modeling_bert import BertOnlyMLMHead
 
-from models.modeling import ema, optimizer_step
+from models.modeling import ema, optimizer_step, warmup_linear_decay
 
 log = logging.getLogger(__name__)
 
@@ -165,12 +165,7 @@ def pretrain(tokenizer, model_config, out_dir: Path, cfg: PretrainConfig, resume
         eps=1e-6,
     )
 
-    def lr_at(step: int) -> float:
-        if step < cfg.warmup:
-            return (step + 1) / cfg.warmup
-        return max(0.0, (cfg.steps - step) / max(1, cfg.steps - cfg.warmup))
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    sched = warmup_linear_decay(opt, cfg.warmup, cfg.steps)
     gen = torch.Generator().manual_seed(cfg.seed)
     state_path = out_dir / "state.pt"
     step = 0
