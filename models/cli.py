@@ -142,7 +142,9 @@ def train(
     ),
     quick: bool = typer.Option(False, "--quick", help="A tiny model on a slice of the data (seconds)."),
     resume: bool = typer.Option(True, "--resume/--fresh", help="Continue from the work folder's state."),
-    pretrain_steps: int = typer.Option(None, "--pretrain-steps", help="MLM steps (default 1200)."),
+    pretrain_steps: int = typer.Option(
+        None, "--pretrain-steps", help="MLM steps (default: the recipe's, models/pretrain.py)."
+    ),
     epochs: float = typer.Option(None, "--epochs", help="Fine-tuning epochs (default 6)."),
     tourism: Path = typer.Option(None, "--tourism", help="Labelled tourism posts (JSON lines)."),
     init_from: Path = typer.Option(
@@ -151,6 +153,9 @@ def train(
         help="Start from this HF BERT folder (e.g. bert-base-chinese) instead of pretraining.",
     ),
     threads: int = typer.Option(2, "--threads", help="torch threads."),
+    until: str = typer.Option(
+        None, "--until", help="Stop after this phase: tokenizer or pretrain (resume later for the rest)."
+    ),
 ) -> None:
     """Train the scorer from scratch: tokenizer, MLM pretraining, multi-task fine-tuning, calibration on dev,
     ONNX int8 export. Fixed seed; every phase resumes from --work. The default recipe takes about 45 minutes
@@ -171,7 +176,10 @@ def train(
     plan.tourism_path = tourism
     plan.init_from = init_from
     t = time.time()
-    times = run(out, work, plan, resume=resume)
+    if until not in (None, "tokenizer", "pretrain"):
+        raise typer.BadParameter("tokenizer or pretrain", param_hint="--until")
+    phases = {"tokenizer": ("tokenizer",), "pretrain": ("tokenizer", "pretrain")}.get(until or "", ())
+    times = run(out, work, plan, resume=resume, phases=phases)
     for phase, secs in times.items():
         typer.echo(f"{phase:10s} {secs / 60:6.1f} min")
     typer.echo(f"{'total':10s} {(time.time() - t) / 60:6.1f} min → {out}")

@@ -103,6 +103,8 @@ def run(out_dir: Path, work: Path, plan: TrainPlan, resume: bool = True, phases:
     else:
         tokenizer = build_tokenizer(work, plan.pretrain.max_lines)
         times["tokenizer"] = time.time() - t
+        if phases and "pretrain" not in phases:
+            return times
         config = small_config(len(tokenizer), **plan.model_overrides)
         t = time.time()
         encoder = pretrain(tokenizer, config, work / "pretrain", plan.pretrain, resume=resume)
