@@ -5,7 +5,8 @@
 - `high`: the largest threshold that still catches every dev `high` post (`HIGH_RECALL`: dev and test
   events are written from different fragments, so dev recall needs a margin) — recall first, because a
   missed emergency costs more than a false alarm;
-- `category`: one threshold for all eight sigmoids, the best dev micro-F1;
+- `category` and `category_lexicon`: one threshold for all eight category scores and the weight of the risk
+  lexicon blended into them (models/relevance.py `fused_categories`), the best dev micro-F1;
 - `wide_mix` (ensemble checkpoints): the weight of the n-gram logits beside the encoder's, best dev accuracy
   (moved into `config.wide_mix`).
 """
@@ -14,12 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.lexicon import risk_terms
 from models.metrics import micro_f1
-from models.modeling import RISK_LEVELS
-from models.relevance import DEFAULTS, evidence
+from models.modeling import RISK_CATEGORIES, RISK_LEVELS
+from models.relevance import DEFAULTS, evidence, fused_categories
 
 HIGH_RECALL = 1.0
 GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
+LEXICON_WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
 
 
 def calibrate(model, review_dev, tour_dev, pad_id: int) -> dict[str, float]:
@@ -62,9 +65,21 @@ def calibrate(model, review_dev, tour_dev, pad_id: int) -> dict[str, float]:
         # the largest t with recall >= HIGH_RECALL, capped at 0.5 (argmax territory)
         ok = [t for t in [x / 100 for x in range(2, 51)] if (high_p >= t).mean() >= HIGH_RECALL]
         th["high"] = max(ok) if ok else 0.02
-    cp = p["categories"][idx]
-    g_sets = [{j for j, v in enumerate(tour_dev[k].cats) if v > 0} for k in idx]
-    th["category"] = max(
-        GRID, key=lambda t: micro_f1(g_sets, [set(np.flatnonzero(r >= t).tolist()) for r in cp])
+    th["category_lexicon"], th["category"] = _category_thresholds(
+        p["categories"][idx], [tour_dev[k] for k in idx]
     )
     return {k: float(v) for k, v in th.items()}
+
+
+def _category_thresholds(probs: np.ndarray, items) -> tuple[float, float]:
+    """(lexicon weight, threshold) with the best dev micro-F1 of the fused category scores."""
+    names = list(RISK_CATEGORIES)
+    gold = [{names[j] for j, v in enumerate(i.cats) if v > 0} for i in items]
+    hits = [risk_terms(i.text).keys() for i in items]
+
+    def f1(w, t):
+        fused = [fused_categories(r, names, h, w) for r, h in zip(probs, hits, strict=True)]
+        return micro_f1(gold, [{n for n, q in zip(names, f, strict=True) if q >= t} for f in fused])
+
+    # ties go to the smaller weight: the model alone unless the lexicon measurably helps
+    return max(((w, t) for w in LEXICON_WEIGHTS for t in GRID), key=lambda wt: (f1(*wt), -wt[0]))

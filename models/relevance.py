@@ -22,6 +22,7 @@ DEFAULTS = {
     "relevance_strict": 0.7,
     "high": 0.3,
     "category": 0.5,
+    "category_lexicon": 0.0,
     "emergency": 0.5,
     "emergency_relevance": 0.2,
 }
@@ -67,8 +68,20 @@ def decide_level(p_level, levels: list[str], th: dict[str, float]) -> str:
     return levels[best]
 
 
-def decide_categories(p_cats, names: list[str], level: str, th: dict[str, float]) -> list[str]:
-    cats = [n for n, p in zip(names, p_cats, strict=True) if p >= th["category"]]
+def fused_categories(p_cats, names: list[str], hits, weight: float) -> list[float]:
+    """Each category's model probability blended with whether the risk lexicon fired for it.
+
+    The tourism set's test events are written from other fragments than its training events, so the model
+    meets unseen incident wording; the hand-written lexicon (models/lexicon.py) carries the domain's words
+    for each category. `weight` (0 = model alone) is tuned on dev by models/calibrate.py."""
+    return [(1 - weight) * float(p) + weight * (n in hits) for n, p in zip(names, p_cats, strict=True)]
+
+
+def decide_categories(
+    p_cats, names: list[str], level: str, th: dict[str, float], hits=frozenset()
+) -> list[str]:
+    scores = fused_categories(p_cats, names, hits, th["category_lexicon"])
+    cats = [n for n, p in zip(names, scores, strict=True) if p >= th["category"]]
     if level != "none" and not cats:  # something to act on always says what kind of thing it is
-        cats = [names[max(range(len(names)), key=lambda i: p_cats[i])]]
+        cats = [names[max(range(len(names)), key=lambda i: scores[i])]]
     return cats

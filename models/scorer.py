@@ -136,9 +136,10 @@ class Scorer:
         sent = p[self.sentiment_head]
         s_labels = cfg.sentiment_labels
         s_best = int(np.argmax(sent))
+        terms = risk_terms(text)
         if relevant:
             level = decide_level(p["level"], cfg.risk_levels, th)
-            cats = decide_categories(p["categories"], cfg.risk_categories, level, th)
+            cats = decide_categories(p["categories"], cfg.risk_categories, level, th, terms.keys())
             risk_score = sum(
                 LEVEL_SEVERITY.get(n, 0.0) * float(q)
                 for n, q in zip(cfg.risk_levels, p["level"], strict=True)
@@ -158,7 +159,7 @@ class Scorer:
         explain = {
             "place": match.explain(),
             "relevance_rule": rule,
-            "risk_terms": risk_terms(text),
+            "risk_terms": terms,
             "probabilities": probabilities,
             "thresholds": {k: v for k, v in th.items() if isinstance(v, float | int)},
             "runtime": getattr(self.runtime, "name", type(self.runtime).__name__),
