@@ -7,8 +7,8 @@
   missed emergency costs more than a false alarm;
 - `category` and `category_lexicon`: one threshold for all eight category scores and the weight of the risk
   lexicon blended into them (models/relevance.py `fused_categories`), the best dev micro-F1;
-- `wide_mix` (ensemble checkpoints): the weight of the n-gram logits beside the encoder's, best dev accuracy
-  (moved into `config.wide_mix`).
+- `wide_mix`, `sentiment_bias` (ensemble checkpoints): the weight of the n-gram logits beside the encoder's
+  and a shift of the neg/pos logits, from a logistic regression on the dev reviews (moved into the config).
 """
 
 from __future__ import annotations
@@ -31,14 +31,7 @@ def calibrate(model, review_dev, tour_dev, pad_id: int) -> dict[str, float]:
 
     th = dict(DEFAULTS)
     if getattr(model.config, "wide_style", "") == "ensemble" and review_dev:
-        pr = predict(model, review_dev, pad_id)
-        gold_s = np.array([i.sent for i in review_dev])
-
-        def mixed_acc(w):
-            z = np.log(pr["sentiment"] + 1e-9) + w * np.log(pr["sentiment_ngram"] + 1e-9)
-            return float((np.where(z[:, 2] > z[:, 0], 2, 0) == gold_s).mean())
-
-        th["wide_mix"] = max([0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0], key=mixed_acc)
+        th.update(_sentiment_mix(predict(model, review_dev, pad_id), np.array([i.sent for i in review_dev])))
     if not tour_dev:
         return th
     p = predict(model, tour_dev, pad_id)
@@ -68,7 +61,30 @@ def calibrate(model, review_dev, tour_dev, pad_id: int) -> dict[str, float]:
     th["category_lexicon"], th["category"] = _category_thresholds(
         p["categories"][idx], [tour_dev[k] for k in idx]
     )
-    return {k: float(v) for k, v in th.items()}
+    return {k: v if isinstance(v, list) else float(v) for k, v in th.items()}
+
+
+def _sentiment_mix(pr: dict[str, np.ndarray], gold: np.ndarray) -> dict:
+    """`wide_mix` and `sentiment_bias` from a two-feature logistic regression on dev (neg vs pos).
+
+    Features: each part's log-odds of pos over neg. Dividing by the encoder's coefficient gives the n-gram
+    weight and the intercept in the encoder's units; the intercept is split evenly between neg and pos so
+    `neu` keeps its place. Falls back to no shift and a weight of 1 if the fit is degenerate."""
+    from sklearn.linear_model import LogisticRegression
+
+    def odds(p):
+        return np.log(p[:, 2] + 1e-9) - np.log(p[:, 0] + 1e-9)
+
+    x = np.stack([odds(pr["sentiment"]), odds(pr["sentiment_ngram"])], axis=1)
+    y = gold == 2
+    if len(set(y.tolist())) < 2:
+        return {"wide_mix": 1.0}
+    fit = LogisticRegression(C=1.0).fit(x, y)
+    a, b = fit.coef_[0]
+    if a <= 0 or b < 0:
+        return {"wide_mix": 1.0}
+    shift = float(fit.intercept_[0] / a)
+    return {"wide_mix": float(b / a), "sentiment_bias": [-shift / 2, 0.0, shift / 2]}
 
 
 def _category_thresholds(probs: np.ndarray, items) -> tuple[float, float]:

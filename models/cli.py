@@ -158,7 +158,7 @@ def train(
     ),
 ) -> None:
     """Train the scorer from scratch: tokenizer, MLM pretraining, multi-task fine-tuning, calibration on dev,
-    ONNX int8 export. Fixed seed; every phase resumes from --work. The default recipe takes about 45 minutes
+    ONNX int8 export. Fixed seed; every phase resumes from --work. The default recipe takes about 1½ hours
     on 2 idle cores. Exit 0 on success."""
     import time
 

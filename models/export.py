@@ -2,8 +2,9 @@
 
 Only `model.int8.onnx` stays in the checkpoint folder (the fp32 graph is a temporary step), so the shipped
 folder holds the safetensors weights for torch and the int8 graph for ONNX Runtime side by side.
-Dynamic int8 quantisation (weights int8, activations quantised on the fly) of MatMul/Gather: about 4× smaller
-matrices; the agreement with torch is tested (tests/unit/test_models_runtime.py).
+Dynamic int8 quantisation of MatMul/Gather (weights int8 per output channel, activations quantised on the
+fly): about 4× smaller matrices; per-channel scales keep the small heads close to torch. The agreement
+with torch is tested (tests/unit/test_models_runtime.py).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def export_onnx(path: Path, opset: int = 17) -> Path:
             dynamo=False,
         )
         out = Path(path) / ONNX_FILE
-        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
     log.info("exported %s (%.1f MB)", out, out.stat().st_size / 1e6)
     return out
 

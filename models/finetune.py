@@ -258,6 +258,7 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     model = YuqingScorerModel.from_pretrained(str(work / "best"))
     model.config.thresholds = calibrate(model, review_dev, tour_dev, tokenizer.pad_token_id)
     model.config.wide_mix = model.config.thresholds.pop("wide_mix", model.config.wide_mix)
+    model.config.sentiment_bias = model.config.thresholds.pop("sentiment_bias", None)
     model.save_pretrained(str(final))
     tokenizer.save_pretrained(str(final))
     return final

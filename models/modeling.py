@@ -52,6 +52,7 @@ class YuqingConfig(BertConfig):
         pooling: str = "cls",
         wide_style: str = "concat",
         wide_mix: float = 1.0,
+        sentiment_bias: list[float] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -73,6 +74,9 @@ class YuqingConfig(BertConfig):
         # sentiment adds them to the encoder's (`wide_mix` tuned on dev). `concat`: one head on [pooled; bag].
         self.wide_style = wide_style
         self.wide_mix = wide_mix
+        # Added to the ensemble's logits (neg, neu, pos): the calibration's intercept, fitted on dev with
+        # `wide_mix` (models/calibrate.py). None: no shift.
+        self.sentiment_bias = sentiment_bias
 
 
 def optimizer_step(model: nn.Module, loss: torch.Tensor, opt, sched, max_norm: float = 1.0) -> None:
@@ -213,6 +217,10 @@ class YuqingScorerModel(YuqingPreTrainedModel):
                 logits["sentiment_wide"] = (
                     logits["sentiment"] + self.config.wide_mix * logits["sentiment_ngram"]
                 )
+                if getattr(self.config, "sentiment_bias", None):
+                    logits["sentiment_wide"] = logits["sentiment_wide"] + logits["sentiment_wide"].new_tensor(
+                        self.config.sentiment_bias
+                    )
             else:
                 logits["sentiment_wide"] = self.sentiment_wide(torch.cat([pooled, bag], dim=-1))
         return logits

@@ -51,7 +51,7 @@ def test_calibration_picks_the_lexicon_only_when_it_helps():
     items = [item("有人食物中毒了", {"health"}), item("游客被宰客", {"consumer"})] * 5
     # the model confuses the two; the lexicon knows
     confused = np.array([probs(health=0.3, consumer=0.3)] * 10)
-    w, t = _category_thresholds(confused, items)
+    w, _ = _category_thresholds(confused, items)
     assert w > 0
     # a model that is already right keeps weight 0 (ties go to the model alone)
     right = np.array([probs(health=0.9), probs(consumer=0.9)] * 5)
@@ -62,3 +62,26 @@ def test_high_wins_at_its_low_threshold_else_the_argmax():
     th = {**DEFAULTS, "high": 0.1}
     assert decide_level([0.5, 0.3, 0.08, 0.12], RISK_LEVELS, th) == "high"
     assert decide_level([0.2, 0.5, 0.25, 0.05], RISK_LEVELS, th) == "low"
+
+
+def test_sentiment_mix_fits_the_weight_and_the_shift_on_dev():
+    from models.calibrate import _sentiment_mix
+
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 2, 400) * 2  # neg 0 / pos 2
+    signal = np.where(gold == 2, 1.0, -1.0)
+    # the encoder is noisy and biased toward pos; the n-gram part is cleaner
+    enc = signal + rng.normal(0.8, 1.5, 400)
+    ngram = signal + rng.normal(0.0, 0.5, 400)
+
+    def as_probs(odds):
+        p = 1 / (1 + np.exp(-odds))
+        return np.stack([1 - p, np.zeros_like(p), p], axis=1)
+
+    fit = _sentiment_mix({"sentiment": as_probs(enc), "sentiment_ngram": as_probs(ngram)}, gold)
+    assert fit["wide_mix"] > 1.0  # the cleaner part weighs more
+    neg, neu, pos = fit["sentiment_bias"]
+    assert pos < 0 < neg and neu == 0.0  # the encoder's lean toward pos is taken back
+    assert _sentiment_mix({"sentiment": as_probs(enc), "sentiment_ngram": as_probs(ngram)}, gold * 0) == {
+        "wide_mix": 1.0
+    }

@@ -23,3 +23,8 @@ def test_shipped_model_meets_its_floors():
     assert tourism["high_recall"] >= 0.95
     assert tourism["relevance_acc"] >= 0.93
     assert tourism["level_acc"] >= 0.75
+    # categories: the shipped blend beats the bag-of-n-grams baseline and each of its parts
+    cats = {r["system"].split(" [")[0].split(",")[0]: r["micro_f1"] for r in rows.values() if "micro_f1" in r}
+    blend = cats["model + lexicon"]
+    assert blend > cats["TF-IDF char 1-3gram + LR one-vs-rest (baseline)"]
+    assert blend > max(cats["model alone"], cats["risk lexicon alone"])

@@ -1,10 +1,10 @@
 """torch and ONNX Runtime (int8) give the same scores within the stated tolerance.
 
 Tolerance: for 99% of posts every probability is within 0.05 of torch's, and none is off by more than 0.15
-(int8 weights and on-the-fly activation quantisation move probabilities by ~0.002 on average; a post whose
-relevance sits on the steep middle of the sigmoid can move by ~0.1); the decided labels (sentiment, level,
-relevance at 0.5) agree on at least 98% of posts. Measured on 1,600 posts: p99 ≤ 0.042, max 0.106, labels
-agree on ≥ 99.5%.
+(int8 per-channel weights and on-the-fly activation quantisation move probabilities by ~0.002 on average;
+a post whose relevance sits on the steep middle of the sigmoid can move by ~0.1); the decided labels
+(sentiment, level, relevance at 0.5) agree on at least 98% of posts. Measured on all 2,453 test posts and
+sentences: p99 of the worst head 0.058, max 0.135, labels agree on ≥ 99.6%.
 """
 
 from __future__ import annotations
@@ -44,13 +44,16 @@ def test_torch_and_onnx_int8_agree(texts):
     assert ((pt["relevance"] >= 0.5) == (po["relevance"] >= 0.5)).mean() >= LABEL_AGREEMENT
 
 
-def test_batching_does_not_change_scores(texts):
+@pytest.mark.parametrize(("runtime", "tol"), [("torch", 1e-3), ("onnx", PROB_TOL)])
+def test_batching_does_not_change_scores(texts, runtime, tol):
+    """Padding is masked, so batch-mates do not change a post's scores: in torch up to float rounding;
+    in int8 ONNX within the runtime tolerance (dynamic quantisation picks one activation scale per batch)."""
     from models.scorer import Scorer
 
-    one = Scorer.load(SHIPPED, "onnx", batch_size=1).probabilities(texts[:20])
-    many = Scorer.load(SHIPPED, "onnx", batch_size=16).probabilities(texts[:20])
+    one = Scorer.load(SHIPPED, runtime, batch_size=1).probabilities(texts[:20])
+    many = Scorer.load(SHIPPED, runtime, batch_size=16).probabilities(texts[:20])
     for head in one:
-        assert np.abs(one[head] - many[head]).max() < 0.02, head
+        assert np.abs(one[head] - many[head]).max() < tol, head
 
 
 def test_any_hf_checkpoint_folder_loads(tmp_path):
