@@ -1,8 +1,11 @@
-"""Risk terms per category: the evidence `explain` shows beside the model's probabilities.
+"""Risk terms per category: evidence for the category decision and for the analyst.
 
-The lexicon does not decide categories or levels (the model does); it tells an analyst which words in the
-post point at which category, and `URGENT` words (something happening now) are shown as urgency cues.
-A deployment may extend the lists; matching is on normalised (simplified) text.
+Which categories fired is blended into the model's category probabilities (models/relevance.py
+`fused_categories`, weight tuned on dev), and `explain` shows the terms found, so an analyst sees which words
+point at which category. `URGENT` words (something happening now) are shown as urgency cues only; the
+lexicon never decides levels or relevance. The lists were grown from the domain brief and the train and dev
+splits' misses (models/README.md). A deployment may extend them; matching is on normalised (simplified)
+text. A deployment that changes them should re-run the calibration, since the blend weight assumes them.
 """
 
 from __future__ import annotations
