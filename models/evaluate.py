@@ -66,7 +66,8 @@ def evaluate_all(
         macro_f1=macro_f1(gold, pred),
     )
 
-    posts = (load_tourism(tourism) if tourism else load_tourism())["test"]
+    tourism_data = load_tourism(tourism) if tourism else load_tourism()
+    posts = tourism_data["test"]
     posts = posts[:limit] if limit else posts
     if posts:
         out = scorer.score([p["text"] for p in posts])
@@ -97,15 +98,14 @@ def evaluate_all(
             n_high=len(highs),
             sentiment_acc_3way=float(s_acc),
         )
-        rows += _category_rows(out, posts, scorer, runtime, tourism)
+        rows += _category_rows(out, posts, scorer, runtime, tourism_data)
     rows.append({"task": "_timing", "system": f"model pass over the sentiment test split: {model_secs:.1f}s"})
     return rows
 
 
-def _category_rows(out, posts, scorer, runtime, tourism) -> list[dict]:
+def _category_rows(out, posts, scorer, runtime, data: dict[str, list[dict]]) -> list[dict]:
     """Risk-category micro-F1 on the relevant test posts: what the fusion adds, beside a bag-of-n-grams."""
     from models.baseline import train_category_baseline
-    from models.corpus import load_tourism
     from models.relevance import decide_categories
 
     names, th = list(scorer.config.risk_categories), scorer.th
@@ -127,7 +127,6 @@ def _category_rows(out, posts, scorer, runtime, tourism) -> list[dict]:
     def hits_of(o) -> set[str]:
         return set(o["explain"]["risk_terms"]) & set(names)
 
-    data = load_tourism(tourism) if tourism else load_tourism()
     base = train_category_baseline(data["train"], data["dev"], names)
     base_pred = base([p["text"] for _, p in rel])
     w = th["category_lexicon"]

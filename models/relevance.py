@@ -9,8 +9,8 @@ The rule (thresholds come from the checkpoint's config, tuned on dev by models/c
   city's name (元阳, 建水, 杭州 …) → the stricter `relevance_strict`;
 - recall first for emergencies: a post the level head calls `high` with probability ≥ `emergency`, that names
   a Mile place (or only an ambiguous spot with relevance ≥ `emergency_relevance`) and no other city, is
-  relevant even below those thresholds. A false alarm
-  about another town's 白龙洞 costs a duty officer a glance; a missed drowning at Mile's costs far more.
+  relevant even below those thresholds. A false alarm about another town's 白龙洞 costs a duty officer a
+  glance; a missed drowning at Mile's costs far more.
 """
 
 from __future__ import annotations
@@ -53,8 +53,7 @@ def decide_relevance(
     if p_relevant < t and p_high >= th["emergency"] and plausible and not match.elsewhere:
         return True, f"possible emergency (P(high)={p_high:.2f}) at a Mile place: recall first"
     if kind == "mile":
-        return p_relevant >= th["relevance"], f"Mile named; model p={p_relevant:.2f} vs {th['relevance']:.2f}"
-    t = th["relevance_strict"]
+        return p_relevant >= t, f"Mile named; model p={p_relevant:.2f} vs {t:.2f}"
     why = "only an ambiguous spot" if kind == "ambiguous" else f"also names {'、'.join(match.elsewhere)}"
     return p_relevant >= t, f"{why}; model p={p_relevant:.2f} vs stricter {t:.2f}"
 
