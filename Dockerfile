@@ -15,12 +15,12 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first (a layer that changes only with pyproject.toml). The CPU build of torch: an image
-# for a police network has no GPU, and PyPI's default build drags in several GB of CUDA libraries.
+# Dependencies first (a layer that changes only with pyproject.toml). Without the `train` extra: the image's
+# processes only score (ONNX Runtime + tokenizers + numpy), so torch and its GB of libraries stay out.
 COPY pyproject.toml README.md ./
 RUN mkdir -p yuqing crawlers streams models dashboards bench \
     && for p in yuqing crawlers streams models dashboards bench; do touch $p/__init__.py; done \
-    && pip install --extra-index-url https://download.pytorch.org/whl/cpu -e . \
+    && pip install -e . \
     && rm -rf yuqing crawlers streams models dashboards bench
 
 COPY . .

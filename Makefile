@@ -31,7 +31,7 @@ $(BIN)/python:
 install: $(STAMP)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -e '.[dev]'
+	$(BIN)/pip install -e '.[dev,train]'
 	touch $@
 
 services: install
