@@ -19,11 +19,11 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch import ConnectionError as ESConnectionError
 
 from yuqing.errors import ServiceError
-from yuqing.schema import TZ, Alert, Post, ScoredPost
+from yuqing.schema import TZ, Alert, Event, Post, ScoredPost
 from yuqing.segment import segment, segment_query
 from yuqing.settings import ElasticsearchSettings
 
-POSTS, ALERTS = "posts", "alerts"
+POSTS, ALERTS, EVENTS = "posts", "alerts", "events"
 SEARCH_FIELDS = ("title_seg^2", "text_seg")
 
 _KEYWORD = {"type": "keyword"}
@@ -54,6 +54,7 @@ POST_PROPERTIES: dict[str, Any] = {
     "risk": {"properties": {"level": _KEYWORD, "score": {"type": "float"}, "categories": _KEYWORD}},
     "event_id": _KEYWORD,
     "explain": _OPAQUE,
+    "first_seen_at": _DATE,
     "scored_at": _DATE,
 }
 
@@ -68,10 +69,43 @@ ALERT_PROPERTIES: dict[str, Any] = {
     "summary": {"type": "text", "analyzer": "standard"},
     "summary_seg": _SEG,
     "categories": _KEYWORD,
+    "rule_type": _KEYWORD,
     "reason": _OPAQUE,
+    "evidence": _OPAQUE,
     "similar_count": {"type": "integer"},
     "raised_at": _DATE,
+    "updated_at": _DATE,
+    "recipients": _KEYWORD,
+    "cc": _KEYWORD,
+    "agencies": _KEYWORD,
+    "notified_at": _DATE,
+    "message_id": _KEYWORD,
     "status": _KEYWORD,
+    "assignee": _KEYWORD,
+    "acknowledged_at": _DATE,
+    "acknowledged_by": _KEYWORD,
+    "resolved_at": _DATE,
+    "resolved_by": _KEYWORD,
+    "note": {"type": "text", "analyzer": "standard"},
+}
+
+EVENT_PROPERTIES: dict[str, Any] = {
+    "id": _KEYWORD,
+    "first_post_id": _KEYWORD,
+    "title": {"type": "text", "analyzer": "standard"},
+    "title_seg": _SEG,
+    "first_seen": _DATE,
+    "last_seen": _DATE,
+    "post_count": {"type": "integer"},
+    "post_ids": _KEYWORD,
+    "sources": _KEYWORD,
+    "spots": _KEYWORD,
+    "jurisdiction": _KEYWORD,
+    "relevant": {"type": "boolean"},
+    "peak_level": _KEYWORD,
+    "peak_score": {"type": "float"},
+    "categories": _KEYWORD,
+    "simhash": _KEYWORD,
 }
 
 
@@ -82,6 +116,10 @@ def posts_mapping() -> dict[str, Any]:
 
 def alerts_mapping() -> dict[str, Any]:
     return {"dynamic": "strict", "properties": ALERT_PROPERTIES}
+
+
+def events_mapping() -> dict[str, Any]:
+    return {"dynamic": "strict", "properties": EVENT_PROPERTIES}
 
 
 def client(es: ElasticsearchSettings) -> Elasticsearch:
@@ -103,8 +141,10 @@ def posts_index(es: ElasticsearchSettings, when: datetime) -> str:
 
 
 def index_for(post: Post, es: ElasticsearchSettings | None = None) -> str:
-    """The index a post belongs in: by publication month, by crawl month when unknown."""
-    return posts_index(es or ElasticsearchSettings(), post.published_at or post.crawled_at)
+    """The index a post belongs in: by publication month; when undated, the month the stream first saw it
+    (kept with the post, so a re-crawl next month lands on the same document), else its crawl month."""
+    first_seen = getattr(post, "first_seen_at", None)
+    return posts_index(es or ElasticsearchSettings(), post.published_at or first_seen or post.crawled_at)
 
 
 def to_document(post: ScoredPost) -> dict[str, Any]:
@@ -118,6 +158,12 @@ def to_document(post: ScoredPost) -> dict[str, Any]:
 def alert_document(alert: Alert) -> dict[str, Any]:
     doc = alert.model_dump(mode="json")
     doc["summary_seg"] = segment(alert.summary)
+    return doc
+
+
+def event_document(event: Event) -> dict[str, Any]:
+    doc = event.model_dump(mode="json")
+    doc["title_seg"] = segment(event.title) if event.title else None
     return doc
 
 
@@ -190,7 +236,8 @@ def posts_template(es: ElasticsearchSettings) -> dict[str, Any]:
 def ensure_indices(
     es_client: Elasticsearch, es: ElasticsearchSettings, now: datetime | None = None
 ) -> list[str]:
-    """Template, current posts index with its alias, the alerts index; existing ones get new fields."""
+    """Template, current posts index with its alias, the alerts and events indices; existing ones get new
+    fields."""
     lines: list[str] = []
     try:
         name = es.name(POSTS)
@@ -207,6 +254,13 @@ def ensure_indices(
         }
         lines.append(_ensure_index(es_client, alerts, body, "alerts"))
         es_client.indices.put_mapping(index=alerts, **alerts_mapping())
+        events = es.name(EVENTS)
+        body = {
+            "settings": {"number_of_shards": es.shards, "number_of_replicas": es.replicas},
+            "mappings": events_mapping(),
+        }
+        lines.append(_ensure_index(es_client, events, body, "events"))
+        es_client.indices.put_mapping(index=events, **events_mapping())
     except ESConnectionError as exc:
         raise _unreachable(es, exc) from exc
     except ApiError as exc:

@@ -1,4 +1,4 @@
-"""The records every stage shares (`Post`, `ScoredPost`, `Alert`) and the Kafka topic names.
+"""The records every stage shares (`Post`, `ScoredPost`, `Event`, `Alert`) and the Kafka topic names.
 
 A post's id is stable: `source:source_id` when the source has its own ids, else `source:url-sha1`,
 so a replay or a re-crawl never makes a second document.
@@ -184,16 +184,38 @@ class ScoredPost(Post):
     event_id: str | None = None
     explain: dict[str, Any] = Field(default_factory=dict)
     text_seg: str | None = Field(None, description="jieba segmentation of title+text for the index")
+    first_seen_at: datetime | None = Field(
+        None, description="when the stream first saw this id: decides the monthly index of an undated post"
+    )
     scored_at: datetime | None = None
 
 
+class AlertStatus(StrEnum):
+    """Where an alert stands in the duty room (the dashboard moves it; the stream only creates it)."""
+
+    new = "new"
+    acknowledged = "acknowledged"
+    resolved = "resolved"
+    false_alarm = "false_alarm"
+
+
+# Fields of an alert the stream owns and may refresh as its event grows; the rest (status, assignee,
+# who acknowledged or resolved it, the note) belong to the people working it and are never overwritten.
+ALERT_STREAM_FIELDS = (
+    "rule", "rule_type", "level", "event_id", "post_ids", "spots", "jurisdiction", "summary", "categories",
+    "reason", "evidence", "similar_count", "updated_at", "recipients", "cc", "agencies", "notified_at",
+    "message_id",
+)  # fmt: skip
+
+
 class Alert(BaseModel):
-    """A warning raised by a rule, e-mailed to the station responsible."""
+    """A warning raised by a rule, e-mailed to the station responsible, worked in the alert console."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1)
     rule: str = Field(min_length=1)
+    rule_type: str = ""
     level: RiskLevel
     event_id: str | None = None
     post_ids: list[str] = Field(default_factory=list)
@@ -201,7 +223,50 @@ class Alert(BaseModel):
     jurisdiction: str | None = None
     summary: str = Field(min_length=1, max_length=500)
     categories: list[RiskCategory] = Field(default_factory=list)
-    reason: dict[str, Any] = Field(default_factory=dict)
-    similar_count: int = Field(0, ge=0)
+    reason: dict[str, Any] = Field(
+        default_factory=dict, description="why the rule fired: scores, terms, counts"
+    )
+    evidence: dict[str, Any] = Field(
+        default_factory=dict, description="the post behind it: excerpt, url, author, source, times"
+    )
+    similar_count: int = Field(0, ge=0, description="posts in the same event besides the first")
     raised_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    status: str = Field("open", pattern=r"^(open|acknowledged|closed)$")
+    updated_at: datetime | None = None
+    recipients: list[str] = Field(default_factory=list)
+    cc: list[str] = Field(default_factory=list)
+    agencies: list[str] = Field(default_factory=list, description="other agencies notified (通报)")
+    notified_at: datetime | None = Field(None, description="when the SMTP server accepted the e-mail")
+    message_id: str | None = None
+    status: AlertStatus = AlertStatus.new
+    assignee: str | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    note: str | None = Field(None, max_length=4000)
+
+    def stream_fields(self) -> dict[str, Any]:
+        """The part of the document the stream may overwrite (see ALERT_STREAM_FIELDS)."""
+        return self.model_dump(mode="json", include=set(ALERT_STREAM_FIELDS))
+
+
+class Event(BaseModel):
+    """Posts about one happening: the first post and its near-duplicates and reposts within a window."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    first_post_id: str
+    title: str = Field("", max_length=500, description="an excerpt of the first post")
+    first_seen: datetime
+    last_seen: datetime
+    post_count: int = Field(1, ge=1)
+    post_ids: list[str] = Field(default_factory=list, description="the first posts of the event (capped)")
+    sources: list[str] = Field(default_factory=list)
+    spots: list[str] = Field(default_factory=list)
+    jurisdiction: str | None = None
+    relevant: bool = False
+    peak_level: RiskLevel = RiskLevel.none
+    peak_score: float = Field(0.0, ge=0.0, le=1.0)
+    categories: list[RiskCategory] = Field(default_factory=list)
+    simhash: str = Field("", description="64-bit SimHash of the first post's normalised text, hex")

@@ -12,13 +12,13 @@ import pytest
 from pydantic import BaseModel
 
 from yuqing import es as es_setup
-from yuqing.schema import Alert, Post, ScoredPost
+from yuqing.schema import Alert, Event, Post, ScoredPost
 from yuqing.settings import ElasticsearchSettings
 
 # The integ-test server has no analysis-common: only Lucene's core analyzers exist there.
 CORE_ANALYZERS = {"standard", "whitespace", "simple", "keyword", "stop"}
 TEXTUAL = {"keyword", "text"}
-EXTRA_INDEX_FIELDS = {ScoredPost: {"title_seg"}, Alert: {"summary_seg"}}
+EXTRA_INDEX_FIELDS = {ScoredPost: {"title_seg"}, Alert: {"summary_seg"}, Event: {"title_seg"}}
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -71,6 +71,10 @@ def test_posts_mapping_covers_scored_post() -> None:
 
 def test_alerts_mapping_covers_alert() -> None:
     _check(Alert, es_setup.alerts_mapping()["properties"], "alerts")
+
+
+def test_events_mapping_covers_event() -> None:
+    _check(Event, es_setup.events_mapping()["properties"], "events")
 
 
 def test_identifiers_are_keywords_and_text_is_searchable() -> None:
