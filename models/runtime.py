@@ -3,15 +3,21 @@
 `TorchRuntime` runs the Hugging Face checkpoint; `OnnxRuntime` runs `model.int8.onnx` from the same folder
 (exported by models/export.py). The scorer does not care which one it holds. Both pin their threads for a
 small machine: intra-op = `threads` (2 here), inter-op = 1 — two pools fighting over two cores is slower.
+
+The ONNX path imports onnxruntime and numpy only: torch and transformers come with the optional `train`
+extra, and a process that only scores never loads them (tests/unit/test_models_torch_free.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+TRAIN_EXTRA = "pip install -e '.[train]'"
 
 OUTPUTS = ("relevance", "sentiment", "sentiment_wide", "categories", "level")
 ONNX_FILE = "model.int8.onnx"
@@ -27,6 +33,7 @@ class TorchRuntime:
     name = "torch"
 
     def __init__(self, path: Path, threads: int = 2) -> None:
+        require_train_extra("the torch runtime", key="MODEL_RUNTIME", instead="or set MODEL_RUNTIME=onnx")
         import torch
 
         from models.modeling import ProbabilityHead, YuqingScorerModel
@@ -56,7 +63,7 @@ class OnnxRuntime:
     def __init__(self, path: Path, threads: int = 2, file: str = ONNX_FILE) -> None:
         import onnxruntime as ort
 
-        from models.modeling import YuqingConfig
+        from models.heads import read_config
 
         onnx_path = Path(path) / file
         if not onnx_path.exists():
@@ -71,7 +78,7 @@ class OnnxRuntime:
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-        self.config = YuqingConfig.from_pretrained(str(path))
+        self.config = read_config(path)
         self._inputs = [i.name for i in self.session.get_inputs()]
 
     def __call__(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -83,3 +90,17 @@ def load_runtime(path: Path, runtime: str = "onnx", threads: int = 2) -> Runtime
     if runtime == "torch":
         return TorchRuntime(path, threads)
     return OnnxRuntime(path, threads)
+
+
+def require_train_extra(
+    what: str, modules: tuple[str, ...] = ("torch", "transformers"), key: str = "", instead: str = ""
+) -> None:
+    """ConfigError (exit 2, one line) when a package of the `train` extra is missing: this install only
+    scores. `modules` are import names (scikit-learn is `sklearn`)."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        from yuqing.errors import ConfigError
+
+        hint = f"{TRAIN_EXTRA}{', ' + instead if instead else ''}"
+        needs = f"{what} needs {', '.join(missing)} (the `train` extra)"
+        raise ConfigError("this install", key, f"{needs}: {hint}")

@@ -71,7 +71,7 @@ class Scorer:
         batch_size: int = 32,
         max_length: int = 256,
     ) -> Scorer:
-        from models.vocab import load_tokenizer
+        from models.vocab import ScoringTokenizer
         from yuqing.errors import ConfigError
 
         if not (Path(path) / "config.json").exists():
@@ -80,7 +80,7 @@ class Scorer:
             )
         return cls(
             load_runtime(Path(path), runtime, threads),
-            load_tokenizer(Path(path)),
+            ScoringTokenizer(Path(path)),
             batch_size=batch_size,
             max_length=max_length,
         )

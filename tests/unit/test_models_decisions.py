@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from models.calibrate import _category_thresholds
+from models.heads import RISK_CATEGORIES, RISK_LEVELS
 from models.lexicon import risk_terms
-from models.modeling import RISK_CATEGORIES, RISK_LEVELS
 from models.relevance import DEFAULTS, decide_categories, decide_level, fused_categories
 
 NAMES = list(RISK_CATEGORIES)

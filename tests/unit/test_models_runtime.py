@@ -60,9 +60,10 @@ def test_any_hf_checkpoint_folder_loads(tmp_path):
     """The loader takes a checkpoint folder as Hugging Face writes it: config + safetensors + tokenizer."""
     from models.modeling import YuqingScorerModel
     from models.scorer import Scorer
+    from models.vocab import load_tokenizer
 
     model = YuqingScorerModel.from_pretrained(str(SHIPPED))
     model.save_pretrained(str(tmp_path))
-    Scorer.load(SHIPPED, "torch").tokenizer.save_pretrained(str(tmp_path))
+    load_tokenizer(SHIPPED).save_pretrained(str(tmp_path))
     out = Scorer.load(tmp_path, "torch").score(["弥勒湖泉很好玩"])[0]
     assert out["relevant"] in (True, False)
