@@ -121,7 +121,7 @@ def crawl(
     # Stopping a scheduled crawler (Ctrl-C, SIGTERM) interrupts its runs: that is not a failure.
     bad = [r for r in results if not r.ok and not (schedule and r.reason == "shutdown" and not r.blocked)]
     if bad:
-        failed = ", ".join(f"{r.source} ({r.blocked or r.reason})" for r in bad)
+        failed = ", ".join(f"{r.source} ({r.problem})" for r in bad)
         typer.echo(f"crawl incomplete: {failed}", err=True)
         raise typer.Exit(EXIT_FAILED)
 

@@ -130,6 +130,16 @@ def dig(data: Any, path: str | None) -> Any:
     return data
 
 
+def lookup(data: Any, path: str) -> tuple[bool, Any]:
+    """(present, value) at `a.b.c`: tells a key that holds null apart from one that is not there."""
+    steps = path.split(".")
+    for step in steps[:-1]:
+        data = dig(data, step)
+    if isinstance(data, dict) and steps[-1] in data:
+        return True, data[steps[-1]]
+    return False, None
+
+
 def find_key(data: Any, key: str) -> list[dict[str, Any]]:
     """Every dict found under `key` at any depth, in document order (Weibo's cards and card_groups)."""
     found: list[dict[str, Any]] = []

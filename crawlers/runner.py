@@ -30,6 +30,7 @@ from scrapy.utils.reactor import install_reactor
 
 from crawlers.sources import SourceBase
 from crawlers.spiderloader import spider_class
+from crawlers.state import private_dir
 from crawlers.summary import CrawlResult
 
 logger = logging.getLogger(__name__)
@@ -159,6 +160,10 @@ class Runner:
 
     async def _crawl(self, process: CrawlerProcess, source: SourceBase) -> CrawlResult:
         jobdir = self.state_dir / "jobs" / source.name
+        if self.settings.getbool("YUQING_RESUME", True):
+            # Scrapy would create it world-readable; the queues hold every pending request.
+            for folder in (self.state_dir, jobdir.parent, jobdir):
+                private_dir(folder)
         if jobdir.is_dir() and any(jobdir.iterdir()):
             logger.info("source %s: resuming the interrupted crawl kept in %s", source.name, jobdir)
         crawler = process.create_crawler(spider_class(source, self.settings))

@@ -43,6 +43,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.retry.BackoffRetryMiddleware": 550,
     # After redirects (600) are followed, before retries (550): a login page or a captcha is not retried.
     "crawlers.middlewares.blocking.BlockDetectionMiddleware": 580,
+    # Closest to the downloader (after cookies 700, proxy 750): secrets go on at send time, come off first.
+    "crawlers.middlewares.auth.AuthMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {
     # Closest to the spider: a callback that raises is logged and skipped, the crawl goes on.

@@ -206,6 +206,10 @@ class SocialApiSource(SourceBase):
     first_page: int = Field(1, ge=0)
     item_key: str | None = Field("mblog", description="collect every object under this key, at any depth")
     items_path: str | None = Field(None, description="or: dotted path to the list of items")
+    next_page_path: str | None = Field(
+        "data.cardlistInfo.page",
+        description="dotted path to the next page number the API reports; null there means the last page",
+    )
     fields: ApiFields = Field(default_factory=ApiFields)
     url_template: str | None = Field("https://m.weibo.cn/detail/{id}", description="post URL from its id")
     login_expired_if: dict[str, Any] = Field(

@@ -9,11 +9,14 @@ never at-most-once). Posts the relevance gate dropped are remembered apart (`irr
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from pathlib import Path
 
 from yuqing.schema import Engagement
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -39,9 +42,10 @@ class SeenStore:
     """Post ids already delivered for one source, with the fingerprint they were delivered with."""
 
     def __init__(self, path: Path, commit_every: int = 100) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         self.path = path
         self.commit_every = commit_every
+        path.touch(mode=0o600, exist_ok=True)
         self._db = sqlite3.connect(path, isolation_level="DEFERRED")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -95,6 +99,17 @@ class SeenStore:
     def close(self) -> None:
         self.commit()
         self._db.close()
+
+
+def private_dir(path: Path) -> Path:
+    """`path` created if missing, readable by its owner only (0700): what was crawled, and the job queues'
+    requests, are nobody else's business on a shared machine."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        path.chmod(0o700)
+    except PermissionError:  # someone else's folder we may write in: theirs to protect
+        logger.warning("cannot make %s private (owned by another user)", path)
+    return path
 
 
 def store_path(state_dir: Path, source: str) -> Path:

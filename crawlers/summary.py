@@ -7,6 +7,16 @@ from typing import Any
 
 from crawlers.signals import BLOCK_REASONS
 
+# Items or pages that broke, against anything that shows the source works (delivered, or known already).
+_FAILURES = ("parse_error", "invalid")
+_CAME_THROUGH = (
+    "item_scraped_count",
+    "skipped/seen",
+    "skipped/duplicate",
+    "skipped/irrelevant",
+    "incremental/not_fetched",
+)
+
 
 @dataclass
 class CrawlResult:
@@ -31,8 +41,34 @@ class CrawlResult:
         return self.stats.get("source/blocked")
 
     @property
+    def all_failed(self) -> dict[str, int]:
+        """The failures, when items or pages failed and not one item came through (else empty).
+
+        A source whose every article raised, or whose every item was invalid, "finishes" in Scrapy's
+        terms; it must not read as a quiet success.
+        """
+        failed = {k: self.count(f"skipped/{k}") for k in _FAILURES if self.count(f"skipped/{k}")}
+        if failed and not any(self.count(k) for k in _CAME_THROUGH):
+            return failed
+        return {}
+
+    @property
     def ok(self) -> bool:
-        return self.reason == "finished" and self.error is None and not self.blocked
+        return self.reason == "finished" and self.error is None and not self.blocked and not self.all_failed
+
+    @property
+    def problem(self) -> str:
+        """Why the run is not ok, in a few words (the finish reason when nothing better is known)."""
+        if self.blocked:
+            return self.blocked
+        if self.reason == "finished" and self.all_failed:
+            return "nothing came through"
+        return self.reason
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the spider found suspicious (a selector that never matched, posts without dates ...)."""
+        return [str(v) for k, v in sorted(self.stats.items()) if k.startswith("warning/")]
 
     def count(self, key: str) -> int:
         return int(self.stats.get(key, 0) or 0)
@@ -52,6 +88,11 @@ class CrawlResult:
             parts.append("skipped: " + ", ".join(f"{k} {v}" for k, v in self.skipped.items()))
         if self.blocked:
             parts.append(f"BLOCKED: {BLOCK_REASONS.get(self.blocked, self.blocked)}")
+        if self.all_failed:
+            failed = ", ".join(f"{k} {v}" for k, v in self.all_failed.items())
+            parts.append(f"FAILED: nothing came through ({failed})")
+        for warning in self.warnings:
+            parts.append(f"WARNING: {warning}")
         if self.kafka_error:
             parts.append("KAFKA FAILED: undelivered posts were not marked as seen")
         if self.error:
@@ -71,6 +112,7 @@ class CrawlResult:
             "new": self.count("incremental/new"),
             "updated": self.count("incremental/updated"),
             "skipped": self.skipped,
+            "warnings": self.warnings,
             "stats": {
                 k: v if isinstance(v, int | float | str | bool) else str(v) for k, v in self.stats.items()
             },

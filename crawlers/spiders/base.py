@@ -41,9 +41,11 @@ class SourceSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        auth = cls.source.credentials(file=crawler.settings.get("YUQING_SOURCES_FILE") or "sources.yaml")
-        spider.auth_cookies = _cookies(auth.pop("Cookie", ""))
-        spider.auth_headers = {**cls.source.headers, **auth}
+        # Secrets from the environment stay on the spider; AuthMiddleware adds them as a request is sent.
+        spider.secret_headers = cls.source.credentials(
+            file=crawler.settings.get("YUQING_SOURCES_FILE") or "sources.yaml"
+        )
+        spider.plain_headers = dict(cls.source.headers)
         spider.seen = SeenStore(store_path(Path(crawler.settings["YUQING_STATE_DIR"]), cls.name))
         return spider
 
@@ -51,19 +53,29 @@ class SourceSpider(scrapy.Spider):
         self.seen.close()
 
     # Requests ---------------------------------------------------------------------------------------
-    def request(self, url: str, callback: str, *, entry: bool = False, **cb_kwargs: Any) -> scrapy.Request:
-        """A request carrying the source's headers and cookies; failures go to `on_error`.
+    def request(
+        self,
+        url: str,
+        callback: str,
+        cb_kwargs: dict[str, Any] | None = None,
+        *,
+        start_url: bool = False,
+        errback: str | None = None,
+    ) -> scrapy.Request:
+        """A request whose failure goes to `on_error` (or `errback`), carrying the source's plain headers.
 
-        `entry` marks a start URL: fetched on every run, even when a resumed job's duplicate filter has it.
+        The callback's arguments come as one dict, so none of them can collide with this method's own
+        keywords. `start_url` marks a start URL: fetched on every run, even when a resumed job's duplicate
+        filter has it. Secret headers and cookies are not on the request: `AuthMiddleware` adds them when it
+        is sent, so they never reach the job's queue on disk.
         """
         return scrapy.Request(
             url,
             callback=getattr(self, callback),
-            errback=self.on_error,
-            headers=self.auth_headers or None,
-            cookies=self.auth_cookies or None,
-            cb_kwargs=cb_kwargs,
-            dont_filter=entry,
+            errback=getattr(self, errback) if errback else self.on_error,
+            headers=self.plain_headers or None,
+            cb_kwargs=cb_kwargs or {},
+            dont_filter=start_url,
         )
 
     def on_error(self, failure: Failure) -> None:
@@ -150,9 +162,3 @@ class SourceSpider(scrapy.Spider):
             return
         for keyword in self.source.keywords:
             yield template.replace("{keyword}", quote(keyword)), keyword
-
-
-def _cookies(header: str) -> dict[str, str]:
-    """`a=1; b=2` → {"a": "1", "b": "2"} (lenient: real cookie strings break SimpleCookie)."""
-    pairs = (part.strip().partition("=") for part in header.split(";"))
-    return {k.strip(): v.strip() for k, sep, v in pairs if sep and k.strip()}

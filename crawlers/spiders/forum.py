@@ -26,7 +26,7 @@ class ForumSpider(SourceSpider):
     async def start(self) -> AsyncIterator[Any]:
         for template in self.source.urls:
             for url, _keyword in self.keyword_urls(template):
-                yield self.request(url, "parse_threads", entry=True, page_no=1)
+                yield self.request(url, "parse_threads", {"page_no": 1}, start_url=True)
 
     def parse_threads(self, response: Response, page_no: int) -> Iterator[Any]:
         page = self.usable(response)
@@ -52,11 +52,11 @@ class ForumSpider(SourceSpider):
             ):
                 self.crawler.stats.inc_value("incremental/not_fetched")
                 continue
-            yield self.request(url, "parse_thread", tid=tid, replies=replies, page_no=1)
+            yield self.request(url, "parse_thread", {"tid": tid, "replies": replies, "page_no": 1})
         if sel.list_next and page_no < self.source.max_pages:
             href = extract.select(page, sel.list_next).get()
             if href and href.strip():
-                yield self.request(page.urljoin(href.strip()), "parse_threads", page_no=page_no + 1)
+                yield self.request(page.urljoin(href.strip()), "parse_threads", {"page_no": page_no + 1})
 
     def parse_thread(self, response: Response, tid: str, replies: int | None, page_no: int) -> Iterator[Any]:
         page = self.usable(response)
@@ -90,5 +90,7 @@ class ForumSpider(SourceSpider):
             href = extract.select(page, sel.thread_next).get()
             if href and href.strip():
                 yield self.request(
-                    page.urljoin(href.strip()), "parse_thread", tid=tid, replies=replies, page_no=page_no + 1
+                    page.urljoin(href.strip()),
+                    "parse_thread",
+                    {"tid": tid, "replies": replies, "page_no": page_no + 1},
                 )

@@ -23,7 +23,7 @@ class NewsSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.urls:
-            yield self.request(url, "parse_list", entry=True, page_no=1)
+            yield self.request(url, "parse_list", {"page_no": 1}, start_url=True)
 
     def parse_list(self, response: Response, page_no: int) -> Iterator[Any]:
         page = self.usable(response)
@@ -44,11 +44,11 @@ class NewsSpider(SourceSpider):
                 # Articles carry no engagement counts: once delivered (or judged irrelevant), nothing changes.
                 self.crawler.stats.inc_value("incremental/not_fetched")
                 continue
-            yield self.request(url, "parse_article", link=url)
+            yield self.request(url, "parse_article", {"link": url})
         if self.source.next_page and page_no < self.source.max_pages:
             href = extract.select(page, self.source.next_page).get()
             if href and href.strip():
-                yield self.request(page.urljoin(href.strip()), "parse_list", page_no=page_no + 1)
+                yield self.request(page.urljoin(href.strip()), "parse_list", {"page_no": page_no + 1})
 
     def parse_article(self, response: Response, link: str) -> Iterator[Any]:
         page = self.usable(response)

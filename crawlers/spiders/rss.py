@@ -1,4 +1,8 @@
-"""RSS 2.0 and Atom feeds: one post per entry; optionally each entry's page for the full text."""
+"""RSS 2.0 and Atom feeds: one post per entry; optionally each entry's page for the full text.
+
+With `fetch_articles`, an entry whose page cannot be fetched or read still goes out with the feed's summary
+(`extras.fetched: false`); an entry already delivered is not fetched again.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from crawlers import extract
 from crawlers.sources import RssSource
@@ -18,7 +23,7 @@ class RssSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.urls:
-            yield self.request(url, "parse_feed", entry=True)
+            yield self.request(url, "parse_feed", start_url=True)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         page = self.usable(response)
@@ -51,16 +56,28 @@ class RssSpider(SourceSpider):
                 if self.known(self.post_id(url=link)):
                     self.crawler.stats.inc_value("incremental/not_fetched")
                     continue
-                yield self.request(link, "parse_article", entry=post)
+                yield self.request(link, "parse_article", {"entry": post}, errback="article_failed")
             else:
                 yield post
 
     def parse_article(self, response: Response, entry: dict[str, Any]) -> Iterator[Any]:
         page = self.usable(response, ("html",))
         if page is None:
-            yield entry  # the feed's own summary is still a post
+            yield _summary_only(entry)  # the feed's own summary is still a post
             return
         sel = self.source.article
         found = extract.article(page.text, page.url)
         text = (extract.all_text(page, sel.body) if sel.body else "") or found["text"]
-        yield {**entry, "text": text or entry.get("text", ""), "extras": {**entry["extras"], "fetched": True}}
+        if not text:
+            yield _summary_only(entry)
+            return
+        yield {**entry, "text": text, "extras": {**entry["extras"], "fetched": True}}
+
+    def article_failed(self, failure: Failure) -> Iterator[Any]:
+        """The article page could not be fetched (404, timeout ...): counted, and the summary goes out."""
+        self.on_error(failure)
+        yield _summary_only(failure.request.cb_kwargs["entry"])
+
+
+def _summary_only(entry: dict[str, Any]) -> dict[str, Any]:
+    return {**entry, "extras": {**entry["extras"], "fetched": False}}

@@ -1,7 +1,8 @@
 """Paginated JSON search and timeline APIs shaped like Weibo's mobile card API.
 
 Each keyword fills `{keyword}` in the endpoint (a timeline endpoint has none and runs once); `{page}`
-counts from `first_page` up to `max_pages` or the first page without items. Items are every object under
+counts from `first_page` up to `max_pages`, the first page without items, or the last page the API reports
+(`next_page_path`, Weibo's `data.cardlistInfo.page`: null on the last page). Items are every object under
 `item_key` at any depth (Weibo nests `mblog` in `cards` and `card_group`), or the list at `items_path`.
 An answer matching `login_expired_if` (Weibo: `{"ok": -100}`) reports the source's login as expired.
 """
@@ -28,7 +29,10 @@ class SocialApiSpider(SourceSpider):
             first = self.source.first_page
             url = template.replace("{page}", str(first))
             yield self.request(
-                url, "parse_page", entry=True, template=template, page_no=first, keyword=keyword
+                url,
+                "parse_page",
+                {"template": template, "page_no": first, "keyword": keyword},
+                start_url=True,
             )
 
     def parse_page(
@@ -55,11 +59,30 @@ class SocialApiSpider(SourceSpider):
                 self.crawler.stats.inc_value("skipped/item_without_id")
                 continue
             yield post
-        if page_no - src.first_page + 1 < src.max_pages:
-            next_url = template.replace("{page}", str(page_no + 1))
+        next_no = self._next_page(data, page_no)
+        if next_no is None:
+            self.crawler.stats.inc_value("api/last_page")
+            return
+        if next_no - src.first_page + 1 <= src.max_pages:
+            next_url = template.replace("{page}", str(next_no))
             yield self.request(
-                next_url, "parse_page", template=template, page_no=page_no + 1, keyword=keyword
+                next_url, "parse_page", {"template": template, "page_no": next_no, "keyword": keyword}
             )
+
+    def _next_page(self, data: Any, page_no: int) -> int | None:
+        """The page after `page_no`, or None when the API says this was the last one.
+
+        Weibo reports the next page in `data.cardlistInfo.page` and null there on the last page; asking for
+        the page after it anyway costs a request and, on some APIs, a 404 in every run's summary.
+        """
+        path = self.source.next_page_path
+        present, value = extract.lookup(data, path) if path else (False, None)
+        if not present:
+            return page_no + 1  # the API does not say: go on until a page without items
+        if value in (None, "", 0, "0"):
+            return None
+        reported = extract.count(value)
+        return reported if reported is not None and reported > page_no else page_no + 1
 
     def _login_expired(self, data: Any) -> bool:
         rule = self.source.login_expired_if

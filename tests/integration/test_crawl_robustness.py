@@ -224,9 +224,11 @@ sources:
     assert run.source("captcha_news")["blocked"] == "captcha"
     assert run.source("closed_forum")["reason"] == "forbidden"
     assert run.stat("closed_forum", "source/forbidden") == 2
-    # A page that breaks the parser is a counted skip, not a failed source.
+    # A page that breaks the parser is a counted skip; a source whose every page broke, with nothing
+    # delivered, is not a quiet success.
     broken = run.source("api_broken")
-    assert broken["ok"] and broken["skipped"] == {"parse_error": 1}
+    assert not broken["ok"] and broken["skipped"] == {"parse_error": 1}
+    assert "api_broken (nothing came through)" in run.stderr
     assert "login expired" in run.stdout and "BLOCKED" in run.stdout
     assert "crawl incomplete" in run.stderr and "weibo_expired (login_expired)" in run.stderr
     assert "source weibo_expired: login expired" in run.stderr

@@ -1,0 +1,132 @@
+"""Each source type end to end against a local site it has never seen: what reaches the output, and what
+the summary and the exit code say when a source silently loses data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from crawl_site import FixtureSite, html, run_crawl
+
+FAST = "politeness: {download_delay_s: 0, autothrottle: false, timeout_s: 5, retries: 0}"
+ROBOTS = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
+FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>
+<item><title>湖泉生态园夜游开放</title><link>{base}/a/1.html</link><description>弥勒湖泉夜游（摘要）</description></item>
+<item><title>可邑小镇文化节</title><link>{base}/a/2.html</link><description>弥勒可邑小镇阿细跳月（摘要）</description></item>
+</channel></rss>"""
+ARTICLE = (
+    "<h1>湖泉生态园夜游开放</h1><div class='c'><p>弥勒市湖泉生态园夜游项目正式开放，"
+    "夜游线路串联湖泉广场、音乐喷泉和环湖栈道。</p><p>景区增设安保和救生人员，提醒游客注意水边安全，不要翻越护栏。</p></div>"
+)
+
+
+@pytest.fixture
+def site() -> Iterator[FixtureSite]:
+    server = FixtureSite({"/robots.txt": ROBOTS})
+    yield server
+    server.close()
+
+
+def rss_source(base: str, **extra: str) -> str:
+    lines = "".join(f"\n    {k}: {v}" for k, v in extra.items())
+    return (
+        f"sources:\n  - name: feed\n    type: rss\n    urls: ['{base}/rss.xml']\n    keywords: [弥勒]"
+        f"\n    fetch_articles: true\n    article: {{body: 'div.c p'}}\n    {FAST}{lines}\n"
+    )
+
+
+def test_rss_fetch_articles_takes_the_page_text_and_never_refetches(
+    site: FixtureSite, tmp_path: Path
+) -> None:
+    feed = FEED.format(base=site.base).encode()
+    site.routes["/rss.xml"] = (200, {"Content-Type": "application/rss+xml"}, feed)
+    site.routes["/a/1.html"] = html(ARTICLE, title="湖泉生态园夜游开放")
+    # /a/2.html is missing (404): the feed's summary is still a post.
+    run = run_crawl(tmp_path, rss_source(site.base))
+    assert run.rc == 0, run.stdout + run.stderr[-2000:]
+    by_url = {p["url"]: p for p in run.posts}
+    assert set(by_url) == {f"{site.base}/a/1.html", f"{site.base}/a/2.html"}
+    first, second = by_url[f"{site.base}/a/1.html"], by_url[f"{site.base}/a/2.html"]
+    assert first["text"].startswith("弥勒市湖泉生态园夜游项目正式开放") and "\n景区增设" in first["text"]
+    assert first["extras"]["fetched"] is True and first["title"] == "湖泉生态园夜游开放"
+    assert second["text"] == "弥勒可邑小镇阿细跳月（摘要）" and second["extras"]["fetched"] is False
+    assert run.stat("feed", "skipped/http_404") == 1
+    # Second run: both articles were delivered, so neither page is asked for again.
+    again = run_crawl(tmp_path, rss_source(site.base))
+    assert again.rc == 0 and again.posts == []
+    assert site.hits["/a/1.html"] == 1 and site.hits["/a/2.html"] == 1
+    assert again.stat("feed", "incremental/not_fetched") == 2
+
+
+def test_a_source_whose_every_item_failed_is_not_a_quiet_success(site: FixtureSite, tmp_path: Path) -> None:
+    site.routes["/api"] = (200, {"Content-Type": "application/json"}, b'{"ok": 1, "data": {"cards": [')
+    sources = (
+        f"sources:\n  - name: api\n    type: social_api\n    endpoint: '{site.base}/api?page={{page}}'"
+        f"\n    {FAST}\n"
+    )
+    run = run_crawl(tmp_path, sources)
+    assert run.rc == 1, run.stdout
+    assert run.posts == [] and run.stat("api", "skipped/parse_error") == 1
+    assert run.source("api")["ok"] is False
+    assert "FAILED: nothing came through (parse_error 1)" in run.stdout
+    assert "api (nothing came through)" in run.stderr
+
+
+def weibo_page(ids: list[int], next_page: int | None) -> tuple:
+    cards = [
+        {"card_type": 9, "mblog": {"id": i, "text": f"弥勒湖泉 第{i}条", "created_at": "5分钟前"}}
+        for i in ids
+    ]
+    body = {"ok": 1, "data": {"cardlistInfo": {"page": next_page}, "cards": cards}}
+    return 200, {"Content-Type": "application/json"}, json.dumps(body, ensure_ascii=False).encode()
+
+
+def test_social_api_stops_at_the_last_page_the_api_reports(site: FixtureSite, tmp_path: Path) -> None:
+    site.routes["/api?page=1"] = weibo_page([1, 2], 2)
+    site.routes["/api?page=2"] = weibo_page([3], None)
+    # Anything after the last page is a 404, as on the real API.
+    sources = (
+        f"sources:\n  - name: api\n    type: social_api\n    endpoint: '{site.base}/api?page={{page}}'"
+        f"\n    max_pages: 5\n    {FAST}\n"
+    )
+    run = run_crawl(tmp_path, sources)
+    assert run.rc == 0, run.stdout + run.stderr[-2000:]
+    assert sorted(p["source_id"] for p in run.posts) == ["1", "2", "3"]
+    assert "/api?page=3" not in site.hits
+    assert run.source("api")["skipped"] == {} and run.stat("api", "api/last_page") == 1
+
+
+def test_secrets_never_reach_the_job_queue_and_state_is_private(site: FixtureSite, tmp_path: Path) -> None:
+    links = "".join(f'<li><a href="/a/{i}.html">{i}</a></li>' for i in range(1, 9))
+    site.routes["/list.html"] = html(f'<ul class="list">{links}</ul>', title="列表")
+    for i in range(1, 9):
+        site.routes[f"/a/{i}.html"] = html(ARTICLE, title=f"弥勒 {i}")
+    sources = (
+        f"sources:\n  - name: gov\n    type: news\n    urls: ['{site.base}/list.html']"
+        f"\n    links: 'ul.list a::attr(href)'\n    keywords: [弥勒]"
+        f"\n    cookies_env: T_COOKIE\n    headers_env: {{Authorization: T_AUTH}}\n    {FAST}\n"
+    )
+    env = {"T_COOKIE": "SESSION=c00kie-s3cret; uid=7", "T_AUTH": "Bearer t0ken-s3cret"}
+    # Stop after a few pages: the rest of the articles stay queued in the job folder on disk.
+    stop_early = ("-s", "CLOSESPIDER_PAGECOUNT=3", "-s", "CONCURRENT_REQUESTS=1")
+    run = run_crawl(tmp_path, sources, *stop_early, env=env)
+    assert run.source("gov")["reason"] == "closespider_pagecount"
+    jobdir = tmp_path / "state" / "jobs" / "gov"
+    stored = [p for p in jobdir.rglob("*") if p.is_file()]
+    assert stored, "the interrupted crawl left no queue to resume from"
+    for path in stored:
+        data = path.read_bytes()
+        assert b"s3cret" not in data, f"a secret was written to {path}"
+    for folder in (tmp_path / "state", tmp_path / "state" / "jobs", jobdir):
+        assert folder.stat().st_mode & 0o077 == 0, f"{folder} is readable by others"
+    assert (tmp_path / "state" / "gov.sqlite").stat().st_mode & 0o077 == 0
+    # The site got the secrets on every page, and again on the pages the next run resumes.
+    resumed = run_crawl(tmp_path, sources, env=env)
+    assert resumed.rc == 0, resumed.stdout + resumed.stderr[-2000:]
+    pages = [h for h in site.requests if h.path != "/robots.txt"]
+    assert {h.path for h in pages} == {"/list.html", *(f"/a/{i}.html" for i in range(1, 9))}
+    for hit in pages:
+        assert "SESSION=c00kie-s3cret" in hit.headers.get("cookie", ""), hit.path
+        assert hit.headers.get("authorization") == "Bearer t0ken-s3cret", hit.path
