@@ -51,7 +51,12 @@ def crawl(
     pages, captchas or 403s is reported as blocked. --shard i/N splits the
     sources between N processes without overlap.
 
-    Exit codes: 0 every source finished; 1 a source failed or was blocked;
+    A summary line says WARNING when a selector matched nothing on a
+    fetched page or most posts lack a date or an author; FAILED when
+    pages or items failed and nothing came through.
+
+    Exit codes: 0 every source finished; 1 a source failed, was blocked or
+    delivered nothing because everything failed;
     2 usage or configuration error (sources file, unknown source, missing
     credential variable); 3 Kafka unreachable or a delivery failed (nothing
     undelivered is marked as seen).

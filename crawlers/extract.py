@@ -65,6 +65,21 @@ def all_text(node: Selector | SelectorList, expr: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
+_PAGER_WORDS = {"下一页", "下页", "下一頁", "后页", "next", "next page", "next »", "›", "»", ">", ">>"}
+
+
+def pager_link(node: Selector) -> str | None:
+    """A link that looks like "next page" (`下一页`, `rel=next`, `»` ...) as `text → href`, else None.
+
+    Used only to tell a next-page selector that missed from a last page that has no next page.
+    """
+    for link in node.xpath("//a[@href]"):
+        text = clean(" ".join(link.xpath(".//text()").getall())).lower()
+        if text in _PAGER_WORDS or "next" in (link.attrib.get("rel") or "").lower():
+            return f"{text or 'rel=next'} → {link.attrib['href']}"
+    return None
+
+
 def clean(text: str) -> str:
     lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
     return _BLANK_LINES.sub("\n", "\n".join(lines)).strip()

@@ -25,6 +25,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawlers.dates import parse_date
+from crawlers.health import RunHealth
 from crawlers.sources import SourceBase
 from crawlers.state import SeenStore, store_path
 from yuqing.schema import TZ, make_post_id
@@ -37,6 +38,8 @@ class SourceSpider(scrapy.Spider):
 
     source: ClassVar[SourceBase]
     expects: ClassVar[tuple[str, ...]] = ("html",)  # content types a page callback accepts
+    navigation: ClassVar[tuple[str, ...]] = ()  # next-page selectors (see RunHealth)
+    expected_fields: ClassVar[tuple[str, ...]] = ("published_at",)  # most posts should have these
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -47,10 +50,20 @@ class SourceSpider(scrapy.Spider):
         )
         spider.plain_headers = dict(cls.source.headers)
         spider.seen = SeenStore(store_path(Path(crawler.settings["YUQING_STATE_DIR"]), cls.name))
+        spider.health = RunHealth(navigation=cls.navigation, expected=cls.expected_fields)
         return spider
 
     def closed(self, reason: str) -> None:
         self.seen.close()
+        for key, message in self.health.warnings():
+            self.warn(key, message)
+
+    def warn(self, key: str, message: str) -> None:
+        """Once per source and run: a WARNING line and `warning/<key>` in the stats (the summary shows it)."""
+        stats = self.crawler.stats
+        if stats.get_value(f"warning/{key}") is None:
+            stats.set_value(f"warning/{key}", message)
+            logger.warning("[%s] %s", self.name, message)
 
     # Requests ---------------------------------------------------------------------------------------
     def request(
@@ -139,6 +152,7 @@ class SourceSpider(scrapy.Spider):
     def post(self, **fields: Any) -> dict[str, Any]:
         """An item: a dict of Post fields; the pipelines validate it into a `Post`."""
         fields.setdefault("crawled_at", self.now())
+        self.health.post(fields)
         return {"source": self.name, **{k: v for k, v in fields.items() if v is not None}}
 
     def post_id(self, source_id: str | None = None, url: str | None = None) -> str:

@@ -3,6 +3,8 @@
 The opening post of a thread is `t<thread id>` and carries the list's reply count as its comment count,
 so a thread whose count has not moved since it was delivered is not fetched again; replies are
 `p<post id>`. The thread title goes with every reply: "太坑了" means something only under its title.
+A selector that matches nothing on a fetched page, and a run whose posts mostly lack dates or authors, are
+warned about in the summary (crawlers/health.py): a forum whose markup differs loses data silently otherwise.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from yuqing.schema import Engagement
 
 class ForumSpider(SourceSpider):
     source: ForumSource
+    navigation = ("list_next", "thread_next")
+    expected_fields = ("published_at", "author")
 
     async def start(self) -> AsyncIterator[Any]:
         for template in self.source.urls:
@@ -33,14 +37,19 @@ class ForumSpider(SourceSpider):
         if page is None:
             return
         sel = self.source.selectors
+        check = self.health.selector
         rows = extract.select(page, sel.thread)
         self.crawler.stats.inc_value("forum/list_pages")
-        if not rows:
+        if not check("thread", sel.thread, bool(rows)):
             self.skip("empty", response.url, "no threads on the list page")
         pattern = re.compile(self.source.thread_id_pattern)
-        for row in rows:
-            href = extract.select(row, sel.thread_link).get()
-            url = page.urljoin(href.strip()) if href and href.strip() else None
+        found = [(row, (extract.select(row, sel.thread_link).get() or "").strip()) for row in rows]
+        if rows:
+            check("thread_link", sel.thread_link, any(href for _, href in found))
+            counts = [extract.first_text(row, sel.thread_replies) for row in rows]
+            check("thread_replies", sel.thread_replies, any(counts))
+        for row, href in found:
+            url = page.urljoin(href) if href else None
             match = pattern.search(url or "")
             if not match:
                 self.crawler.stats.inc_value("skipped/thread_without_id")
@@ -54,43 +63,61 @@ class ForumSpider(SourceSpider):
                 continue
             yield self.request(url, "parse_thread", {"tid": tid, "replies": replies, "page_no": 1})
         if sel.list_next and page_no < self.source.max_pages:
-            href = extract.select(page, sel.list_next).get()
-            if href and href.strip():
-                yield self.request(page.urljoin(href.strip()), "parse_threads", {"page_no": page_no + 1})
+            href = (extract.select(page, sel.list_next).get() or "").strip()
+            if check("list_next", sel.list_next, bool(href), None if href else extract.pager_link(page)):
+                yield self.request(page.urljoin(href), "parse_threads", {"page_no": page_no + 1})
 
     def parse_thread(self, response: Response, tid: str, replies: int | None, page_no: int) -> Iterator[Any]:
         page = self.usable(response)
         if page is None:
             return
         sel = self.source.selectors
-        title = extract.first_text(page, sel.title) or extract.first_text(page, "title::text")
+        check = self.health.selector
+        title = extract.first_text(page, sel.title)
+        check("title", sel.title, bool(title))
+        title = title or extract.first_text(page, "title::text")
         posts = extract.select(page, sel.post)
-        if not posts:
+        if not check("post", sel.post, bool(posts)):
             self.skip("empty", response.url, "no posts in the thread")
             return
-        for index, node in enumerate(posts):
-            text = extract.all_text(node, sel.content)
+        nodes = [
+            {
+                name: extract.first_text(node, expr) if expr else None
+                for name, expr in (
+                    ("floor", sel.floor),
+                    ("post_id", sel.post_id),
+                    ("author", sel.author),
+                    ("time", sel.time),
+                )
+            }
+            | {"content": extract.all_text(node, sel.content)}
+            for node in posts
+        ]
+        for name in ("content", "floor", "post_id", "author", "time"):
+            check(name, getattr(sel, name), any(n[name] for n in nodes))
+        for index, node in enumerate(nodes):
+            text = node["content"]
             if not text:
                 self.crawler.stats.inc_value("skipped/empty_reply")
                 continue
-            floor = extract.count(extract.first_text(node, sel.floor)) if sel.floor else None
+            floor = extract.count(node["floor"])
             opening = floor == 1 if floor is not None else (page_no == 1 and index == 0)
-            pid = extract.first_text(node, sel.post_id) or f"{tid}-{page_no}-{index}"
+            pid = node["post_id"] or f"{tid}-{page_no}-{index}"
             yield self.post(
                 source_id=f"t{tid}" if opening else f"p{pid}",
                 url=page.url if opening else f"{page.url.split('#')[0]}#post_{pid}",
                 title=title,
                 text=text,
-                author=extract.first_text(node, sel.author) if sel.author else None,
-                published_at=self.date(extract.first_text(node, sel.time)) if sel.time else None,
+                author=node["author"],
+                published_at=self.date(node["time"]) if node["time"] else None,
                 engagement={"comments": replies or 0} if opening else {},
                 extras={"thread_id": tid, "kind": "thread" if opening else "reply", "floor": floor},
             )
         if sel.thread_next and page_no < self.source.max_reply_pages:
-            href = extract.select(page, sel.thread_next).get()
-            if href and href.strip():
+            href = (extract.select(page, sel.thread_next).get() or "").strip()
+            if check("thread_next", sel.thread_next, bool(href), None if href else extract.pager_link(page)):
                 yield self.request(
-                    page.urljoin(href.strip()),
+                    page.urljoin(href),
                     "parse_thread",
                     {"tid": tid, "replies": replies, "page_no": page_no + 1},
                 )

@@ -20,6 +20,7 @@ from crawlers.spiders.base import SourceSpider
 
 class NewsSpider(SourceSpider):
     source: NewsSource
+    navigation = ("next_page",)
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.urls:
@@ -33,6 +34,7 @@ class NewsSpider(SourceSpider):
         links = [
             page.urljoin(h.strip()) for h in extract.select(page, self.source.links).getall() if h.strip()
         ]
+        self.health.selector("links", self.source.links, bool(links))
         links = [
             u for u in dict.fromkeys(links) if u.startswith("http") and (not pattern or pattern.search(u))
         ]
@@ -46,9 +48,11 @@ class NewsSpider(SourceSpider):
                 continue
             yield self.request(url, "parse_article", {"link": url})
         if self.source.next_page and page_no < self.source.max_pages:
-            href = extract.select(page, self.source.next_page).get()
-            if href and href.strip():
-                yield self.request(page.urljoin(href.strip()), "parse_list", {"page_no": page_no + 1})
+            href = (extract.select(page, self.source.next_page).get() or "").strip()
+            if self.health.selector(
+                "next_page", self.source.next_page, bool(href), None if href else extract.pager_link(page)
+            ):
+                yield self.request(page.urljoin(href), "parse_list", {"page_no": page_no + 1})
 
     def parse_article(self, response: Response, link: str) -> Iterator[Any]:
         page = self.usable(response)
@@ -59,6 +63,8 @@ class NewsSpider(SourceSpider):
         body = extract.all_text(page, sel.body) if sel.body else ""
         date_text = extract.first_text(page, sel.date)
         author = extract.first_text(page, sel.author)
+        for name, value in (("title", title), ("body", body), ("date", date_text), ("author", author)):
+            self.health.selector(f"article.{name}", getattr(sel, name), bool(value))
         found: dict[str, Any] = {}
         if not (title and body and date_text):
             found = extract.article(page.text, page.url)

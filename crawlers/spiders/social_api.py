@@ -23,6 +23,7 @@ from crawlers.spiders.base import SourceSpider
 class SocialApiSpider(SourceSpider):
     source: SocialApiSource
     expects = ("json", "javascript", "text/plain")
+    expected_fields = ("published_at", "author")
 
     async def start(self) -> AsyncIterator[Any]:
         for template, keyword in self.keyword_urls(self.source.endpoint):

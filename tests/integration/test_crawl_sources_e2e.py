@@ -130,3 +130,54 @@ def test_secrets_never_reach_the_job_queue_and_state_is_private(site: FixtureSit
     for hit in pages:
         assert "SESSION=c00kie-s3cret" in hit.headers.get("cookie", ""), hit.path
         assert hit.headers.get("authorization") == "Bearer t0ken-s3cret", hit.path
+
+
+FOREIGN_LIST = """<ul><li class="j_thread_list"><span class="threadlist_rep_num">4</span>
+<a class="j_th_tit" href="/t/100">湖泉停车乱收费</a></li></ul>"""
+
+
+def foreign_thread(page: int, floors: range, next_page: bool) -> tuple:
+    """Tieba's list markup, but authors, dates and the pager where the default selectors do not look."""
+    posts = "".join(
+        f'<div class="l_post" data-pid="{f}" data-floor="{f}"><span class="user">游客{f}</span>'
+        f'<div class="d_post_content">弥勒湖泉 第{f}楼：门口停车一次二十元</div>'
+        f'<span class="date">2024-08-0{f} 10:00</span></div>'
+        for f in floors
+    )
+    pager = f'<a class="next-page" href="/t/100?pn={page + 1}">下一页</a>' if next_page else ""
+    return html(f'<h3 class="core_title_txt" title="湖泉停车乱收费">湖泉停车乱收费</h3>{posts}{pager}')
+
+
+def test_forum_warns_when_default_selectors_miss_the_markup(site: FixtureSite, tmp_path: Path) -> None:
+    site.routes["/f"] = html(FOREIGN_LIST)
+    site.routes["/t/100"] = foreign_thread(1, range(1, 4), next_page=True)
+    site.routes["/t/100?pn=2"] = foreign_thread(2, range(4, 6), next_page=False)
+    sources = (
+        f"sources:\n  - name: bbs\n    type: forum\n    urls: ['{site.base}/f']"
+        f"\n    thread_id_pattern: '/t/(\\d+)'\n    keywords: [弥勒]\n    {FAST}\n"
+    )
+    run = run_crawl(tmp_path, sources)
+    assert run.rc == 0, run.stdout + run.stderr[-2000:]
+    assert len(run.posts) == 3  # the second page was lost: that is what the warnings are for
+    warnings = run.source("bbs")["warnings"]
+    assert (
+        "selector thread_next 'a.pager-next::attr(href)' matched nothing on 1 of 1 page(s) that link to a "
+        "next page (下一页 → /t/100?pn=2): those pages were not followed"
+    ) in warnings
+    assert any(
+        w.startswith("selector author 'a.p_author_name::text' matched nothing on 1 of 1") for w in warnings
+    )
+    assert any(w.startswith("selector time ") for w in warnings)
+    assert "3 of 3 posts have no date" in warnings and "3 of 3 posts have no author" in warnings
+    line = next(line for line in run.stdout.splitlines() if line.startswith("bbs "))
+    assert line.count("WARNING: selector author") == 1 and "3 of 3 posts have no author" in line
+    assert run.stderr.count("[bbs] selector author") == 1  # logged once per source
+    # With the site's own selectors: every page, author and date, and no warning.
+    fixed = sources.replace(
+        "    keywords:",
+        "    selectors: {author: 'span.user::text', time: 'span.date::text',"
+        " thread_next: 'a.next-page::attr(href)'}\n    keywords:",
+    )
+    good = run_crawl(tmp_path / "fixed", fixed)
+    assert len(good.posts) == 5 and all(p.get("author") and p.get("published_at") for p in good.posts)
+    assert good.source("bbs")["warnings"] == []
