@@ -60,3 +60,46 @@ def train_category_baseline(train: list[dict], dev: list[dict], names: list[str]
                 best, best_f1 = (pipe, t), f1
     pipe, t = best
     return lambda texts: sets(pipe.predict_proba(texts), t)
+
+
+def train_post_baseline(train: list[dict], dev: list[dict], names: list[str]):
+    """The whole post judged by TF-IDF + LR heads, shaped like the scorer's output, for the tables that
+    compare systems end to end: relevance (all posts), level (all posts, an irrelevant one is `none`),
+    sentiment (3-way, all posts), categories (`train_category_baseline`). An irrelevant verdict gives level
+    `none` and no categories, as in the scorer; so does level `none`. Returns texts → list of dicts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True).fit(
+        [r["text"] for r in train]
+    )
+    x, dx = vec.transform([r["text"] for r in train]), vec.transform([r["text"] for r in dev])
+
+    def head(label):
+        y, dy = [label(r) for r in train], [label(r) for r in dev]
+        fits = [LogisticRegression(C=c, max_iter=2000).fit(x, y) for c in (4.0, 16.0, 64.0)]
+        return max(fits, key=lambda m: m.score(dx, dy))
+
+    relevance = head(lambda r: bool(r["relevant"]))
+    level = head(lambda r: r.get("level", "none") if r["relevant"] else "none")
+    sentiment = head(lambda r: r["sentiment"])
+    categories = train_category_baseline(train, dev, names)
+
+    def predict(texts: list[str]) -> list[dict]:
+        xt = vec.transform(texts)
+        out = []
+        for rel, lvl, sent, cats in zip(
+            relevance.predict(xt), level.predict(xt), sentiment.predict(xt), categories(texts), strict=True
+        ):
+            lvl = str(lvl) if rel else "none"
+            out.append(
+                {
+                    "relevant": bool(rel),
+                    "level": lvl,
+                    "categories": sorted(cats) if lvl != "none" else [],
+                    "sentiment": str(sent),
+                }
+            )
+        return out
+
+    return predict

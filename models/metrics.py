@@ -46,3 +46,44 @@ def tourism_metrics(items, probs: dict[str, np.ndarray], th: dict | None = None)
         "high_recall": high_recall,
         "category_micro_f1": micro_f1(g_sets, p_sets),
     }
+
+
+def _mean(flags: list[bool]) -> float:
+    return float(np.mean(flags)) if flags else float("nan")
+
+
+def post_figures(pred: list[dict], gold: list[dict]) -> dict[str, float]:
+    """What a duty room lives with, end to end: `pred` items carry relevant, level, categories and sentiment
+    (a label) as a system outputs them; `gold` are labelled posts. An irrelevant gold post's level is `none`.
+
+    false-high rate: the share of gold non-high posts (relevant or not) rated `high`; irrelevant posts rated
+    medium/high: a count. Categories (micro-F1) and sentiment (3-way macro-F1): on the gold-relevant posts."""
+    pairs = list(zip(pred, gold, strict=True))
+    levels = [(p["level"], g["level"] if g["relevant"] else "none") for p, g in pairs]
+    rel = [(p, g) for p, g in pairs if g["relevant"]]
+    labels = ["neg", "neu", "pos"]
+    return {
+        "n": len(gold),
+        "n_high": sum(g == "high" for _, g in levels),
+        "n_irrelevant": len(pairs) - len(rel),
+        "relevance_acc": _mean([p["relevant"] == g["relevant"] for p, g in pairs]),
+        "high_recall": _mean([p == "high" for p, g in levels if g == "high"]),
+        "high_precision": _mean([g == "high" for p, g in levels if p == "high"]),
+        "false_high_rate": _mean([p == "high" for p, g in levels if g != "high"]),
+        "irrelevant_rated_medium_high": sum(
+            not g["relevant"] and p["level"] in ("medium", "high") for p, g in pairs
+        ),
+        "level_acc": _mean([p == g for p, g in levels]),
+        "category_micro_f1": (
+            micro_f1([set(g["categories"]) for _, g in rel], [set(p["categories"]) for p, _ in rel])
+            if rel
+            else float("nan")
+        ),
+        "sentiment_macro_f1": (
+            macro_f1(
+                [labels.index(g["sentiment"]) for _, g in rel], [labels.index(p["sentiment"]) for p, _ in rel]
+            )
+            if rel
+            else float("nan")
+        ),
+    }
