@@ -32,6 +32,13 @@ def crawl(
     list_only: bool = typer.Option(
         False, "--list", help="List the sources (type, schedule, shard) and exit."
     ),
+    try_name: str = typer.Option(
+        None,
+        "--try",
+        metavar="NAME",
+        help="Fetch one page of each kind of source NAME (enabled or not), print what every selector "
+        "extracted, and exit (1 if a selector matched nothing). Nothing is sent or remembered.",
+    ),
     schedule: bool = typer.Option(False, "--schedule", help="Keep running, each source on its own schedule."),
     rounds: int = typer.Option(0, "--rounds", help="With --schedule: stop after this many runs (0: never)."),
     shard: str = typer.Option(None, "--shard", help="i/N: crawl only the sources of shard i (0-based) of N."),
@@ -76,6 +83,9 @@ def crawl(
             index, count = parse_shard(shard)
         except ValueError as exc:
             raise ConfigError("command line", "--shard", str(exc)) from exc
+    if try_name:
+        _try(catalogue, try_name, path)
+        return
     if list_only:
         for s in catalogue.sources:
             mark = "" if shard_of(s.name, count) == index else "  (other shard)"
@@ -128,6 +138,23 @@ def crawl(
     if bad:
         failed = ", ".join(f"{r.source} ({r.problem})" for r in bad)
         typer.echo(f"crawl incomplete: {failed}", err=True)
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _try(catalogue, name: str, path: Path) -> None:
+    """`--try NAME`: one page of each kind, every selector's result; exit 1 when one matched nothing."""
+    from crawlers import settings as scrapy_settings
+    from crawlers.preview import http_fetcher, ok, preview, render
+
+    source = catalogue.by_name.get(name)
+    if source is None:
+        raise ConfigError(str(path), "sources", f"unknown source: {name}")
+    source.credentials(file=str(path))  # a missing secret is a configuration error here too
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the preview prints every page it fetched
+    fetch = http_fetcher(source, scrapy_settings.USER_AGENT, scrapy_settings.DEFAULT_REQUEST_HEADERS)
+    steps = preview(source, fetch)
+    typer.echo(render(source, steps))
+    if not ok(steps):
         raise typer.Exit(EXIT_FAILED)
 
 

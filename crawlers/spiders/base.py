@@ -127,20 +127,7 @@ class SourceSpider(scrapy.Spider):
         return self._decoded(response)
 
     def _decoded(self, response: TextResponse) -> TextResponse:
-        if self.source.encoding:
-            return response.replace(encoding=self.source.encoding)
-        declared = getattr(response, "_declared_encoding", lambda: None)()
-        if declared is None:
-            try:
-                response.body.decode("utf-8")
-            except UnicodeDecodeError:
-                # Undeclared and not UTF-8: on a Chinese site that is GBK (GB18030 is its superset).
-                try:
-                    response.body.decode("gb18030")
-                    return response.replace(encoding="gb18030")
-                except UnicodeDecodeError:
-                    pass
-        return response
+        return decoded(response, self.source.encoding)
 
     # Posts ------------------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -176,3 +163,21 @@ class SourceSpider(scrapy.Spider):
             return
         for keyword in self.source.keywords:
             yield template.replace("{keyword}", quote(keyword)), keyword
+
+
+def decoded(response: TextResponse, encoding: str | None = None) -> TextResponse:
+    """The response in `encoding` when a source forces one; else as declared; else UTF-8, or GB18030."""
+    if encoding:
+        return response.replace(encoding=encoding)
+    declared = getattr(response, "_declared_encoding", lambda: None)()
+    if declared is None:
+        try:
+            response.body.decode("utf-8")
+        except UnicodeDecodeError:
+            # Undeclared and not UTF-8: on a Chinese site that is GBK (GB18030 is its superset).
+            try:
+                response.body.decode("gb18030")
+                return response.replace(encoding="gb18030")
+            except UnicodeDecodeError:
+                pass
+    return response

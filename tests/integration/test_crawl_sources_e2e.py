@@ -4,6 +4,7 @@ the summary and the exit code say when a source silently loses data."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -181,3 +182,22 @@ def test_forum_warns_when_default_selectors_miss_the_markup(site: FixtureSite, t
     good = run_crawl(tmp_path / "fixed", fixed)
     assert len(good.posts) == 5 and all(p.get("author") and p.get("published_at") for p in good.posts)
     assert good.source("bbs")["warnings"] == []
+
+
+def test_try_shows_what_each_selector_extracted(site: FixtureSite, tmp_path: Path) -> None:
+    site.routes["/f"] = html(FOREIGN_LIST)
+    site.routes["/t/100"] = foreign_thread(1, range(1, 3), next_page=True)
+    sources = (
+        f"sources:\n  - name: bbs\n    type: forum\n    enabled: false\n    urls: ['{site.base}/f']"
+        f"\n    thread_id_pattern: '/t/(\\d+)'\n    keywords: [弥勒]\n    {FAST}\n"
+    )
+    run = run_crawl(tmp_path, sources, "--try", "bbs")
+    assert run.rc == 1, run.stdout + run.stderr[-2000:]
+    out = re.sub(" +", " ", run.stdout)  # columns are aligned with spaces
+    assert "bbs (forum), disabled" in out
+    assert "post 1 content = 弥勒湖泉 第1楼：门口停车一次二十元 [div.d_post_content]" in out
+    assert "post 1 author = NOTHING [a.p_author_name::text] <-- check this selector" in out
+    assert "thread_next (hint) = the page links to a next page: 下一页 → /t/100?pn=2" in out
+    assert site.hits["/t/100"] == 1 and site.hits["/robots.txt"] == 1
+    assert run.posts == [] and not (tmp_path / "state").exists()  # nothing sent, nothing remembered
+    assert run_crawl(tmp_path, sources, "--try", "nope").rc == 2

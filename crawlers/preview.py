@@ -1,0 +1,345 @@
+"""`yuqing crawl --try NAME`: fetch one page of each kind a source reads and show what every selector got.
+
+In the spirit of `scrapy parse`: before a source is enabled, a user sees at once which selector is wrong. A
+news source shows its list page (links, next page) and the first article (title, body, date, author, and
+what trafilatura finds where a selector is unset); a forum its thread list and the first thread; a social
+API its first result page and first item, field by field; a feed its first entry and, with
+`fetch_articles`, that entry's page. Nothing is sent to Kafka and nothing is remembered.
+
+The transport is a function (url → Page), so tests run without a network; the command uses httpx with the
+source's headers, credentials and user agent, and obeys robots.txt unless the source says otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib import robotparser
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+from scrapy.http import Headers, TextResponse
+from scrapy.responsetypes import responsetypes
+
+from crawlers import extract
+from crawlers.dates import parse_date
+from crawlers.sources import ForumSource, NewsSource, RssSource, SocialApiSource, SourceBase
+from crawlers.spiders.base import decoded
+
+SHOWN = 100  # characters of a value shown
+NOT_A_DATE = "NOT A DATE"
+
+
+@dataclass
+class Page:
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+Fetch = Callable[[str], Page]
+
+
+@dataclass
+class Line:
+    key: str
+    expr: str | None  # the selector or path, None when the key is not a selector
+    value: str
+    missed: bool = False  # a configured selector that matched nothing
+
+
+@dataclass
+class Step:
+    """One fetched page and what each selector extracted from it."""
+
+    kind: str
+    url: str
+    status: int | None = None
+    lines: list[Line] = field(default_factory=list)
+    error: str | None = None
+
+    def show(self, key: str, expr: str | None, value: Any, *, optional: bool = False) -> Any:
+        """One selector's result; a configured selector that found nothing is a miss unless `optional`."""
+        empty = value in (None, "", [], {})
+        text = "NOTHING" if empty else _short(value)
+        bad = isinstance(value, str) and value.endswith(NOT_A_DATE)
+        self.lines.append(Line(key, expr, text, missed=bool(expr) and ((empty and not optional) or bad)))
+        return value
+
+    def note(self, key: str, value: Any) -> None:
+        self.lines.append(Line(key, None, _short(value)))
+
+
+class PreviewError(Exception):
+    """A page the preview could not fetch or read (the step says which)."""
+
+
+def preview(source: SourceBase, fetch: Fetch) -> list[Step]:
+    """The pages and selector results of one source; stops at the first page it cannot use."""
+    steps: list[Step] = []
+    kind = {RssSource: _rss, NewsSource: _news, SocialApiSource: _api, ForumSource: _forum}[type(source)]
+    with contextlib.suppress(PreviewError):  # the step that failed carries its error
+        kind(source, fetch, steps)
+    return steps
+
+
+def render(source: SourceBase, steps: list[Step]) -> str:
+    out = [f"{source.name} ({source.type}){'' if source.enabled else ', disabled'}"]
+    for step in steps:
+        status = f"  HTTP {step.status}" if step.status is not None else ""
+        out.append(f"── {step.kind}: {step.url}{status}")
+        if step.error:
+            out.append(f"   ERROR: {step.error}")
+        width = max([len(line.key) for line in step.lines] + [8])
+        for line in step.lines:
+            expr = f"  [{line.expr}]" if line.expr else ""
+            mark = "  <-- check this selector" if line.missed else ""
+            out.append(f"   {line.key:<{width}} = {line.value}{expr}{mark}")
+    missed = [f"{s.kind}: {line.key}" for s in steps for line in s.lines if line.missed]
+    failed = [s for s in steps if s.error]
+    if missed or failed:
+        out.append(
+            f"{len(missed)} selector(s) matched nothing" + (f": {', '.join(missed)}" if missed else "")
+        )
+    else:
+        out.append("every selector matched")
+    return "\n".join(out)
+
+
+def ok(steps: list[Step]) -> bool:
+    return bool(steps) and not any(s.error or any(line.missed for line in s.lines) for s in steps)
+
+
+# Fetching -------------------------------------------------------------------------------------------------
+
+
+def _get(
+    fetch: Fetch, kind: str, url: str, steps: list[Step], source: SourceBase
+) -> tuple[Step, TextResponse]:
+    step = Step(kind, url)
+    steps.append(step)
+    try:
+        page = fetch(url)
+    except Exception as exc:  # the transport's errors are many (DNS, refused, timeout, robots)
+        step.error = str(exc) or type(exc).__name__
+        raise PreviewError(step.error) from exc
+    step.status = page.status
+    if page.status >= 400:
+        step.error = f"HTTP {page.status}"
+        raise PreviewError(step.error)
+    headers = Headers(page.headers)
+    cls = responsetypes.from_args(headers=headers, url=page.url, body=page.body)
+    response = cls(page.url, status=page.status, headers=headers, body=page.body)
+    if not isinstance(response, TextResponse) or not page.body.strip():
+        step.error = f"not a text page ({page.headers.get('Content-Type', 'no Content-Type')})"
+        raise PreviewError(step.error)
+    response = decoded(response, source.encoding)
+    if page.url != url:
+        step.note("final url", page.url)
+    return step, response
+
+
+def http_fetcher(source: SourceBase, user_agent: str, default_headers: dict[str, str]) -> Fetch:
+    """httpx with the source's headers and credentials; robots.txt obeyed unless the source says not."""
+    import httpx
+
+    headers = {
+        **default_headers,
+        "User-Agent": source.politeness.user_agent or user_agent,
+        **source.headers,
+        **source.credentials(),
+    }
+    client = httpx.Client(headers=headers, timeout=source.politeness.timeout_s, follow_redirects=True)
+    robots: dict[str, robotparser.RobotFileParser] = {}
+
+    def fetch(url: str) -> Page:
+        if source.politeness.obey_robots:
+            parts = urlsplit(url)
+            root = f"{parts.scheme}://{parts.netloc}"
+            if root not in robots:
+                rules = robotparser.RobotFileParser()
+                answer = client.get(f"{root}/robots.txt")
+                rules.parse(answer.text.splitlines() if answer.status_code < 400 else [])
+                robots[root] = rules
+            if not robots[root].can_fetch(headers["User-Agent"], url):
+                raise PermissionError(f"robots.txt of {root} forbids {url} (politeness.obey_robots)")
+        answer = client.get(url)
+        return Page(str(answer.url), answer.status_code, dict(answer.headers), answer.content)
+
+    return fetch
+
+
+# Source types ---------------------------------------------------------------------------------------------
+
+
+def _first_url(template: str, source: SourceBase) -> str:
+    from urllib.parse import quote
+
+    keyword = source.keywords[0] if source.keywords else ""
+    return template.replace("{keyword}", quote(keyword))
+
+
+def _rss(source: RssSource, fetch: Fetch, steps: list[Step]) -> None:
+    step, page = _get(fetch, "feed", source.urls[0], steps, source)
+    feed = page.selector
+    feed.remove_namespaces()
+    entries = feed.xpath("//item | //entry")
+    step.show("entries", "<item> | <entry>", len(entries) or None)
+    if not entries:
+        raise PreviewError("no entries")
+    entry = entries[0]
+    link = entry.xpath("string(link[not(@href)])").get("").strip() or entry.xpath(
+        "link[not(@rel) or @rel='alternate']/@href"
+    ).get("")
+    step.show("title", "title", extract.clean(entry.xpath("string(title)").get("")))
+    step.show("link", "link", link.strip())
+    date = entry.xpath("string(pubDate | published | updated | date)").get("")
+    step.show("date", "pubDate|published|updated", _date(date), optional=True)
+    step.show(
+        "author",
+        "author|creator",
+        extract.clean(entry.xpath("string(author/name | author | creator)").get("")),
+        optional=True,
+    )
+    summary = extract.html_to_text(entry.xpath("string(encoded | content | description | summary)").get(""))
+    step.show("text", "description|content|summary", summary)
+    if source.fetch_articles and link.strip():
+        _article(source, fetch, steps, page.urljoin(link.strip()))
+
+
+def _news(source: NewsSource, fetch: Fetch, steps: list[Step]) -> None:
+    step, page = _get(fetch, "list page", source.urls[0], steps, source)
+    found = [page.urljoin(h.strip()) for h in extract.select(page, source.links).getall() if h.strip()]
+    step.show("links", source.links, found and f"{len(found)} link(s): {', '.join(found[:3])}")
+    if source.link_pattern:
+        pattern = re.compile(source.link_pattern)
+        found = [u for u in found if pattern.search(u)]
+        step.show("link_pattern", source.link_pattern, found and f"{len(found)} link(s) kept: {found[0]}")
+    _next(step, page, "next_page", source.next_page)
+    if found:
+        _article(source, fetch, steps, found[0])
+
+
+def _article(source: NewsSource | RssSource, fetch: Fetch, steps: list[Step], url: str) -> None:
+    step, page = _get(fetch, "article page", url, steps, source)
+    sel = source.article
+    auto = extract.article(page.text, page.url)
+    for key, auto_key in (("title", "title"), ("body", "text"), ("date", "date"), ("author", "author")):
+        expr = getattr(sel, key)
+        if expr:
+            value = extract.all_text(page, expr) if key == "body" else extract.first_text(page, expr)
+            step.show(
+                f"article.{key}",
+                expr,
+                _date(value) if key == "date" and value else value,
+                optional=key == "author",
+            )
+        else:
+            found = auto.get(auto_key)
+            step.note(f"article.{key}", f"(no selector; trafilatura) {_short(found) if found else 'nothing'}")
+
+
+def _api(source: SocialApiSource, fetch: Fetch, steps: list[Step]) -> None:
+    url = _first_url(source.endpoint, source).replace("{page}", str(source.first_page))
+    step, page = _get(fetch, "result page", url, steps, source)
+    try:
+        data = extract.loads_json(page.text)
+    except ValueError as exc:
+        step.error = f"not JSON: {exc}"
+        raise PreviewError(step.error) from exc
+    rule = source.login_expired_if
+    if rule and all(extract.dig(data, path) == value for path, value in rule.items()):
+        step.error = f"login expired (the answer matches login_expired_if {rule}): renew the cookie"
+        raise PreviewError(step.error)
+    items = (
+        extract.find_key(data, source.item_key) if source.item_key else extract.dig(data, source.items_path)
+    )
+    where = f"item_key {source.item_key}" if source.item_key else f"items_path {source.items_path}"
+    items = items if isinstance(items, list) else []
+    step.show("items", where, len(items) or None)
+    if source.next_page_path:
+        present, value = extract.lookup(data, source.next_page_path)
+        step.note("next page", value if present else f"(the answer has no {source.next_page_path})")
+    if not items or not isinstance(items[0], dict):
+        return
+    item, fields = items[0], source.fields
+    for key in (
+        "id",
+        "text",
+        "long_text",
+        "author",
+        "created_at",
+        "reposts",
+        "comments",
+        "likes",
+        "views",
+        "url",
+    ):
+        path = getattr(fields, key)
+        if path:
+            value = extract.dig(item, path)
+            if key == "created_at":
+                value = _date(value)
+            step.show(
+                f"fields.{key}", path, value, optional=key not in ("id", "text", "created_at", "author")
+            )
+
+
+def _forum(source: ForumSource, fetch: Fetch, steps: list[Step]) -> None:
+    sel = source.selectors
+    step, page = _get(fetch, "thread list", _first_url(source.urls[0], source), steps, source)
+    rows = extract.select(page, sel.thread)
+    step.show("thread", sel.thread, len(rows) or None)
+    thread_url = None
+    if rows:
+        href = (extract.select(rows[0], sel.thread_link).get() or "").strip()
+        step.show("thread_link", sel.thread_link, href)
+        match = re.search(source.thread_id_pattern, page.urljoin(href)) if href else None
+        step.show("thread_id_pattern", source.thread_id_pattern, match and match.group(1))
+        step.show("thread_replies", sel.thread_replies, extract.first_text(rows[0], sel.thread_replies))
+        thread_url = page.urljoin(href) if match else None
+    _next(step, page, "list_next", sel.list_next)
+    if thread_url is None:
+        return
+    step, page = _get(fetch, "thread page", thread_url, steps, source)
+    step.show("title", sel.title, extract.first_text(page, sel.title))
+    posts = extract.select(page, sel.post)
+    step.show("post", sel.post, len(posts) or None)
+    for index, node in enumerate(posts[:2], start=1):
+        for key in ("post_id", "floor", "author", "time", "content"):
+            expr = getattr(sel, key)
+            if not expr:
+                continue
+            value = extract.all_text(node, expr) if key == "content" else extract.first_text(node, expr)
+            step.show(f"post {index} {key}", expr, _date(value) if key == "time" and value else value)
+    _next(step, page, "thread_next", sel.thread_next)
+
+
+def _next(step: Step, page: Selector, key: str, expr: str | None) -> None:
+    """A next-page selector: missing it is a miss only where the page links to a next page."""
+    if not expr:
+        return
+    href = (extract.select(page, expr).get() or "").strip()
+    if href:
+        step.show(key, expr, urljoin(page.url, href))
+        return
+    pager = extract.pager_link(page)
+    step.show(key, expr, None, optional=pager is None)
+    if pager:
+        step.note(f"{key} (hint)", f"the page links to a next page: {pager}")
+
+
+def _date(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    parsed = parse_date(value)
+    return f"{_short(value)} -> {parsed.isoformat() if parsed else NOT_A_DATE}"
+
+
+def _short(value: Any) -> str:
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
