@@ -210,6 +210,7 @@ def _defaults(kwargs: dict, tmp_path: Path) -> dict:
     base = dict(
         names=None,
         list_only=False,
+        try_name=None,
         schedule=False,
         rounds=0,
         shard=None,
