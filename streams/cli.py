@@ -1,13 +1,142 @@
-"""`yuqing worker`: the Faust stream worker."""
+"""`yuqing worker`, `yuqing worker status`, `yuqing replay`, `yuqing mailbox`: running the stream."""
 
 from __future__ import annotations
 
-from yuqing.errors import NotImplementedYet
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import typer
+
+worker = typer.Typer(invoke_without_command=True, no_args_is_help=False)
 
 
-def worker() -> None:
-    """Run a Faust stream worker (validate → normalise → place → dedup → score → index, alerts).
+@worker.callback()
+def run(
+    ctx: typer.Context,
+    workers: int = typer.Option(1, "--workers", "-n", min=1, help="Worker processes to run here."),
+    loglevel: str = typer.Option("INFO", "--loglevel", help="DEBUG, INFO, WARNING."),
+) -> None:
+    """Run stream worker(s): posts.raw → validate → place → events → score → Elasticsearch, alerts → e-mail.
 
-    Not available yet: the stream workers arrive with their own issue.
+    Workers of the same STREAM_APP_ID share the partitions (start more here or on other machines).
+    Runs until stopped (SIGTERM or Ctrl-C). Exit 2 on a configuration error, 3 when Kafka is unreachable.
+    `yuqing worker status` shows the counters of the running workers.
     """
-    raise NotImplementedYet("`yuqing worker` arrives with the stream-processing issue")
+    if ctx.invoked_subcommand is not None:
+        return
+    if workers > 1:
+        _run_many(workers, loglevel)
+        return
+    from faust.worker import Worker
+
+    from streams.app import create_app
+    from yuqing.settings import get_settings
+
+    settings = get_settings()
+    from yuqing.kafka import describe_topics
+
+    asyncio.run(describe_topics(settings.kafka, []))  # unreachable Kafka: one clear line, exit 3
+    app = create_app(settings)
+    Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False).execute_from_commandline()
+
+
+def _run_many(n: int, loglevel: str) -> None:
+    cmd = [sys.executable, "-m", "yuqing.cli", "worker", "--loglevel", loglevel]
+    procs = [subprocess.Popen(cmd) for _ in range(n)]
+
+    def stop(*_: object) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    codes = [p.wait() for p in procs]
+    if any(codes):
+        raise typer.Exit(max(codes))
+
+
+@worker.command("status")
+def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Counters of this deployment's workers (posts in, dead letters, indexed, alerts, e-mails, latency).
+
+    Exit 0 when at least one worker is alive, 1 otherwise.
+    """
+    from streams.stats import read_all
+    from yuqing.settings import get_settings
+
+    settings = get_settings()
+    app_id = settings.kafka.topic(settings.stream.app_id)
+    workers = read_all(settings, app_id, fresh_s=settings.stream.stats_every_s * 3)
+    if as_json:
+        typer.echo(json.dumps(workers, ensure_ascii=False, indent=1))
+    else:
+        for w in workers:
+            state = "alive" if w["alive"] else "gone"
+            typer.echo(f"worker {w['host']}:{w['pid']} ({state}), latency {w.get('produce_to_indexed_s')}")
+            for key, value in w["counters"].items():
+                typer.echo(f"  {key:<32} {value}")
+        if not workers:
+            typer.echo(f"no worker of {app_id} has written stats")
+    if not any(w["alive"] for w in workers):
+        raise typer.Exit(1)
+
+
+def replay(
+    since: datetime = typer.Option(
+        ..., "--since", help="Replay raw posts published to Kafka from this time."
+    ),
+    until: datetime = typer.Option(None, "--until", help="... up to this time (default: now)."),
+) -> None:
+    """Re-run stored posts.raw through the current model and rules into the same ids (no duplicates).
+
+    Needs a running worker. Replayed posts overwrite their documents and raise no alerts for history.
+    Exit 0 when done, 3 when Kafka is unreachable.
+    """
+    from streams.replay import replay as run_replay
+    from yuqing.schema import TZ
+    from yuqing.settings import get_settings
+
+    def local(value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=TZ) if value is not None and value.tzinfo is None else value
+
+    sent = asyncio.run(run_replay(get_settings(), local(since), local(until)))
+    typer.echo(f"replayed {sent} raw posts")
+
+
+def mailbox(
+    host: str = typer.Option(None, "--host", help="Bind address (default: SMTP_HOST)."),
+    port: int = typer.Option(None, "--port", help="Port (default: SMTP_PORT)."),
+    folder: Path = typer.Option(None, "--dir", help="Where messages go (default: <state dir>/mail)."),
+) -> None:
+    """A local SMTP catcher: every message it accepts is filed as an .eml under var/mail/ (demos, tests).
+
+    Runs until stopped. Exit 3 when the port is taken.
+    """
+    from streams.notify.mailbox import start
+    from yuqing.errors import ServiceError
+    from yuqing.settings import get_settings
+
+    settings = get_settings()
+    folder = folder or settings.services.state_dir / "mail"
+    host, port = host or settings.smtp.host, port or settings.smtp.port
+    try:
+        controller = start(folder, host, port, lambda p: typer.echo(f"mail: {p}"))
+    except (OSError, RuntimeError) as exc:
+        raise ServiceError("mailbox", f"cannot listen on {host}:{port}: {exc}") from exc
+    typer.echo(f"mailbox: listening on {host}:{port}, filing messages under {folder}")
+    stopped = []
+    signal.signal(signal.SIGTERM, lambda *_: stopped.append(1))
+    try:
+        while not stopped:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()

@@ -7,9 +7,9 @@ from yuqing.kafka import ensure_topics
 from yuqing.settings import Settings
 
 
-def initialize(settings: Settings) -> list[str]:
+def initialize(settings: Settings, grow_partitions: bool = False) -> list[str]:
     """Create what is missing; running it again changes nothing. One line per topic, template, index."""
-    lines = ensure_topics(settings)
+    lines = ensure_topics(settings, grow_partitions)
     client = es_setup.client(settings.es)
     try:
         lines += es_setup.ensure_indices(client, settings.es)

@@ -84,15 +84,24 @@ def services_status() -> None:
 
 
 @app.command("init")
-def init() -> None:
+def init(
+    grow_partitions: bool = typer.Option(
+        False,
+        "--grow-partitions",
+        help="Add partitions to existing topics when KAFKA_PARTITIONS grew. Moves keys to other partitions: "
+        "the stream's state (events, rule windows) no longer matches; only for an empty or replayed "
+        "deployment.",
+    ),
+) -> None:
     """Create Kafka topics, Elasticsearch index templates, indices and aliases. Idempotent.
 
+    A topic with fewer partitions than KAFKA_PARTITIONS is refused (exit 2) unless --grow-partitions.
     Exit 0 on success, 3 when Kafka or Elasticsearch cannot be reached.
     """
     from yuqing.bootstrap import initialize
     from yuqing.settings import get_settings
 
-    for line in initialize(get_settings()):
+    for line in initialize(get_settings(), grow_partitions):
         typer.echo(line)
 
 

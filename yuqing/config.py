@@ -6,6 +6,7 @@ and what is wrong, before anything runs.
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -13,6 +14,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from yuqing.errors import ConfigError
+from yuqing.schema import RiskCategory
 from yuqing.settings import config_dir, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -65,9 +67,48 @@ class Gazetteer(_Strict):
         return self
 
 
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+SHIFT = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 class Person(_Strict):
+    """Someone who receives alerts; `shift` (HH:MM-HH:MM, may pass midnight) and `days` say when on duty."""
+
     name: str = Field(min_length=1)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str = Field(pattern=EMAIL)
+    shift: str | None = Field(None, pattern=SHIFT)
+    days: list[str] = Field(default_factory=lambda: list(WEEKDAYS))
+
+    @field_validator("days")
+    @classmethod
+    def _weekdays(cls, days: list[str]) -> list[str]:
+        wrong = [d for d in days if d not in WEEKDAYS]
+        if wrong:
+            raise ValueError(f"unknown day {wrong[0]!r} (use {', '.join(WEEKDAYS)})")
+        return days
+
+    def on_duty(self, local: datetime) -> bool:
+        """Whether this person is on shift at a moment of Mile's local time."""
+        if self.shift is None:
+            return WEEKDAYS[local.weekday()] in self.days
+        start, end = (time.fromisoformat(t) if t != "24:00" else time.max for t in self.shift.split("-"))
+        now = local.time()
+        if start <= end:
+            return WEEKDAYS[local.weekday()] in self.days and start <= now < end
+        # A night shift belongs to the day it starts on.
+        if now >= start:
+            return WEEKDAYS[local.weekday()] in self.days
+        return now < end and WEEKDAYS[(local.weekday() - 1) % 7] in self.days
+
+
+class Agency(_Strict):
+    """Another department problems are passed to (通报, as a 公安提示函), by risk category."""
+
+    key: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=EMAIL)
+    categories: list[RiskCategory] = Field(min_length=1)
 
 
 class Station(_Strict):
@@ -82,6 +123,7 @@ class Stations(_Strict):
 
     default_station: str
     stations: list[Station] = Field(min_length=1)
+    agencies: list[Agency] = Field(default_factory=list)
 
     @field_validator("stations")
     @classmethod

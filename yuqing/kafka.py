@@ -1,6 +1,7 @@
 """Kafka setup and the small helpers every stage builds on: topics, a confirmed producer, a consumer.
 
-Topics are the project's four (`yuqing.schema.TOPICS`), prefixed by `KAFKA_TOPIC_PREFIX`. Producing waits for
+Topics are the project's (`yuqing.schema.TOPICS`: the four public ones and the stream's own hops), prefixed
+by `KAFKA_TOPIC_PREFIX`. Producing waits for
 the broker's acknowledgement from all in-sync replicas, with idempotence on, so a retry never duplicates.
 Messages are keyed by the post's stable id: the same post always lands in the same partition, in order.
 """
@@ -17,7 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 from aiokafka.structs import ConsumerRecord, RecordMetadata
 
-from yuqing.errors import ServiceError
+from yuqing.errors import ConfigError, ServiceError
 from yuqing.schema import TOPICS
 from yuqing.settings import KafkaSettings, Settings
 
@@ -65,8 +66,17 @@ async def describe_topics(kafka: KafkaSettings, names: Iterable[str]) -> dict[st
     return {d["topic"]: len(d["partitions"]) for d in described if d["error_code"] == 0}
 
 
-async def ensure_topics_async(kafka: KafkaSettings) -> list[str]:
-    """Create missing topics, grow ones with fewer partitions than configured; one line per topic."""
+PARTITIONS_FIXED = (
+    "is keyed: adding partitions moves keys to other partitions and breaks the co-partitioning of the "
+    "stream's tables with their changelogs (a spot's state would be read on one partition and written on "
+    "another). To scale out, create a new deployment with KAFKA_PARTITIONS set (new KAFKA_TOPIC_PREFIX and "
+    "STREAM_APP_ID) and `yuqing replay` into it; or pass --grow-partitions knowing that state is lost"
+)
+
+
+async def ensure_topics_async(kafka: KafkaSettings, grow_partitions: bool = False) -> list[str]:
+    """Create missing topics; one line per topic. A topic with fewer partitions than configured is refused
+    (ConfigError) unless `grow_partitions`: partitions of keyed topics are fixed once created."""
     names = topic_names(kafka)
     lines: list[str] = []
     async with admin(kafka) as client:
@@ -84,19 +94,28 @@ async def ensure_topics_async(kafka: KafkaSettings) -> list[str]:
                     lines.append(f"topic {name}: created ({kafka.partitions} partitions)")
                 except TopicAlreadyExistsError:  # created meanwhile by another `init`
                     lines.append(f"topic {name}: exists")
+            elif have < kafka.partitions and not grow_partitions:
+                raise ConfigError(
+                    "KAFKA_PARTITIONS",
+                    "partitions",
+                    f"topic {name} has {have} partitions, {kafka.partitions} configured; "
+                    f"it {PARTITIONS_FIXED}",
+                )
             elif have < kafka.partitions:
                 await client.create_partitions({name: NewPartitions(kafka.partitions)})
-                lines.append(f"topic {name}: grown from {have} to {kafka.partitions} partitions")
+                lines.append(
+                    f"topic {name}: grown from {have} to {kafka.partitions} partitions (state reset)"
+                )
             else:
                 # Kafka cannot shrink a topic; more partitions than configured is kept as it is.
                 lines.append(f"topic {name}: exists ({have} partitions)")
     return lines
 
 
-def ensure_topics(settings: Settings) -> list[str]:
+def ensure_topics(settings: Settings, grow_partitions: bool = False) -> list[str]:
     """Blocking form of `ensure_topics_async` for the CLI."""
     try:
-        return asyncio.run(ensure_topics_async(settings.kafka))
+        return asyncio.run(ensure_topics_async(settings.kafka, grow_partitions))
     except KafkaConnectionError as exc:
         raise _unreachable(settings.kafka, exc) from exc
 

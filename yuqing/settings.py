@@ -1,7 +1,7 @@
 """The one settings object: environment variables over `config/settings.yaml` over defaults.
 
-Each group has its own environment prefix (`KAFKA_`, `ES_`, `SMTP_`, `MODEL_`, `SERVICES_`, `WEB_`),
-and the same keys may stand in `config/settings.yaml` under the group's name (`kafka:`, `es:` ...).
+Each group has its own environment prefix (`KAFKA_`, `ES_`, `SMTP_`, `MODEL_`, `STREAM_`, `SERVICES_`,
+`WEB_`), and the same keys may stand in `config/settings.yaml` under the group's name (`kafka:`, `es:` ...).
 The folder holding the YAML files is `YUQING_CONFIG_DIR` (default: `config/` of the checkout).
 """
 
@@ -141,6 +141,29 @@ class ModelSettings(_Group):
     threads: int = Field(2, ge=1, description="intra-op threads (the machine's cores)")
 
 
+class StreamSettings(_Group):
+    """The Faust stream workers: batching, events, alerting."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAM_", extra="forbid")
+    yaml_group: ClassVar[str] = "stream"
+
+    app_id: str = Field(
+        "yuqing-stream", description="Faust app id (consumer group; prefixes changelog topics)"
+    )
+    batch_size: int = Field(64, ge=1, description="posts scored (and indexed) together at most")
+    batch_within_s: float = Field(0.2, gt=0, description="longest wait to fill a batch")
+    event_window_h: float = Field(
+        48.0, gt=0, description="a near-duplicate joins an event seen this recently"
+    )
+    simhash_distance: int = Field(10, ge=0, le=20, description="max Hamming distance of near-duplicates")
+    retry_max_s: float = Field(30.0, gt=0, description="longest pause between retries of ES or SMTP")
+    digest_every_min: float = Field(
+        15.0, gt=0, description="how often low-severity alerts go out as a digest"
+    )
+    stats_every_s: float = Field(5.0, gt=0, description="how often a worker writes its counters")
+    silence_check_s: float = Field(60.0, gt=0, description="how often the silence rule looks at sources")
+
+
 class ServicesSettings(_Group):
     """Local Kafka and Elasticsearch without Docker: versions, where they are cached and kept."""
 
@@ -194,6 +217,7 @@ class Settings(BaseSettings):
     es: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     model: ModelSettings = Field(default_factory=ModelSettings)
+    stream: StreamSettings = Field(default_factory=StreamSettings)
     services: ServicesSettings = Field(default_factory=ServicesSettings)
     web: WebSettings = Field(default_factory=WebSettings)
 
@@ -208,6 +232,7 @@ GROUPS: dict[str, type[_Group]] = {
     "es": ElasticsearchSettings,
     "smtp": SmtpSettings,
     "model": ModelSettings,
+    "stream": StreamSettings,
     "services": ServicesSettings,
     "web": WebSettings,
 }

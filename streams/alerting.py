@@ -1,0 +1,103 @@
+"""From a rule's hit to an `Alert`: its stable id, cooldown, routing to the people on duty, the evidence.
+
+An alert's id is `rule:scope` (scope: the event, or the spot and window, or the source and outage), so a rule
+that fires again for the same event refreshes the same alert instead of raising a second one, and a worker
+that replays a post after a crash produces the same id the notifier has already delivered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import MutableMapping
+from datetime import UTC, datetime
+from typing import Any
+
+from streams.rules.base import Hit, Rule
+from yuqing.config import Stations
+from yuqing.schema import TZ, Alert, RiskLevel, ScoredPost
+
+EXCERPT_CHARS = 300
+
+
+def alert_id(rule: Rule, hit: Hit) -> str:
+    digest = hashlib.sha1(f"{rule.name}:{hit.scope}".encode()).hexdigest()[:16]
+    return f"{rule.name}:{digest}"
+
+
+def cooling_down(cooldowns: MutableMapping[str, Any], key: str, now: datetime, cooldown_s: float) -> bool:
+    last = cooldowns.get(key)
+    return last is not None and now.timestamp() - float(last) < cooldown_s
+
+
+def cooldown_key(rule: Rule, place: str, hit: Hit) -> str:
+    """Same rule, place and event (window rules: place alone) within the cooldown: no repeat."""
+    return f"{rule.name}|{place}|{hit.scope if rule.per_event else ''}"
+
+
+def evidence(post: ScoredPost | None) -> dict[str, Any]:
+    if post is None:
+        return {}
+    return {
+        "post_id": post.id,
+        "excerpt": post.text[:EXCERPT_CHARS],
+        "title": post.title,
+        "url": post.url,
+        "author": post.author,
+        "source": post.source,
+        "published_at": post.published_at.isoformat() if post.published_at else None,
+        "crawled_at": post.crawled_at.isoformat(),
+        "sentiment": post.sentiment.model_dump(mode="json"),
+        "risk": post.risk.model_dump(mode="json"),
+    }
+
+
+def route(
+    severity: RiskLevel,
+    jurisdiction: str | None,
+    categories: list[str],
+    rule: Rule,
+    stations: Stations,
+    now: datetime,
+) -> tuple[list[str], list[str], list[str]]:
+    """(to, cc, agencies): the station's duty officers on shift now (all of them if none is), supervisors
+    on high severity (or as the rule says), the agencies whose categories match if the rule passes it on."""
+    station = stations.get(jurisdiction or "") or stations.get(stations.default_station)
+    assert station is not None  # the default station is validated to exist
+    local = now.astimezone(TZ)
+    on_duty = [p for p in station.duty_officers if p.on_duty(local)] or list(station.duty_officers)
+    copy_supervisors = rule.route.supervisors if rule.route.supervisors is not None else severity == "high"
+    cc = [p.email for p in station.supervisors] if copy_supervisors else []
+    agencies = []
+    if rule.route.agencies:
+        agencies = [a.key for a in stations.agencies if set(map(str, a.categories)) & set(categories)]
+    return [p.email for p in on_duty], cc, agencies
+
+
+def make_alert(
+    rule: Rule, hit: Hit, event: dict[str, Any] | None, stations: Stations, now: datetime | None = None
+) -> Alert:
+    now = now or datetime.now(UTC)
+    post = hit.post
+    jurisdiction = hit.jurisdiction or (post.jurisdiction if post else None) or stations.default_station
+    spots = hit.spots or (list(post.spots) if post else [])
+    to, cc, agencies = route(rule.severity, jurisdiction, hit.categories, rule, stations, now)
+    return Alert(
+        id=alert_id(rule, hit),
+        rule=rule.name,
+        rule_type=rule.type_name,
+        level=rule.severity,
+        event_id=(event or {}).get("id") if rule.per_event else None,
+        post_ids=[post.id] if post else [],
+        spots=spots,
+        jurisdiction=jurisdiction,
+        summary=hit.summary[:500] or rule.name,
+        categories=hit.categories,
+        reason={"rule": rule.name, "type": rule.type_name, **hit.reason},
+        evidence=evidence(post),
+        similar_count=max(0, int((event or {}).get("post_count", 1)) - 1) if rule.per_event else 0,
+        raised_at=now,
+        updated_at=now,
+        recipients=to,
+        cc=cc,
+        agencies=agencies,
+    )

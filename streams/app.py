@@ -1,0 +1,299 @@
+"""The stream's one Faust app and its whole topology, top to bottom.
+
+    posts.raw ─ intaking ─► posts.placed ─ grouping ─► posts.grouped ─ scoring ─► posts.scored ─┐
+    (post id)   └► posts.dlq    (place)         │          (place)                 (place)     │
+                                                └► events.changes ─ event_indexing ─► ES events  │
+                                           ES posts ◄─ indexing ◄──────────────────────────────┤
+                         ES alerts, SMTP ◄─ notifying ◄─ alerts (alert id) ◄─ judging ◄─────────┘
+
+Every hop after intake is keyed by the post's place (its main scenic spot, else the city, else elsewhere), so
+one spot's events, windows and cooldowns live in one partition: the tables below are co-partitioned with
+`posts.placed` and `posts.scored` (same keys, same partition count). Scoring and indexing are stateless and
+micro-batched (`take_events`); the stateful agents handle one event at a time, since Faust refuses table
+writes inside a batch. Offsets are committed only after an agent has handled a message and the producer has
+flushed what it sent, so a killed worker redoes its last messages; every stage is idempotent by id for that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from streams import alerting, events, intake, judging, scoring
+from streams.envelope import Envelope, dead_letter
+from streams.indexing import bulk_until_done, event_actions, post_actions
+from streams.notify.delivery import Notifier
+from streams.rules import RuleSet, load_rules
+from streams.stats import Stats
+from yuqing import es as es_setup
+from yuqing.config import load_stations
+from yuqing.errors import InvalidPost
+from yuqing.gazetteer import default_matcher
+from yuqing.schema import (
+    TOPIC_ALERTS,
+    TOPIC_DLQ,
+    TOPIC_EVENTS,
+    TOPIC_GROUPED,
+    TOPIC_PLACED,
+    TOPIC_RAW,
+    TOPIC_SCORED,
+    Alert,
+    ScoredPost,
+)
+from yuqing.settings import Settings
+
+log = logging.getLogger(__name__)
+REPLAY_HEADER = "yuqing-replay"
+FLAGS_HEADER = "yuqing-flags"
+
+
+def _header(event: Any, name: str) -> bytes | None:
+    headers = event.headers or {}
+    items = headers.items() if isinstance(headers, dict) else headers
+    return next((v for k, v in items if k == name), None)
+
+
+def _flags(env: Envelope) -> dict[str, bytes]:
+    names = [n for n, on in (("replay", env.replay), ("update", env.update), ("new", env.event_new)) if on]
+    return {FLAGS_HEADER: ",".join(names).encode(), "yuqing-origin": env.origin.encode()}
+
+
+def _origin(event: Any) -> str:
+    m = event.message
+    return f"{m.topic}:{m.partition}:{m.offset}"
+
+
+def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = None) -> faust.App:
+    """The Faust app for these settings; `scorer_factory` builds the scorer (default: MODEL_* settings)."""
+    k, s = settings.kafka, settings.stream
+    app = faust.App(
+        k.topic(s.app_id),
+        broker=[f"kafka://{b.strip()}" for b in k.bootstrap_servers.split(",")],
+        store="memory://",
+        topic_partitions=k.partitions,
+        topic_replication_factor=k.replication_factor,
+        key_serializer="raw",
+        value_serializer="raw",
+        web_enabled=False,
+        broker_commit_interval=0.5,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        stream_wait_empty=False,
+    )
+    stats = Stats(settings, app.conf.id)
+    rules = rules or load_rules()
+    stations = load_stations()
+    matcher = default_matcher()
+    window_s = s.event_window_h * 3600
+
+    def topic(name: str) -> faust.TopicT:
+        return app.topic(k.topic(name), key_type=bytes, value_type=bytes, partitions=k.partitions)
+
+    raw, placed, grouped = topic(TOPIC_RAW), topic(TOPIC_PLACED), topic(TOPIC_GROUPED)
+    scored, event_changes = topic(TOPIC_SCORED), topic(TOPIC_EVENTS)
+    alerts, dlq = topic(TOPIC_ALERTS), topic(TOPIC_DLQ)
+
+    def table(name: str, help_: str) -> faust.Table:
+        return app.Table(name, default=None, partitions=k.partitions, help=help_)
+
+    tables = events.Tables(
+        members=table("members", "post id → its event, origin, text hash, first sighting"),
+        texts=table("texts", "place|text hash → event id (exact copies)"),
+        bands=table("bands", "place|band → recent events with that SimHash band (near-duplicates)"),
+        events=table("events", "event id → the event record (count, first/last seen, peak risk)"),
+    )
+    judge_state = judging.State(
+        rule_state=table("rule_state", "rule|place → the rule's windows for that place"),
+        cooldowns=table("cooldowns", "rule|place|window → when that rule last fired there"),
+        escalation=table("escalation", "event id → the highest severity alerted for it"),
+    )
+
+    lazy: dict[str, Any] = {}
+
+    def es_client():
+        if "es" not in lazy:
+            lazy["es"] = es_setup.async_client(settings.es)
+        return lazy["es"]
+
+    def scorer():
+        if "scorer" not in lazy:
+            from models.scorer import Scorer
+
+            lazy["scorer"] = (scorer_factory or (lambda: Scorer.from_settings(settings)))()
+        return lazy["scorer"]
+
+    def notifier() -> Notifier:
+        if "notifier" not in lazy:
+            lazy["notifier"] = Notifier(settings, es_client(), stations, rules.digest_levels)
+            stats.sources.append(lazy["notifier"].stats)
+        return lazy["notifier"]
+
+    async def to_dlq(stage: str, reason: str, original: bytes | None, **kw: Any) -> None:
+        stats.count(f"dlq/{stage}")
+        await dlq.send(key=kw.get("key"), value=dead_letter(stage, reason, original, **kw))
+
+    @app.agent(raw)
+    async def intaking(stream):
+        """Validate and normalise raw posts, place them (gazetteer); bad input → posts.dlq with the reason."""
+        async for event in stream.events():
+            stats.count("raw/in")
+            origin = _origin(event)
+            try:
+                env = intake.admit(event.value, origin, matcher, replay=bool(_header(event, REPLAY_HEADER)))
+            except InvalidPost as exc:
+                await to_dlq("validate", str(exc), event.value, origin=origin, key=event.key, field=exc.field)
+                continue
+            await placed.send(key=env.place.encode(), value=env.dumps())
+
+    @app.agent(placed)
+    async def grouping(stream):
+        """Drop exact duplicates, join near-duplicates and reposts to their event, start new events."""
+        async for event in stream.events():
+            env = Envelope.loads(event.value)
+            result = events.group(env, tables, window_s=window_s, max_distance=s.simhash_distance)
+            stats.count(f"group/{result.kind}")
+            if result.event is not None:
+                await event_changes.send(key=result.event["id"].encode(), value=_json(result.event))
+            if result.envelope is not None:
+                await grouped.send(key=event.key, value=result.envelope.dumps())
+
+    @app.agent(grouped)
+    async def scoring_(stream):
+        """Score micro-batches with the Chinese BERT scorer (relevance, sentiment, risk); failures → DLQ."""
+        loop = asyncio.get_running_loop()
+        from models.scorer import PostText
+
+        def text_of(post: dict[str, Any]) -> PostText:
+            return PostText(post["text"], post.get("title"))
+
+        async for batch in stream.take_events(s.batch_size, within=s.batch_within_s):
+            envs = [Envelope.loads(e.value) for e in batch]
+            done, failed = await loop.run_in_executor(None, scoring.score_batch, scorer(), envs, text_of)
+            stats.count("score/batches")
+            stats.count("score/posts", len(done))
+            for env, post in done:
+                await scored.send(
+                    key=env.place.encode(), value=post.model_dump_json().encode(), headers=_flags(env)
+                )
+            for f in failed:
+                await to_dlq(
+                    "score",
+                    f.reason,
+                    f.envelope.dumps(),
+                    origin=f.envelope.origin,
+                    post_id=f.envelope.post["id"],
+                )
+
+    @app.agent(scored)
+    async def indexing(stream):
+        """Bulk-index scored posts into posts-YYYY.MM under their stable ids (blocks while ES is down)."""
+        async for batch in stream.take_events(s.batch_size, within=s.batch_within_s):
+            posts = [ScoredPost.model_validate_json(e.value) for e in batch]
+            refused = await bulk_until_done(
+                es_client(),
+                post_actions(settings.es, posts),
+                s.retry_max_s,
+                lambda *_: stats.count("es/retries"),
+            )
+            stats.count("index/posts", len(posts) - len(refused))
+            stats.latency([time.time() - e.message.timestamp / 1000 for e in batch])
+            by_id = {p.id: (p, e) for p, e in zip(posts, batch, strict=True)}
+            for r in refused:
+                post, e = by_id[r.doc_id]
+                await to_dlq("index", r.reason, e.value, origin=_origin(e), post_id=post.id)
+
+    @app.agent(scored)
+    async def judging_(stream):
+        """Update the post's event with its scores, run the alert rules, raise alerts (not for replays)."""
+        async for event in stream.events():
+            post = ScoredPost.model_validate_json(event.value)
+            flags = set((_header(event, FLAGS_HEADER) or b"").decode().split(","))
+            record = tables.events.get(post.event_id) if post.event_id else None
+            if record is not None:
+                updated = events.with_scores(record, post.model_dump(mode="json"))
+                if updated != record:
+                    tables.events[post.event_id] = record = updated
+                    await event_changes.send(key=post.event_id.encode(), value=_json(record))
+            if flags & {"replay", "update"}:
+                continue
+            now = datetime.now(UTC)
+            for alert in judging.judge(post, event.key.decode(), record, rules, judge_state, stations, now):
+                stats.count(f"alerts/raised/{alert.rule}")
+                await alerts.send(key=alert.id.encode(), value=alert.model_dump_json().encode())
+
+    @app.agent(event_changes)
+    async def event_indexing(stream):
+        """Index event snapshots (the latest of each in a batch wins)."""
+        async for batch in stream.take_events(s.batch_size, within=s.batch_within_s):
+            import json
+
+            docs = [json.loads(e.value) for e in batch]
+            await bulk_until_done(es_client(), event_actions(settings.es, docs), s.retry_max_s)
+            stats.count("index/events", len(docs))
+
+    @app.agent(alerts)
+    async def notifying(stream):
+        """Index each alert, e-mail the duty officers once (retried while SMTP is down)."""
+        async for event in stream.events():
+            alert = Alert.model_validate_json(event.value)
+            outcome = await notifier().handle(alert)
+            stats.count(f"notify/{outcome.replace(' ', '_')}")
+
+    @app.timer(s.digest_every_min * 60, on_leader=True)
+    async def digest() -> None:
+        """Send the low-severity alerts of each station as one digest e-mail."""
+        covered = await notifier().send_digests()
+        if covered:
+            stats.count("notify/digested", covered)
+
+    @app.timer(s.silence_check_s, on_leader=True)
+    async def silence() -> None:
+        """Raise an alert for a source that has gone quiet (crawler down or blocked)."""
+        checks = rules.of_type("silence")
+        if not checks:
+            return
+        last_seen = await _last_post_per_source(es_client(), settings)
+        now = datetime.now(UTC)
+        for rule in checks:
+            for hit in rule.on_tick(last_seen, now):  # type: ignore[attr-defined]
+                alert = alerting.make_alert(rule, hit, None, stations, now)
+                await alerts.send(key=alert.id.encode(), value=alert.model_dump_json().encode())
+
+    @app.timer(s.stats_every_s)
+    async def write_stats() -> None:
+        """Write this worker's counters for `yuqing worker status`."""
+        stats.write()
+
+    return app
+
+
+def _json(value: Any) -> bytes:
+    import json
+
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+async def _last_post_per_source(client, settings: Settings) -> dict[str, datetime]:
+    resp = await client.search(
+        index=settings.es.name(es_setup.POSTS),
+        size=0,
+        query={"range": {"crawled_at": {"gte": "now-7d"}}},
+        aggs={
+            "sources": {
+                "terms": {"field": "source", "size": 1000},
+                "aggs": {"last": {"max": {"field": "crawled_at"}}},
+            }
+        },
+        ignore_unavailable=True,
+    )
+    buckets = resp.get("aggregations", {}).get("sources", {}).get("buckets", [])
+    return {
+        b["key"]: datetime.fromtimestamp(b["last"]["value"] / 1000, UTC)
+        for b in buckets
+        if b["last"]["value"]
+    }

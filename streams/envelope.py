@@ -1,0 +1,65 @@
+"""The messages between the stream's stages: a post with what the stages learnt, and dead letters.
+
+Internal topics carry JSON envelopes rather than bare posts so that a stage can pass on what the one before
+learnt (place, event, where the post came from) without widening the public `Post` schema.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+DLQ_PREVIEW_CHARS = 2000
+
+
+@dataclass
+class Envelope:
+    """A post between stages. `origin` names the raw message (topic partition and offset) it came from."""
+
+    post: dict[str, Any]
+    normalized: str
+    place: str
+    origin: str
+    replay: bool = False
+    event_id: str | None = None
+    event_new: bool = False
+    update: bool = False
+    first_seen_at: str | None = None
+    received_at: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def dumps(self) -> bytes:
+        return json.dumps(asdict(self), ensure_ascii=False).encode()
+
+    @classmethod
+    def loads(cls, data: bytes) -> Envelope:
+        return cls(**json.loads(data))
+
+
+def dead_letter(
+    stage: str,
+    reason: str,
+    original: bytes | None,
+    *,
+    origin: str = "",
+    key: bytes | None = None,
+    field: str | None = None,
+    post_id: str | None = None,
+) -> bytes:
+    """A `posts.dlq` record: why, where, and the original bytes (base64, plus a readable preview)."""
+    record: dict[str, Any] = {
+        "stage": stage,
+        "reason": reason,
+        "field": field,
+        "post_id": post_id,
+        "origin": origin,
+        "key": key.decode("utf-8", "replace") if key else None,
+        "at": datetime.now(UTC).isoformat(),
+        "original_b64": base64.b64encode(original).decode() if original is not None else None,
+        "original_preview": (original or b"")[:DLQ_PREVIEW_CHARS].decode("utf-8", "replace"),
+        "original_bytes": len(original or b""),
+    }
+    return json.dumps(record, ensure_ascii=False).encode()

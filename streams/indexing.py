@@ -1,0 +1,84 @@
+"""Stage 4, index: scored posts and event snapshots into Elasticsearch, in bulk, under stable ids.
+
+A post's id is its document id and its index is decided once (publication month, else first sighting), so a
+redelivery or a replay overwrites the same document. Elasticsearch being down (connection errors, 429, 5xx)
+blocks the stage until it returns; a document Elasticsearch refuses for what it is (a 4xx on the item) is
+returned to the caller for the dead-letter topic instead of being retried for ever.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, TransportError
+from elasticsearch import ConnectionError as ESConnectionError
+
+from streams.retry import until_done
+from yuqing import es as es_setup
+from yuqing.schema import Event, ScoredPost
+from yuqing.settings import ElasticsearchSettings
+
+
+class BulkRetry(Exception):
+    """Some items failed for reasons that may pass (429, 5xx): the batch is sent again."""
+
+
+@dataclass
+class Refused:
+    doc_id: str
+    reason: str
+
+
+def post_actions(es: ElasticsearchSettings, posts: list[ScoredPost]) -> list[dict[str, Any]]:
+    ops: list[dict[str, Any]] = []
+    for post in posts:
+        ops += [
+            {"index": {"_index": es_setup.index_for(post, es), "_id": post.id}},
+            es_setup.to_document(post),
+        ]
+    return ops
+
+
+def event_actions(es: ElasticsearchSettings, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    latest = {e["id"]: e for e in events}  # a batch may carry several snapshots of one event: the last wins
+    ops: list[dict[str, Any]] = []
+    for event in latest.values():
+        doc = es_setup.event_document(Event.model_validate(event))
+        ops += [{"index": {"_index": es.name(es_setup.EVENTS), "_id": event["id"]}}, doc]
+    return ops
+
+
+async def bulk(client: AsyncElasticsearch, operations: list[dict[str, Any]]) -> list[Refused]:
+    """One bulk request; transient item failures raise BulkRetry, permanent ones are returned."""
+    if not operations:
+        return []
+    resp = await client.bulk(operations=operations)
+    if not resp.get("errors"):
+        return []
+    refused, transient = [], 0
+    for item in resp["items"]:
+        result = next(iter(item.values()))
+        status = result.get("status", 500)
+        if status < 300:
+            continue
+        if status == 429 or status >= 500:
+            transient += 1
+        else:
+            refused.append(Refused(result.get("_id", ""), str(result.get("error"))[:500]))
+    if transient:
+        raise BulkRetry(f"{transient} documents failed with a transient status")
+    return refused
+
+
+async def bulk_until_done(
+    client: AsyncElasticsearch, operations: list[dict[str, Any]], max_pause_s: float, on_failure=None
+) -> list[Refused]:
+    """`bulk`, retried while Elasticsearch is unreachable or overloaded (indexing is idempotent by id)."""
+    return await until_done(
+        "elasticsearch bulk",
+        lambda: bulk(client, operations),
+        transient=(ESConnectionError, TransportError, BulkRetry, OSError, TimeoutError),
+        max_pause_s=max_pause_s,
+        on_failure=on_failure,
+    )

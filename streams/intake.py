@@ -1,0 +1,44 @@
+"""Stage 1, validate → normalise → place: raw bytes from `posts.raw` become an envelope, or a dead letter.
+
+Placement here is the gazetteer's alone (cheap, before scoring); it decides which partition groups the post
+into events. The scorer places the post again with the model's relevance; the stream keeps the scorer's
+answer.
+"""
+
+from __future__ import annotations
+
+import time
+
+from streams.envelope import Envelope
+from yuqing.errors import InvalidPost
+from yuqing.gazetteer import Matcher
+from yuqing.schema import Post
+from yuqing.text import normalize_text
+
+# Partition keys for posts with no scenic spot: about the city (or a township) and about somewhere else.
+CITY_KEY, ELSEWHERE_KEY = "弥勒", "_elsewhere"
+
+
+def place_key(spots: list[str], in_mile: bool) -> str:
+    """The key that groups posts into events: the main spot, else the city, else elsewhere."""
+    if spots:
+        return spots[0]
+    return CITY_KEY if in_mile else ELSEWHERE_KEY
+
+
+def admit(raw: bytes, origin: str, matcher: Matcher, *, replay: bool = False) -> Envelope:
+    """Validate and normalise one raw message; InvalidPost (with field and reason) when it cannot enter."""
+    post = Post.parse(raw)
+    normalized = normalize_text(f"{post.title}\n{post.text}" if post.title else post.text)
+    if not normalized.strip():
+        raise InvalidPost("no text left after normalisation", field="text", post_id=post.id)
+    match = matcher.match(normalized, normalized=True)
+    spots = match.spots or match.candidate_spots
+    return Envelope(
+        post=post.model_dump(mode="json"),
+        normalized=normalized,
+        place=place_key(spots, match.in_mile),
+        origin=origin,
+        replay=replay,
+        received_at=time.time(),
+    )

@@ -1,0 +1,55 @@
+"""`yuqing mailbox`: a local SMTP catcher (aiosmtpd) that files every message it accepts under a folder.
+
+A fresh install sees its alert e-mails without configuring a relay: the notifier's default SMTP host and port
+are this mailbox's. Each message is one `.eml` file (named by arrival time and Message-ID),
+written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+log = logging.getLogger(__name__)
+
+
+class FilingHandler:
+    """aiosmtpd handler: write each accepted message to `folder` before answering 250."""
+
+    def __init__(self, folder: Path, on_message: Callable[[Path], None] | None = None) -> None:
+        self.folder = folder
+        self.on_message = on_message
+        folder.mkdir(parents=True, exist_ok=True)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        data: bytes = envelope.original_content or envelope.content
+        msg = message_from_bytes(data, policy=policy.default)
+        mid = str(msg.get("Message-ID") or "").strip("<>") or hashlib.sha1(data).hexdigest()
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in mid)[:80]
+        path = self.folder / f"{time.time():.6f}-{safe}.eml"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        if self.on_message:
+            self.on_message(path)
+        return "250 Message accepted for delivery"
+
+
+def start(folder: Path, host: str, port: int, on_message: Callable[[Path], None] | None = None) -> Controller:
+    """Start the catcher in a background thread; `controller.stop()` ends it."""
+    controller = Controller(FilingHandler(folder, on_message), hostname=host, port=port)
+    controller.start()
+    return controller
+
+
+def read_mailbox(folder: Path) -> list[Any]:
+    """The messages filed so far, oldest first (tests and the demo read them)."""
+    return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.glob("*.eml"))]
