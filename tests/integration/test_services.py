@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -74,9 +75,10 @@ def private(tmp_path: Path, settings: Settings) -> Iterator[Settings]:
     private = private_settings(settings, state)
     yield private
     manager.down(private)
-    link = state / "elasticsearch"
-    if link.is_symlink():  # the state dir was out of the ES user's reach: its files live in that user's home
-        shutil.rmtree(link.resolve(), ignore_errors=True)
+    for name in ("elasticsearch", "kafka"):
+        link = state / name
+        if link.is_symlink():  # out of the service user's reach: its files live in that user's home
+            shutil.rmtree(link.resolve(), ignore_errors=True)
 
 
 def _kafka_topics(settings: Settings) -> list[str]:
@@ -95,6 +97,11 @@ def _create_topic(settings: Settings, name: str) -> None:
     asyncio.run(run())
 
 
+def _uid(pid: int) -> int:
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("Uid:"))
+    return int(line.split()[1])
+
+
 def test_start_from_nothing_stop_and_start_again_with_data_kept(private: Settings) -> None:
     s = private.services
     assert [st.state for st in manager.status(private)] == ["stopped", "stopped"]
@@ -106,6 +113,13 @@ def test_start_from_nothing_stop_and_start_again_with_data_kept(private: Setting
     ]
     assert all(st.pid for st in first)
     assert (s.state_dir / "logs" / "kafka" / "server.log").exists()
+    # Least privilege: started by root, both run as the dedicated service user; data is theirs alone.
+    service_uid = pwd.getpwnam(s.es_user).pw_uid if os.geteuid() == 0 else os.geteuid()
+    for st in first:
+        assert _uid(st.pid) == service_uid, f"{st.name} runs as uid {_uid(st.pid)}"
+        data = st.data_dir.resolve()
+        mode = data.stat().st_mode
+        assert data.stat().st_uid == service_uid and mode & 0o077 == 0, f"{data} is not private: {mode:o}"
     assert (s.state_dir / "logs" / "elasticsearch.out").exists()
 
     # Idempotent: a second `up` finds them running and starts nothing.

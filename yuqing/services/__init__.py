@@ -10,6 +10,8 @@ Layout on disk (see `ServicesSettings`):
     <state_dir>/                 data and logs of one set of services (default <repo>/var)
         run/                     pid files and the lock that serialises `up` and `down`
         logs/                    kafka/server.log, kafka.out, elasticsearch.out, elasticsearch/ (ES's own)
-        kafka/                   server.properties, log4j2.properties, data/
-        elasticsearch/           config/, data/, logs/, tmp/, dist/ (owned by the non-root ES user)
+        kafka/                   server.properties, log4j2.properties, data/, libs/
+        elasticsearch/           config/, data/, logs/, tmp/, dist/
+
+Started by root, both run as one dedicated non-root user and own their folders (services/user.py).
 """

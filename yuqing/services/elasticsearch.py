@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import grp
-import hashlib
 import json
 import logging
 import os
-import pwd
 import shutil
-import stat
 import subprocess
 import urllib.error
 import urllib.request
@@ -18,6 +14,7 @@ from pathlib import Path
 from yuqing.errors import ServiceError
 from yuqing.services.base import Service
 from yuqing.services.fetch import download, find_java, maven_url, unzip
+from yuqing.services.user import DATA_MODE, DIR_MODE, ServiceUser, mirror
 
 log = logging.getLogger(__name__)
 
@@ -51,84 +48,12 @@ JVM_OPTIONS = """\
 """
 
 
-class _User:
-    """Who runs Elasticsearch: the configured user when we are root, else ourselves."""
-
-    def __init__(self, name: str) -> None:
-        entry = pwd.getpwuid(os.geteuid()) if os.geteuid() != 0 else self._ensure(name)
-        self.name, self.uid, self.gid, self.home = (
-            entry.pw_name,
-            entry.pw_uid,
-            entry.pw_gid,
-            Path(entry.pw_dir),
-        )
-        self.groups = {g.gr_gid for g in grp.getgrall() if self.name in g.gr_mem} | {self.gid}
-
-    @staticmethod
-    def _ensure(name: str) -> pwd.struct_passwd:
-        try:
-            return pwd.getpwnam(name)
-        except KeyError:
-            pass
-        useradd = shutil.which("useradd") or "/usr/sbin/useradd"
-        home = f"/var/lib/{name}"
-        cmd = [
-            useradd,
-            "--system",
-            "--user-group",
-            "--home-dir",
-            home,
-            "--create-home",
-            "--shell",
-            "/usr/sbin/nologin",
-        ]
-        proc = subprocess.run([*cmd, name], capture_output=True, text=True, check=False)
-        if proc.returncode not in (0, 9):  # 9: created meanwhile by a concurrent `up`
-            raise ServiceError("elasticsearch", f"cannot create user {name!r}: {proc.stderr.strip()[:200]}")
-        return pwd.getpwnam(name)
-
-    def can_traverse(self, path: Path) -> bool:
-        """Whether this user can reach `path` (execute permission on every folder down to it)."""
-        if self.uid == os.geteuid():
-            return True
-        for folder in [path, *path.parents]:
-            st = folder.stat()
-            if st.st_uid == self.uid:
-                bit = stat.S_IXUSR
-            elif st.st_gid in self.groups:
-                bit = stat.S_IXGRP
-            else:
-                bit = stat.S_IXOTH
-            if not st.st_mode & bit:
-                return False
-        return True
-
-    def own(self, *paths: Path) -> None:
-        if os.geteuid() == 0:
-            for path in paths:
-                os.chown(path, self.uid, self.gid, follow_symlinks=False)
-
-    @property
-    def popen_args(self) -> dict:
-        if os.geteuid() != 0:
-            return {}
-        return {"user": self.uid, "group": self.gid, "extra_groups": []}
-
-
-def _link_or_copy(src: str, dst: str) -> str:
-    try:
-        os.link(src, dst)
-    except OSError:  # another filesystem, or links refused: copy instead
-        shutil.copy2(src, dst)
-    return dst
-
-
 class ElasticsearchService(Service):
     name = "elasticsearch"
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
-        self._user: _User | None = None
+        self._user: ServiceUser | None = None
 
     @property
     def port(self) -> int:
@@ -143,9 +68,9 @@ class ElasticsearchService(Service):
         return self.settings.es_version
 
     @property
-    def user(self) -> _User:
+    def user(self) -> ServiceUser:
         if self._user is None:
-            self._user = _User(self.settings.es_user)
+            self._user = ServiceUser(self.settings.es_user, self.name)
         return self._user
 
     @property
@@ -182,24 +107,12 @@ class ElasticsearchService(Service):
 
     def prepare(self) -> None:
         user = self.user
-        if (
-            not self.link.exists()
-            and not self.link.is_symlink()
-            and not user.can_traverse(self.settings.state_dir)
-        ):
-            # The state dir lies where the ES user cannot go (a clone under /root): keep ES's files in the
-            # user's home and link them from the state dir, rather than loosening /root's permissions.
-            digest = hashlib.sha1(str(self.settings.state_dir.resolve()).encode()).hexdigest()[:12]
-            target = user.home / f"state-{digest}"
-            target.mkdir(parents=True, exist_ok=True)
-            self.link.symlink_to(target, target_is_directory=True)
-        root = self.root
+        root = user.place(self.link, self.settings.state_dir, "state")
         for sub in ("", "config", "config/jvm.options.d", "data", "logs", "tmp"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
-            user.own(root / sub)
+            user.folder(root / sub, DATA_MODE if sub in ("data", "tmp") else DIR_MODE)
         if not user.can_traverse(root):
             raise ServiceError("elasticsearch", f"user {user.name} cannot reach {root}")
-        self._mirror_dist(root / "dist")
+        mirror(self.dist, root / "dist", self.version)
         conf = root / "config"
         for item in (self.dist / "config").iterdir():
             if item.is_file() and item.name not in ("elasticsearch.yml", "jvm.options"):
@@ -213,16 +126,6 @@ class ElasticsearchService(Service):
         logs_link = self.logs_dir / "elasticsearch"
         if not logs_link.is_symlink() and not logs_link.exists():
             logs_link.symlink_to(root / "logs", target_is_directory=True)
-
-    def _mirror_dist(self, target: Path) -> None:
-        """Hard-link the cached distribution where the ES user can read it (the cache may sit in /root)."""
-        stamp = target / ".version"
-        if stamp.exists() and stamp.read_text() == self.version:
-            return
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(self.dist, target, copy_function=_link_or_copy, symlinks=True)
-        stamp.write_text(self.version)
 
     def launch(self, stdout) -> subprocess.Popen:
         java = find_java(self.settings.java_home)

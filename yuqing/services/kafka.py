@@ -12,6 +12,7 @@ from pathlib import Path
 from yuqing.errors import ServiceError
 from yuqing.services.base import Service
 from yuqing.services.fetch import find_java, maven_copy_dependencies
+from yuqing.services.user import DATA_MODE, DIR_MODE, ServiceUser, mirror
 from yuqing.settings import REPO_ROOT
 
 POM = REPO_ROOT / "deploy" / "kafka" / "pom.xml"
@@ -93,7 +94,13 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 
 
 class KafkaService(Service):
+    """Runs as the same dedicated user as Elasticsearch when started by root (yuqing/services/user.py)."""
+
     name = "kafka"
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self._user: ServiceUser | None = None
 
     @property
     def port(self) -> int:
@@ -111,8 +118,19 @@ class KafkaService(Service):
         return self.settings.kafka_version
 
     @property
-    def root(self) -> Path:
+    def user(self) -> ServiceUser:
+        if self._user is None:
+            self._user = ServiceUser(self.settings.es_user, self.name)
+        return self._user
+
+    @property
+    def link(self) -> Path:
         return self.settings.state_dir / "kafka"
+
+    @property
+    def root(self) -> Path:
+        """`<state_dir>/kafka`, or where that link points (see ServiceUser.place)."""
+        return self.link.resolve() if self.link.is_symlink() else self.link
 
     @property
     def data_dir(self) -> Path:
@@ -120,7 +138,13 @@ class KafkaService(Service):
 
     @property
     def libs(self) -> Path:
+        """The jars as fetched into the cache."""
         return self.settings.home / f"kafka-{self.version}" / "libs"
+
+    @property
+    def classpath(self) -> Path:
+        """The jars where the service user can read them (hard links to the cache's)."""
+        return self.root / "libs"
 
     @property
     def marker(self) -> str:
@@ -148,22 +172,29 @@ class KafkaService(Service):
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={self.root / 'log4j2.properties'}",
             "-cp",
-            f"{self.libs}/*",
+            f"{self.classpath}/*",
             *args,
         ]
 
     def prepare(self) -> None:
-        logs = self.logs_dir / "kafka"
-        logs.mkdir(parents=True, exist_ok=True)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        user = self.user
+        root = user.place(self.link, self.settings.state_dir, "kafka-state")
+        user.folder(root, DIR_MODE)
+        # Data a root-run broker left behind (before it ran as the service user) is handed over.
+        user.own_tree(user.folder(root / "data", DATA_MODE))
+        logs = self._logs(root)
+        mirror(self.libs, self.classpath, self.version)
+        if not user.can_traverse(root):
+            raise ServiceError("kafka", f"user {user.name} cannot reach {root}")
         s = self.settings
-        props = self.root / "server.properties"
+        props = root / "server.properties"
         props.write_text(
             SERVER_PROPERTIES.format(
-                port=s.kafka_port, controller_port=s.kafka_controller_port, data=self.data_dir
+                port=s.kafka_port, controller_port=s.kafka_controller_port, data=root / "data"
             )
         )
-        (self.root / "log4j2.properties").write_text(LOG4J2.format(logs=logs))
+        (root / "log4j2.properties").write_text(LOG4J2.format(logs=logs))
+        user.own(props, root / "log4j2.properties")
         if (self.data_dir / "meta.properties").exists():
             return
         # A Kafka Uuid is 16 random bytes in URL-safe base64 without padding; like Kafka's own
@@ -174,7 +205,9 @@ class KafkaService(Service):
         cmd = self._java_cmd(
             "kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id, "-c", str(props)
         )
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=120, check=False, cwd=root, **user.popen_args
+        )
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["(no output)"]
             raise ServiceError("kafka", f"formatting storage in {self.data_dir} failed: {detail[0][:300]}")
@@ -189,7 +222,22 @@ class KafkaService(Service):
             stderr=subprocess.STDOUT,
             cwd=self.root,
             start_new_session=True,
+            **self.user.popen_args,
         )
 
     def probe(self) -> tuple[bool, str]:
         return api_versions_ok(self.port)
+
+    def _logs(self, root: Path) -> Path:
+        """Kafka's own log folder: `<state_dir>/logs/kafka`, or, out of the user's reach, `<root>/logs`
+        linked from there."""
+        logs = self.logs_dir / "kafka"
+        if logs.is_symlink():
+            return self.user.folder(logs.resolve(), DIR_MODE)
+        if self.user.can_traverse(self.logs_dir):
+            self.user.own_tree(self.user.folder(logs, DIR_MODE))
+            return logs
+        target = self.user.folder(root / "logs", DIR_MODE)
+        if not logs.exists():
+            logs.symlink_to(target, target_is_directory=True)
+        return target
