@@ -202,10 +202,24 @@ class WebSettings(_Group):
     public_url: str = Field("http://127.0.0.1:8000", description="base URL used in alert e-mail links")
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> WebSettings:
-        if self.environment == "production" and self.secret_key.get_secret_value() == "change-me":
-            raise ValueError("WEB_SECRET_KEY must be set outside development")
+    def _refuse_weak_secret(self) -> WebSettings:
+        # Development keeps the default; production signs sessions with a key nobody can guess.
+        if self.environment == "production" and _weak_secret(self.secret_key.get_secret_value()):
+            raise ValueError(
+                "WEB_SECRET_KEY must be set in production: a random string of at least "
+                f"{MIN_SECRET_CHARS} characters (e.g. `openssl rand -hex 32`), not the default"
+            )
         return self
+
+
+MIN_SECRET_CHARS = 32
+
+
+def _weak_secret(key: str) -> bool:
+    """Empty, the default, short, few distinct characters, or a short unit repeated (`12345678` * 4)."""
+    key = key.strip()
+    repeated = (key + key).find(key, 1) < len(key)
+    return key in ("", "change-me") or len(key) < MIN_SECRET_CHARS or len(set(key)) < 8 or repeated
 
 
 class Settings(BaseSettings):

@@ -45,11 +45,25 @@ def test_broken_yaml_names_file_and_line(config_dir: Path) -> None:
 
 
 def test_default_secret_refused_in_production(config_dir: Path, monkeypatch) -> None:
+    assert load_settings().web.secret_key.get_secret_value() == "change-me"  # development keeps working
     monkeypatch.setenv("WEB_ENVIRONMENT", "production")
     with pytest.raises(ConfigError, match="WEB_SECRET_KEY"):
         load_settings()
-    monkeypatch.setenv("WEB_SECRET_KEY", "a-real-secret-from-the-vault")
+    monkeypatch.setenv("WEB_SECRET_KEY", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
     assert load_settings().web.environment == "production"
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", "   ", "change-me", "a-real-secret-from-the-vault", "a" * 64, "ab" * 32, "12345678" * 4 + " "],
+)
+def test_trivial_secret_refused_in_production(key: str, config_dir: Path, monkeypatch) -> None:
+    monkeypatch.setenv("WEB_ENVIRONMENT", "production")
+    monkeypatch.setenv("WEB_SECRET_KEY", key)
+    with pytest.raises(ConfigError, match="at least 32 characters"):
+        load_settings()
+    monkeypatch.setenv("WEB_ENVIRONMENT", "development")
+    assert load_settings().web.environment == "development"  # any key will do in development
 
 
 def test_topic_and_index_prefixes(config_dir: Path, monkeypatch) -> None:
