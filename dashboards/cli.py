@@ -1,13 +1,208 @@
-"""`yuqing serve`: the dashboard web app."""
+"""`yuqing serve` (the web app), `yuqing users`, `yuqing feedback export`, `yuqing kibana import`."""
 
 from __future__ import annotations
 
-from yuqing.errors import NotImplementedYet
+import asyncio
+import sys
+from pathlib import Path
+
+import typer
+
+EXIT_FAILED, EXIT_CONFIG = 1, 2
 
 
-def serve() -> None:
-    """Serve the monitoring screen, analyst search and alert console.
+def serve(
+    host: str = typer.Option(None, help="Bind address (default WEB_HOST)."),
+    port: int = typer.Option(None, help="Bind port (default WEB_PORT)."),
+) -> None:
+    """Serve the monitoring screen, analyst search and alert console (and the JSON API, docs at /docs).
 
-    Not available yet: the web app arrives with its own issue.
+    Runs until stopped. Exit 2 on a configuration error (for example the default WEB_SECRET_KEY in
+    production), 3 when the port cannot be bound.
     """
-    raise NotImplementedYet("`yuqing serve` arrives with the dashboards issue")
+    import uvicorn
+
+    from dashboards.api.app import create_app
+    from yuqing.settings import get_settings
+
+    settings = get_settings()
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host=host or settings.web.host,
+        port=port or settings.web.port,
+        log_level="info",
+        proxy_headers=False,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        raise typer.Exit(3)
+
+
+users_app = typer.Typer(
+    help="Dashboard accounts: add, list, set-password, disable, enable.", no_args_is_help=True
+)
+
+
+def _run(coro_factory):
+    """Run one account operation with an async client; AccountError → exit 2 with its message."""
+    from dashboards.accounts import AccountError, Accounts
+    from dashboards.security import WeakPassword
+    from yuqing import es as es_setup
+    from yuqing.settings import get_settings
+
+    async def main():
+        settings = get_settings()
+        client = es_setup.async_client(settings.es)
+        try:
+            return await coro_factory(Accounts(client, settings.es), settings)
+        finally:
+            await client.close()
+
+    try:
+        return asyncio.run(main())
+    except (AccountError, WeakPassword) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_CONFIG) from exc
+
+
+def _password(generate: bool, stdin: bool) -> tuple[str, bool]:
+    from dashboards.security import generate_password
+
+    if generate:
+        return generate_password(), True
+    if stdin:
+        return sys.stdin.readline().rstrip("\n"), False
+    return typer.prompt("password", hide_input=True, confirmation_prompt=True), False
+
+
+@users_app.command("add")
+def users_add(
+    username: str = typer.Argument(..., help="2-40 letters, digits, '.', '_' or '-'."),
+    role: str = typer.Option(..., "--role", help="admin | analyst | duty_officer"),
+    station: str = typer.Option(None, "--station", help="A duty officer's station (config/stations.yaml)."),
+    generate: bool = typer.Option(False, "--generate", help="Generate a password and print it once."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
+) -> None:
+    """Create an account. Exit 0 when created, 2 when the name exists or a value is invalid."""
+    from yuqing.config import load_stations
+
+    password, generated = _password(generate, password_stdin)
+    stations = [s.name for s in load_stations().stations]
+    _run(lambda accounts, _s: accounts.add(username, password, role, station, stations))
+    typer.echo(f"user {username} created ({role}{', ' + station if station else ''})")
+    if generated:
+        typer.echo(f"password: {password}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List accounts: name, role, station, state, last login."""
+
+    async def go(accounts, _s):
+        return await accounts.list()
+
+    for u in _run(go):
+        state = "disabled" if u.disabled else ("locked" if u.locked() else "active")
+        typer.echo(
+            f"{u.username:<20} {u.role:<13} {u.station or '-':<12} {state:<8} {u.last_login_at or '-'}"
+        )
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str,
+    generate: bool = typer.Option(False, "--generate", help="Generate a password and print it once."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
+) -> None:
+    """Set a new password (ends the user's open sessions). Exit 2 for an unknown user or a short password."""
+    password, generated = _password(generate, password_stdin)
+    _run(lambda accounts, _s: accounts.set_password(username, password))
+    typer.echo(f"password of {username} changed")
+    if generated:
+        typer.echo(f"password: {password}")
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable an account (its sessions end at their next request). Exit 2 for an unknown user."""
+    _run(lambda accounts, _s: accounts.set_disabled(username, True))
+    typer.echo(f"user {username} disabled")
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """Enable a disabled account again. Exit 2 for an unknown user."""
+    _run(lambda accounts, _s: accounts.set_disabled(username, False))
+    typer.echo(f"user {username} enabled")
+
+
+@users_app.command("bootstrap-admin")
+def users_bootstrap_admin(username: str = typer.Option("admin", help="Name of the first admin.")) -> None:
+    """Create the first admin with a generated password, printed once; do nothing when an admin exists.
+
+    `make up` runs this. Exit 0 either way.
+    """
+    from dashboards.security import generate_password
+
+    password = generate_password()
+
+    async def go(accounts, _s):
+        if await accounts.any_admin():
+            return False
+        await accounts.add(username, password, "admin")
+        return True
+
+    if _run(go):
+        typer.echo(f"admin account created: user {username}, password {password} (shown only this once)")
+    else:
+        typer.echo("an admin account exists already (reset a password with `yuqing users set-password NAME`)")
+
+
+feedback_app = typer.Typer(help="Analysts' corrections for the next training run.", no_args_is_help=True)
+
+
+@feedback_app.command("export")
+def feedback_export(
+    output: Path = typer.Option(None, "--output", "-o", help="File to write (default: stdout)."),
+) -> None:
+    """Corrections and false-alarm marks as JSON lines in the tourism-post format of models/data/README.md.
+
+    Exit 0 when written (also when there is nothing to export), 3 when Elasticsearch cannot be reached.
+    """
+    from dashboards.feedback import dumps, export
+    from yuqing import es as es_setup
+    from yuqing.settings import get_settings
+
+    settings = get_settings()
+    client = es_setup.client(settings.es)
+    count = 0
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        for line in export(client, settings.es):
+            out.write(dumps(line) + "\n")
+            count += 1
+    finally:
+        client.close()
+        if output:
+            out.close()
+    typer.echo(f"{count} corrected posts exported", err=True)
+
+
+kibana_app = typer.Typer(help="Kibana saved objects (dashboards/kibana/*.ndjson).", no_args_is_help=True)
+
+
+@kibana_app.command("import")
+def kibana_import(
+    url: str = typer.Option(None, "--url", help="Kibana base URL (default WEB_KIBANA_URL)."),
+) -> None:
+    """Load the saved objects (data view, visualisations, dashboard) into Kibana, overwriting earlier copies.
+
+    Exit 0 when every file was imported, 3 when Kibana cannot be reached or refuses a file.
+    """
+    from dashboards.kibana import import_objects
+    from yuqing.settings import get_settings
+
+    for line in import_objects(url or get_settings().web.kibana_url):
+        typer.echo(line)

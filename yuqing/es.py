@@ -15,7 +15,7 @@ import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch, NotFoundError
 from elasticsearch import ConnectionError as ESConnectionError
 
 from yuqing.errors import ServiceError
@@ -128,6 +128,14 @@ def client(es: ElasticsearchSettings) -> Elasticsearch:
     if es.username:
         auth = (es.username, es.password.get_secret_value() if es.password else "")
     return Elasticsearch(es.url, basic_auth=auth, request_timeout=es.request_timeout_s)
+
+
+def async_client(es: ElasticsearchSettings) -> AsyncElasticsearch:
+    """An asyncio client for the configured cluster (the web app's; close it with `await c.close()`)."""
+    auth = None
+    if es.username:
+        auth = (es.username, es.password.get_secret_value() if es.password else "")
+    return AsyncElasticsearch(es.url, basic_auth=auth, request_timeout=es.request_timeout_s)
 
 
 def _unreachable(es: ElasticsearchSettings, exc: Exception) -> ServiceError:

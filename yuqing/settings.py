@@ -200,6 +200,14 @@ class WebSettings(_Group):
     port: int = Field(8000, ge=1, le=65535, description="bind port")
     secret_key: SecretStr = Field(SecretStr("change-me"), description="session signing key")
     public_url: str = Field("http://127.0.0.1:8000", description="base URL used in alert e-mail links")
+    session_ttl_min: int = Field(480, ge=1, description="minutes a login stays valid (a duty shift)")
+    cookie_secure: bool = Field(False, description="send the session cookie over HTTPS only")
+    login_max_failures: int = Field(5, ge=1, description="failed logins before an account is locked")
+    login_lockout_s: int = Field(300, ge=1, description="how long a locked account waits")
+    query_max_chars: int = Field(200, ge=10, description="longest search query accepted")
+    export_max_rows: int = Field(5000, ge=1, le=10000, description="most rows one CSV export writes")
+    screen_refresh_s: float = Field(5.0, gt=0, description="seconds between monitoring-screen updates (SSE)")
+    kibana_url: str = Field("http://127.0.0.1:5601", description="Kibana that `yuqing kibana import` loads")
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> WebSettings:

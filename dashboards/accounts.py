@@ -1,0 +1,157 @@
+"""Accounts in the `users` index: roles, stations, password hashes, locks after failed logins.
+
+Roles: `admin` (everything, plus accounts and the audit trail), `analyst` (search, export, corrections, every
+alert), `duty_officer` (belongs to one station; sees and works only that station's alerts and posts).
+The document id is the user name, so two processes cannot create the same account twice.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
+from pydantic import BaseModel
+
+from dashboards.security import hash_password
+from yuqing.settings import ElasticsearchSettings
+from yuqing.webstore import USERS
+
+ROLES = ("admin", "analyst", "duty_officer")
+ROLE_NAMES = {"admin": "管理员", "analyst": "研判人员", "duty_officer": "值班民警"}
+USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,40}$")
+
+
+class AccountError(ValueError):
+    """An account operation that cannot be done (bad name, unknown role, no such user...)."""
+
+
+class User(BaseModel):
+    username: str
+    role: str
+    station: str | None = None
+    disabled: bool = False
+    password_hash: str = ""
+    password_changed_at: datetime
+    created_at: datetime | None = None
+    last_login_at: datetime | None = None
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+    @property
+    def password_version(self) -> float:
+        return round(self.password_changed_at.timestamp(), 3)
+
+    def locked(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or datetime.now(UTC))
+
+    def public(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"password_hash"})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_new_account(username: str, role: str, station: str | None, stations: list[str] | None) -> None:
+    if not USERNAME.match(username):
+        raise AccountError("a user name is 2-40 letters, digits, '.', '_' or '-'")
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    if role == "duty_officer" and not station:
+        raise AccountError("a duty officer belongs to a station (--station)")
+    if station and stations is not None and station not in stations:
+        raise AccountError(f"unknown station {station!r}: one of {', '.join(stations)}")
+
+
+class Accounts:
+    """The users index through the async client."""
+
+    def __init__(self, es: AsyncElasticsearch, settings: ElasticsearchSettings) -> None:
+        self.es, self.index = es, settings.name(USERS)
+
+    async def get(self, username: str) -> User | None:
+        if not USERNAME.match(username or ""):
+            return None
+        try:
+            doc = await self.es.get(index=self.index, id=username)
+        except NotFoundError:
+            return None
+        return User.model_validate(doc["_source"])
+
+    async def add(
+        self,
+        username: str,
+        password: str,
+        role: str,
+        station: str | None = None,
+        stations: list[str] | None = None,
+    ) -> User:
+        check_new_account(username, role, station, stations)
+        now = _now()
+        user = User(
+            username=username,
+            role=role,
+            station=station,
+            password_hash=hash_password(password),
+            password_changed_at=now,
+            created_at=now,
+        )
+        doc = user.model_dump(mode="json") | {"updated_at": now.isoformat()}
+        try:
+            await self.es.create(index=self.index, id=username, document=doc, refresh="wait_for")
+        except ConflictError as exc:
+            raise AccountError(f"user {username!r} exists") from exc
+        return user
+
+    async def list(self) -> list[User]:
+        resp = await self.es.search(index=self.index, size=1000, sort=[{"username": "asc"}])
+        return [User.model_validate(h["_source"]) for h in resp["hits"]["hits"]]
+
+    async def any_admin(self) -> bool:
+        resp = await self.es.count(
+            index=self.index,
+            query={"bool": {"filter": [{"term": {"role": "admin"}}, {"term": {"disabled": False}}]}},
+        )
+        return resp["count"] > 0
+
+    async def _update(self, username: str, doc: dict[str, Any]) -> None:
+        try:
+            await self.es.update(
+                index=self.index,
+                id=username,
+                doc=doc | {"updated_at": _now().isoformat()},
+                refresh="wait_for",
+            )
+        except NotFoundError as exc:
+            raise AccountError(f"no user {username!r}") from exc
+
+    async def set_password(self, username: str, password: str) -> None:
+        await self._update(
+            username,
+            {
+                "password_hash": hash_password(password),
+                "password_changed_at": _now().isoformat(),
+                "failed_logins": 0,
+                "locked_until": None,
+            },
+        )
+
+    async def set_disabled(self, username: str, disabled: bool) -> None:
+        await self._update(username, {"disabled": disabled})
+
+    async def login_failed(self, user: User, max_failures: int, lockout_s: int) -> bool:
+        """Count a failed login; lock the account once it reaches the limit. True when it is now locked."""
+        failures = user.failed_logins + 1
+        doc: dict[str, Any] = {"failed_logins": failures}
+        locked = failures >= max_failures
+        if locked:
+            doc = {"failed_logins": 0, "locked_until": (_now() + timedelta(seconds=lockout_s)).isoformat()}
+        await self._update(user.username, doc)
+        return locked
+
+    async def login_succeeded(self, user: User) -> None:
+        await self._update(
+            user.username, {"failed_logins": 0, "locked_until": None, "last_login_at": _now().isoformat()}
+        )

@@ -1,0 +1,1 @@
+"""The FastAPI app: pages and the JSON API behind them (`/api/...`, documented at `/docs`)."""

@@ -1,0 +1,151 @@
+"""Builds the app: one async Elasticsearch client, the routers, error pages, security headers."""
+
+from __future__ import annotations
+
+import json
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader
+
+from dashboards.accounts import ROLE_NAMES, Accounts
+from dashboards.api.deps import NotSignedIn, Services, login_redirect
+from dashboards.api.routes import admin, alerts, auth, posts, screen, search
+from dashboards.audit import Audit
+from dashboards.query import QueryError
+from dashboards.search import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES
+from dashboards.security import LoginThrottle, SessionSigner
+from yuqing import es as es_setup
+from yuqing.config import load_gazetteer, load_stations
+from yuqing.schema import TZ
+from yuqing.settings import Settings, get_settings
+
+HERE = Path(__file__).resolve().parent.parent
+TEMPLATES, STATIC = HERE / "templates", HERE / "static"
+
+# Everything is served by the app itself (police networks reach no CDN); nothing inline runs.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def local_time(value: Any) -> str:
+    """An ISO time as Mile's wall clock (YYYY-MM-DD HH:MM:SS); what cannot be parsed is shown as it is."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def templates_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
+    env.filters["pretty"] = lambda value: json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    env.filters["local"] = local_time
+    env.globals.update(
+        ROLE_NAMES=ROLE_NAMES,
+        LEVEL_NAMES=LEVEL_NAMES,
+        SENTIMENT_NAMES=SENTIMENT_NAMES,
+        CATEGORY_NAMES=CATEGORY_NAMES,
+    )
+    return env
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    svc: Services = request.app.state.services
+    principal = getattr(request.state, "principal", None)
+    html = svc.templates.get_template(name).render(request=request, me=principal, **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    stations = load_stations()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        client = es_setup.async_client(settings.es)
+        app.state.services = Services(
+            settings=settings,
+            es=client,
+            accounts=Accounts(client, settings.es),
+            audit=Audit(client, settings.es),
+            signer=SessionSigner(
+                settings.web.secret_key.get_secret_value(), settings.web.session_ttl_min * 60
+            ),
+            throttle=LoginThrottle(settings.web.login_max_failures, settings.web.login_lockout_s),
+            templates=templates_env(),
+            stations=stations,
+            spots=[s.name for s in load_gazetteer().spots],
+        )
+        try:
+            yield
+        finally:
+            await client.close()
+
+    app = FastAPI(
+        title="Yuqing 舆情 dashboards",
+        description="Monitoring screen, analyst search and alert console for Mile's tourism police. "
+        "Every endpoint needs a signed-in session; POSTs need the session's CSRF token (X-CSRF-Token).",
+        lifespan=lifespan,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (auth, screen, search, posts, alerts, admin):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response: Response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(NotSignedIn)
+    async def _not_signed_in(request: Request, exc: NotSignedIn):
+        if _wants_json(request) or request.method != "GET":
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        return RedirectResponse(login_redirect(request), status_code=303)
+
+    @app.exception_handler(QueryError)
+    async def _bad_query(request: Request, exc: QueryError):
+        return _error(request, 400, f"bad query: {exc}")
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException):
+        return _error(request, exc.status_code, str(exc.detail), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body"))
+            problems.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        return _error(request, 422, "; ".join(problems) or "invalid request")
+
+    return app
+
+
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    return render(request, "error.html", status_code=status, status=status, message=message)

@@ -1,0 +1,131 @@
+"""Login, logout, and the home page that sends each role where it works."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from dashboards.api.deps import (
+    PRELOGIN_COOKIE,
+    SESSION_COOKIE,
+    Principal,
+    Services,
+    client_ip,
+    csrf_checked,
+    current_user,
+    local_path,
+    services,
+)
+from dashboards.security import burn_time, same_token, verify_password
+
+router = APIRouter(tags=["auth"])
+
+
+def _home_for(principal: Principal) -> str:
+    return "/alerts" if principal.role == "duty_officer" else "/screen"
+
+
+@router.get("/", include_in_schema=False)
+async def home(principal: Principal = Depends(current_user)):
+    return RedirectResponse(_home_for(principal), status_code=303)
+
+
+def _login_page(
+    request: Request, svc: Services, error: str | None = None, status: int = 200, next_: str = "/"
+):
+    from dashboards.api.app import render
+
+    # Before a session exists, CSRF is a double-submit token: a random cookie echoed in the form.
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", status_code=status, csrf=token, error=error, next=next_)
+    response.set_cookie(
+        PRELOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=svc.settings.web.cookie_secure,
+        max_age=3600,
+    )
+    return response
+
+
+@router.get("/login", include_in_schema=False)
+async def login_form(request: Request, next: str = "/", svc: Services = Depends(services)):
+    return _login_page(request, svc, next_=local_path(next, "/"))
+
+
+@router.post("/login", include_in_schema=False)
+async def login(
+    request: Request,
+    username: str = Form("", max_length=100),
+    password: str = Form("", max_length=1000),
+    csrf: str = Form(""),
+    next: str = Form("/"),
+    svc: Services = Depends(services),
+):
+    next_ = local_path(next, "/")
+    if not same_token(csrf, request.cookies.get(PRELOGIN_COOKIE)):
+        return _login_page(request, svc, "页面已过期，请重新登录 (CSRF token missing or stale)", 403, next_)
+    ip = client_ip(request)
+    if svc.throttle.blocked(ip):
+        return _login_page(request, svc, "尝试次数过多，请稍后再试 (too many attempts)", 429, next_)
+    user = await svc.accounts.get(username.strip())
+    now = datetime.now(UTC)
+    if user is None or user.disabled:
+        burn_time(password)
+        svc.throttle.failed(ip)
+        await svc.audit.record(
+            username[:100] or "-", "login_failed", ip=ip, details={"why": "unknown or disabled"}
+        )
+        return _login_page(request, svc, "用户名或密码错误 (wrong user name or password)", 401, next_)
+    if user.locked(now):
+        wait = int((user.locked_until - now).total_seconds()) + 1
+        await svc.audit.record(user.username, "login_failed", ip=ip, details={"why": "locked"})
+        return _login_page(request, svc, f"账号已临时锁定，请 {wait} 秒后再试 (account locked)", 429, next_)
+    if not verify_password(user.password_hash, password):
+        svc.throttle.failed(ip)
+        web = svc.settings.web
+        locked = await svc.accounts.login_failed(user, web.login_max_failures, web.login_lockout_s)
+        await svc.audit.record(
+            user.username, "login_failed", ip=ip, details={"why": "password", "locked": locked}
+        )
+        return _login_page(request, svc, "用户名或密码错误 (wrong user name or password)", 401, next_)
+    svc.throttle.succeeded(ip)
+    await svc.accounts.login_succeeded(user)
+    token, _ = svc.signer.issue(user.username, user.password_version)
+    await svc.audit.record(user.username, "login", role=user.role, ip=ip)
+    response = RedirectResponse(
+        next_ if next_ != "/" else ("/alerts" if user.role == "duty_officer" else "/screen"), 303
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=svc.settings.web.cookie_secure,
+        max_age=int(svc.signer.ttl_s),
+    )
+    response.delete_cookie(PRELOGIN_COOKIE)
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+async def logout(
+    request: Request,
+    principal: Principal = Depends(current_user),
+    _body: dict = Depends(csrf_checked),
+    svc: Services = Depends(services),
+):
+    await svc.audit.record(principal.name, "logout", role=principal.role, ip=client_ip(request))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/api/me", tags=["auth"])
+async def me(principal: Principal = Depends(current_user)) -> dict:
+    """The signed-in user, and the CSRF token scripts send back in X-CSRF-Token."""
+    return principal.user.public() | {"csrf": principal.session.csrf}

@@ -1,0 +1,71 @@
+"""The monitoring screen (大屏): the page, its JSON snapshot, and the server-sent events that update it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+
+from dashboards.api.deps import Principal, Services, current_user, services
+from dashboards.screen import snapshot
+
+router = APIRouter(tags=["screen"])
+
+
+def _station(principal: Principal) -> str | None:
+    return principal.user.station if principal.role == "duty_officer" else None
+
+
+@router.get("/api/screen")
+async def api_screen(
+    hours: int = Query(24, ge=1, le=24 * 90),
+    principal: Principal = Depends(current_user),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    """Everything the monitoring screen shows, as of now."""
+    return await snapshot(svc.es, svc.settings.es, svc.spots, _station(principal), hours)
+
+
+@router.get("/api/screen/stream")
+async def screen_stream(
+    request: Request,
+    hours: int = Query(24, ge=1, le=24 * 90),
+    principal: Principal = Depends(current_user),
+    svc: Services = Depends(services),
+):
+    """Server-sent events: a `snapshot` event now and every WEB_SCREEN_REFRESH_S seconds after."""
+    station, every = _station(principal), svc.settings.web.screen_refresh_s
+    session_end = principal.session.expires
+
+    async def events():
+        import time
+
+        last = None
+        while not await request.is_disconnected() and time.time() < session_end:
+            try:
+                snap = await snapshot(svc.es, svc.settings.es, svc.spots, station, hours)
+            except Exception as exc:  # a failed refresh is shown on the screen; the next one may work
+                snap = {"error": f"数据刷新失败: {type(exc).__name__}"}
+            # Only a change is sent (the clock in `at` aside): a wall screen must not redraw for nothing.
+            key = json.dumps({k: v for k, v in snap.items() if k != "at"}, ensure_ascii=False, sort_keys=True)
+            if key != last:
+                yield f"event: snapshot\ndata: {json.dumps(snap, ensure_ascii=False)}\n\n"
+                last = key
+            else:
+                yield ": unchanged\n\n"  # a comment keeps proxies from closing an idle stream
+            await asyncio.sleep(every)
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+@router.get("/screen", include_in_schema=False)
+async def screen_page(
+    request: Request, principal: Principal = Depends(current_user), svc: Services = Depends(services)
+):
+    from dashboards.api.app import render
+
+    return render(request, "screen.html", spots=svc.spots, refresh_s=svc.settings.web.screen_refresh_s)

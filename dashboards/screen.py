@@ -1,0 +1,184 @@
+"""The monitoring screen's data: one snapshot built from a few aggregations, sent whole on every update.
+
+Volume is counted by publication time over the last `hours`, in buckets sized to give about 24-48 bars; the
+last bucket is the current window. Risk by spot covers the seven spots of the gazetteer even when a spot has
+no post. The alert feed of a duty officer is their station's only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+
+from yuqing.es import ALERTS, EVENTS, POSTS
+from yuqing.settings import ElasticsearchSettings
+
+LEVELS = ("none", "low", "medium", "high")
+_INTERVALS = ((6, "15m"), (48, "1h"), (24 * 7, "6h"), (24 * 31, "1d"))
+
+
+def interval_for(hours: int) -> str:
+    return next((iv for limit, iv in _INTERVALS if hours <= limit), "7d")
+
+
+def _levels(buckets: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {lv: 0 for lv in LEVELS}
+    for b in buckets:
+        counts[b["key"]] = b["doc_count"]
+    return counts
+
+
+def posts_request(hours: int, now: datetime) -> dict[str, Any]:
+    since = now - timedelta(hours=hours)
+    by_level = {"terms": {"field": "risk.level", "size": 4}}
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": {
+            "bool": {
+                "filter": [{"range": {"published_at": {"gte": since.isoformat(), "lte": now.isoformat()}}}]
+            }
+        },
+        "aggs": {
+            "relevant": {
+                "filter": {"term": {"relevant": True}},
+                "aggs": {
+                    "volume": {
+                        "date_histogram": {
+                            "field": "published_at",
+                            "fixed_interval": interval_for(hours),
+                            "time_zone": "Asia/Shanghai",
+                            "min_doc_count": 0,
+                            "extended_bounds": {"min": since.isoformat(), "max": now.isoformat()},
+                        },
+                        "aggs": {"risky": {"filter": {"terms": {"risk.level": ["medium", "high"]}}}},
+                    },
+                    "sentiment": {"terms": {"field": "sentiment.label", "size": 3}},
+                    "levels": by_level,
+                    "spots": {"terms": {"field": "spots", "size": 50}, "aggs": {"levels": by_level}},
+                    "stations": {
+                        "terms": {"field": "jurisdiction", "size": 50},
+                        "aggs": {"levels": by_level},
+                    },
+                    "events": {
+                        "terms": {"field": "event_id", "size": 8},
+                        "aggs": {
+                            "recent": {
+                                "filter": {
+                                    "range": {"published_at": {"gte": (now - timedelta(hours=1)).isoformat()}}
+                                }
+                            },
+                            "peak": {"max": {"field": "risk.score"}},
+                        },
+                    },
+                },
+            }
+        },
+    }
+
+
+async def snapshot(
+    es: AsyncElasticsearch,
+    settings: ElasticsearchSettings,
+    spots: list[str],
+    station: str | None = None,
+    hours: int = 24,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    alert_filter = [{"term": {"jurisdiction": station}}] if station else []
+    posts_q = es.search(
+        index=settings.name(POSTS),
+        ignore_unavailable=True,
+        allow_no_indices=True,
+        **posts_request(hours, now),
+    )
+    latest_q = es.search(
+        index=settings.name(POSTS),
+        ignore_unavailable=True,
+        allow_no_indices=True,
+        query={
+            "bool": {"filter": [{"term": {"relevant": True}}, {"terms": {"risk.level": ["high", "medium"]}}]}
+        },
+        sort=[{"published_at": {"order": "desc", "missing": "_last"}}],
+        size=8,
+        source_includes=["id", "title", "text", "spots", "risk", "published_at", "source", "jurisdiction"],
+    )
+    alerts_q = es.search(
+        index=settings.name(ALERTS),
+        ignore_unavailable=True,
+        query={"bool": {"filter": alert_filter}},
+        sort=[{"raised_at": "desc"}],
+        size=10,
+        source_includes=[
+            "id",
+            "level",
+            "summary",
+            "spots",
+            "jurisdiction",
+            "status",
+            "raised_at",
+            "similar_count",
+        ],
+        aggs={"open": {"filter": {"terms": {"status": ["new", "acknowledged"]}}}},
+    )
+    posts, latest, alerts = await asyncio.gather(posts_q, latest_q, alerts_q)
+    rel = posts["aggregations"]["relevant"]
+    spot_buckets = {b["key"]: b for b in rel["spots"]["buckets"]}
+    event_buckets = rel["events"]["buckets"]
+    titles: dict[str, dict[str, Any]] = {}
+    if event_buckets:
+        got = await es.options(ignore_status=404).mget(
+            index=settings.name(EVENTS), ids=[b["key"] for b in event_buckets]
+        )
+        titles = {d["_id"]: d["_source"] for d in got.get("docs", []) if d.get("found")}
+    for hit in latest["hits"]["hits"]:
+        hit["_source"]["text"] = (hit["_source"].get("text") or "")[:140]
+    return {
+        "at": now.isoformat(),
+        "hours": hours,
+        "interval": interval_for(hours),
+        "totals": {
+            "posts": posts["hits"]["total"]["value"],
+            "relevant": rel["doc_count"],
+            "high": _levels(rel["levels"]["buckets"])["high"],
+            "medium": _levels(rel["levels"]["buckets"])["medium"],
+            "open_alerts": alerts["aggregations"]["open"]["doc_count"],
+        },
+        "volume": [
+            {"t": b["key_as_string"], "posts": b["doc_count"], "risky": b["risky"]["doc_count"]}
+            for b in rel["volume"]["buckets"]
+        ],
+        "sentiment": {b["key"]: b["doc_count"] for b in rel["sentiment"]["buckets"]},
+        "spots": [
+            {
+                "spot": name,
+                "posts": spot_buckets[name]["doc_count"] if name in spot_buckets else 0,
+                "levels": _levels(spot_buckets[name]["levels"]["buckets"])
+                if name in spot_buckets
+                else _levels([]),
+            }
+            for name in spots
+        ],
+        "stations": [
+            {"station": b["key"], "posts": b["doc_count"], "levels": _levels(b["levels"]["buckets"])}
+            for b in rel["stations"]["buckets"]
+        ],
+        "events": [
+            {
+                "id": b["key"],
+                "posts": b["doc_count"],
+                "last_hour": b["recent"]["doc_count"],
+                "peak": b["peak"]["value"],
+                "title": (titles.get(b["key"]) or {}).get("title") or "",
+                "post_count": (titles.get(b["key"]) or {}).get("post_count"),
+                "peak_level": (titles.get(b["key"]) or {}).get("peak_level"),
+            }
+            for b in event_buckets
+        ],
+        "latest_risky": [h["_source"] for h in latest["hits"]["hits"]],
+        "alerts": [h["_source"] for h in alerts["hits"]["hits"]],
+    }

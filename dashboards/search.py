@@ -1,0 +1,207 @@
+"""Analyst search: parameters, the Elasticsearch request built from them, hits with corrections laid over.
+
+Every parameter is validated here (pydantic) so a bad one is a 4xx with a message; the query text goes through
+`dashboards.query`, never into a query string.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Literal
+
+from elasticsearch import AsyncElasticsearch
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from dashboards.query import ParsedQuery, highlight_query, parse
+from yuqing.es import POSTS
+from yuqing.schema import RiskCategory, RiskLevel, SentimentLabel
+from yuqing.settings import ElasticsearchSettings
+from yuqing.webstore import CORRECTIONS
+
+MAX_WINDOW = 10_000  # Elasticsearch's max_result_window: deeper pages need search_after
+_KEYWORDISH = re.compile(r"^[^\x00-\x1f]{1,200}$")
+
+LEVEL_NAMES = {"none": "无", "low": "低", "medium": "中", "high": "高"}
+SENTIMENT_NAMES = {"neg": "负面", "neu": "中性", "pos": "正面"}
+CATEGORY_NAMES = {
+    "public_order": "治安", "traffic": "交通", "safety": "安全事故", "consumer": "消费纠纷",
+    "health": "公共卫生", "disaster": "自然灾害", "police": "涉警舆情", "environment": "生态环境",
+}  # fmt: skip
+
+
+class SearchParams(BaseModel):
+    """What the search form and `/api/search` accept."""
+
+    q: str = Field("", description='query: words, AND/OR/NOT, -word, "phrase", (groups)')
+    date_from: datetime | None = Field(None, description="published at or after (ISO 8601)")
+    date_to: datetime | None = Field(None, description="published before (ISO 8601)")
+    spot: list[str] = Field(default_factory=list, description="canonical scenic-spot names")
+    station: list[str] = Field(default_factory=list, description="stations responsible (jurisdiction)")
+    level: list[RiskLevel] = Field(default_factory=list)
+    category: list[RiskCategory] = Field(default_factory=list)
+    sentiment: list[SentimentLabel] = Field(default_factory=list)
+    source: list[str] = Field(default_factory=list)
+    event_id: str | None = None
+    relevant: Literal["any", "true", "false"] = "true"
+    sort: Literal["relevance", "time", "risk"] = "relevance"
+    page: int = Field(1, ge=1, le=1000)
+    size: int = Field(20, ge=1, le=100)
+
+    @field_validator("spot", "station", "source")
+    @classmethod
+    def _plain(cls, values: list[str]) -> list[str]:
+        values = [v.strip() for v in values if v and v.strip()]
+        if len(values) > 20:
+            raise ValueError("at most 20 values")
+        for v in values:
+            if not _KEYWORDISH.match(v):
+                raise ValueError("values are 1-200 printable characters")
+        return values
+
+    @field_validator("event_id")
+    @classmethod
+    def _event(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value and not _KEYWORDISH.match(value):
+            raise ValueError("an event id is 1-200 printable characters")
+        return value
+
+    @model_validator(mode="after")
+    def _window(self) -> SearchParams:
+        if self.page * self.size > MAX_WINDOW:
+            raise ValueError(f"page × size may not exceed {MAX_WINDOW}: narrow the search instead")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from is after date_to")
+        return self
+
+    def filters(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        if self.date_from or self.date_to:
+            rng: dict[str, Any] = {}
+            if self.date_from:
+                rng["gte"] = self.date_from.isoformat()
+            if self.date_to:
+                rng["lt"] = self.date_to.isoformat()
+            out.append({"range": {"published_at": rng}})
+        for fieldname, values in (
+            ("spots", self.spot),
+            ("jurisdiction", self.station),
+            ("risk.level", [v.value for v in self.level]),
+            ("risk.categories", [v.value for v in self.category]),
+            ("sentiment.label", [v.value for v in self.sentiment]),
+            ("source", self.source),
+        ):
+            if values:
+                out.append({"terms": {fieldname: values}})
+        if self.event_id:
+            out.append({"term": {"event_id": self.event_id}})
+        if self.relevant != "any":
+            out.append({"term": {"relevant": self.relevant == "true"}})
+        return out
+
+    def parsed(self, max_chars: int) -> ParsedQuery:
+        return parse(self.q, max_chars)
+
+
+def sort_clause(sort: str) -> list[Any]:
+    by_time = {"published_at": {"order": "desc", "missing": "_last"}}
+    if sort == "time":
+        return [by_time, {"id": "asc"}]
+    if sort == "risk":
+        return [{"risk.score": {"order": "desc"}}, by_time, {"id": "asc"}]
+    return ["_score", by_time, {"id": "asc"}]
+
+
+def search_body(params: SearchParams, parsed: ParsedQuery, explain: bool = False) -> dict[str, Any]:
+    """The request body for one page of results (also sent straight to ES by the benchmark)."""
+    body: dict[str, Any] = {
+        "query": {"bool": {"must": [parsed.to_es()], "filter": params.filters()}},
+        "sort": sort_clause(params.sort),
+        "from": (params.page - 1) * params.size,
+        "size": params.size,
+        "track_total_hits": True,
+        "_source": {"excludes": ["text_seg", "title_seg", "explain"]},
+    }
+    hq = highlight_query(parsed)
+    if hq:
+        body["highlight"] = {
+            # html encoder: ES escapes the crawled text, then adds only our <mark> tags.
+            "encoder": "html",
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "highlight_query": hq,
+            "fields": {
+                "title": {"number_of_fragments": 0},
+                "text": {"fragment_size": 120, "number_of_fragments": 3},
+            },
+        }
+    if explain:
+        body["explain"] = True
+    return body
+
+
+def merge_marks(fragment: str) -> str:
+    """The standard analyzer marks Chinese character by character: join `</mark><mark>` runs into one mark."""
+    return fragment.replace("</mark><mark>", "")
+
+
+async def corrections_for(
+    es: AsyncElasticsearch, settings: ElasticsearchSettings, post_ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    if not post_ids:
+        return {}
+    resp = await es.mget(index=settings.name(CORRECTIONS), ids=post_ids)
+    return {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found")}
+
+
+def apply_correction(post: dict[str, Any], correction: dict[str, Any] | None) -> dict[str, Any]:
+    """The post as the analysts judged it: corrected labels replace the model's, the model's stay beside."""
+    if not correction:
+        return post
+    shown = dict(post)
+    shown["model"] = {k: post.get(k) for k in ("relevant", "spots", "sentiment", "risk")}
+    if correction.get("relevant") is not None:
+        shown["relevant"] = correction["relevant"]
+    if correction.get("spots") is not None:
+        shown["spots"] = correction["spots"]
+    if correction.get("sentiment"):
+        shown["sentiment"] = {**(post.get("sentiment") or {}), "label": correction["sentiment"]}
+    risk = dict(post.get("risk") or {})
+    if correction.get("level"):
+        risk["level"] = correction["level"]
+    if correction.get("categories") is not None:
+        risk["categories"] = correction["categories"]
+    if correction.get("false_alarm") and not correction.get("level"):
+        risk["level"], risk["categories"] = "none", []
+    shown["risk"] = risk
+    shown["correction"] = correction
+    return shown
+
+
+async def run_search(
+    es: AsyncElasticsearch, settings: ElasticsearchSettings, params: SearchParams, parsed: ParsedQuery
+) -> dict[str, Any]:
+    body = search_body(params, parsed)
+    resp = await es.search(index=settings.name(POSTS), ignore_unavailable=True, allow_no_indices=True, **body)
+    hits = resp["hits"]["hits"]
+    corrections = await corrections_for(es, settings, [h["_id"] for h in hits])
+    out = []
+    for hit in hits:
+        post = apply_correction(hit["_source"], corrections.get(hit["_id"]))
+        hl = hit.get("highlight", {})
+        post["_highlight"] = {
+            "title": merge_marks(hl["title"][0]) if hl.get("title") else None,
+            "text": [merge_marks(f) for f in hl.get("text", [])],
+        }
+        post["_score"] = hit.get("_score")
+        out.append(post)
+    total = resp["hits"]["total"]["value"]
+    return {
+        "total": total,
+        "page": params.page,
+        "size": params.size,
+        "pages": max(1, min(-(-total // params.size), MAX_WINDOW // params.size)),
+        "took_ms": resp.get("took"),
+        "hits": out,
+    }

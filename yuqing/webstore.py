@@ -1,0 +1,97 @@
+"""The web app's own indices: accounts (`users`), audit trail (`audit`), corrections (`corrections`).
+
+They live beside the stream's indices, take `ES_INDEX_PREFIX` like every other name; `yuqing init` creates
+them (idempotent; existing indices gain fields added since, as mappings only grow).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import ConnectionError as ESConnectionError
+
+from yuqing.errors import ServiceError
+from yuqing.settings import ElasticsearchSettings
+
+USERS, AUDIT, CORRECTIONS = "users", "audit", "corrections"
+
+_KEYWORD = {"type": "keyword"}
+_DATE = {"type": "date"}
+_OPAQUE = {"type": "object", "enabled": False}
+
+USER_PROPERTIES: dict[str, Any] = {
+    "username": _KEYWORD,
+    # A hash is read back, never searched.
+    "password_hash": {"type": "keyword", "index": False, "doc_values": False},
+    "role": _KEYWORD,
+    "station": _KEYWORD,
+    "disabled": {"type": "boolean"},
+    "created_at": _DATE,
+    "updated_at": _DATE,
+    "password_changed_at": _DATE,
+    "last_login_at": _DATE,
+    "failed_logins": {"type": "integer"},
+    "locked_until": _DATE,
+}
+
+AUDIT_PROPERTIES: dict[str, Any] = {
+    "at": _DATE,
+    "user": _KEYWORD,
+    "role": _KEYWORD,
+    "action": _KEYWORD,
+    "target": _KEYWORD,
+    "query": {"type": "keyword", "ignore_above": 1024},
+    "ip": _KEYWORD,
+    "details": _OPAQUE,
+}
+
+CORRECTION_PROPERTIES: dict[str, Any] = {
+    "post_id": _KEYWORD,
+    "by": _KEYWORD,
+    "at": _DATE,
+    "relevant": {"type": "boolean"},
+    "spots": _KEYWORD,
+    "level": _KEYWORD,
+    "categories": _KEYWORD,
+    "sentiment": _KEYWORD,
+    "note": {"type": "text", "analyzer": "standard"},
+    "false_alarm": {"type": "boolean"},
+    "alert_id": _KEYWORD,
+}
+
+MAPPINGS: dict[str, dict[str, Any]] = {
+    USERS: USER_PROPERTIES,
+    AUDIT: AUDIT_PROPERTIES,
+    CORRECTIONS: CORRECTION_PROPERTIES,
+}
+
+
+def ensure_web_indices(es_client: Elasticsearch, es: ElasticsearchSettings) -> list[str]:
+    """Create the users, audit and corrections indices if missing; one line per index."""
+    lines = []
+    try:
+        for base, properties in MAPPINGS.items():
+            name = es.name(base)
+            mappings = {"dynamic": "strict", "properties": properties}
+            if es_client.indices.exists(index=name):
+                es_client.indices.put_mapping(index=name, **mappings)
+                lines.append(f"index {name}: exists")
+                continue
+            try:
+                es_client.indices.create(
+                    index=name,
+                    settings={"number_of_shards": 1, "number_of_replicas": es.replicas},
+                    mappings=mappings,
+                )
+            except ApiError as exc:
+                if exc.error != "resource_already_exists_exception":
+                    raise
+                lines.append(f"index {name}: exists")
+                continue
+            lines.append(f"index {name}: created ({base})")
+    except ESConnectionError as exc:
+        raise ServiceError("elasticsearch", f"cannot reach {es.url}: {exc}") from exc
+    except ApiError as exc:
+        raise ServiceError("elasticsearch", f"setup of the web indices failed: {exc}") from exc
+    return lines
