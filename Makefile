@@ -45,6 +45,8 @@ init: services
 RUN := var/run
 LOGS := var/logs
 CRAWL_PID := $(RUN)/crawl.pid
+WEB_PID := $(RUN)/web.pid
+WEB_SECRET := var/web-secret
 
 stages: init
 	@mkdir -p $(RUN) $(LOGS)
@@ -54,11 +56,24 @@ stages: init
 		nohup $(YUQING) crawl --serve-demo --schedule >>$(LOGS)/crawl.out 2>&1 & echo $$! >$(CRAWL_PID); \
 		echo "crawler: demo site on 127.0.0.1:8765, crawling it into Kafka posts.raw (log $(LOGS)/crawl.out)"; \
 	fi
+	@# --- web app (dashboards/): a random session key kept in var/, the first admin's password printed once ---
+	@[ -s $(WEB_SECRET) ] || (umask 077; $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" >$(WEB_SECRET))
+	@$(YUQING) users bootstrap-admin
+	@if [ -f $(WEB_PID) ] && kill -0 $$(cat $(WEB_PID)) 2>/dev/null; then \
+		echo "web app: already running (pid $$(cat $(WEB_PID)))"; \
+	else \
+		WEB_SECRET_KEY=$$(cat $(WEB_SECRET)) nohup $(YUQING) serve >>$(LOGS)/web.out 2>&1 & echo $$! >$(WEB_PID); \
+		echo "web app: http://$${WEB_HOST:-127.0.0.1}:$${WEB_PORT:-8000}/ (log $(LOGS)/web.out)"; \
+	fi
 
 stages-down:
 	@if [ -f $(CRAWL_PID) ]; then \
 		kill $$(cat $(CRAWL_PID)) 2>/dev/null && echo "crawler: stopped" || echo "crawler: was not running"; \
 		rm -f $(CRAWL_PID); \
+	fi
+	@if [ -f $(WEB_PID) ]; then \
+		kill $$(cat $(WEB_PID)) 2>/dev/null && echo "web app: stopped" || echo "web app: was not running"; \
+		rm -f $(WEB_PID); \
 	fi
 
 up: stages

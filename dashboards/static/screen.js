@@ -68,7 +68,7 @@
       animation: false,
       color: ["#e4572e", "#9fb3c8", "#76c893"],
       tooltip: { trigger: "item" },
-      series: [{ type: "pie", radius: ["35%", "60%"], data: sent, label: { color: "#d8e2ef", fontSize: 20, formatter: "{b}\n{c}" } }]
+      series: [{ type: "pie", radius: ["35%", "60%"], data: sent, label: { color: "#d8e2ef", fontSize: 18, overflow: "none", formatter: "{b}\n{c}" } }]
     });
     var stations = snap.stations.map(function (s) { return s.station; });
     chart("chart-stations").setOption({
