@@ -1,9 +1,18 @@
-"""docker-compose.yml and the Dockerfile stay true to the code: commands, environment, ports, versions."""
+"""docker-compose.yml and the Dockerfile stay true to the code.
+
+The file follows the Compose spec; every command is a real one that answers `--help`; environment names are
+settings; ports, versions and the order of start match; named volumes are folders the image gives its user;
+enabled sources point at hosts the stack has. Whether the long-running commands stay up with the stack's
+environment is tests/integration/test_compose_stack.py.
+"""
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
+import subprocess
+import sys
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,6 +20,7 @@ import pytest
 import typer
 import yaml
 
+from crawlers.sources import load_sources
 from yuqing import cli
 from yuqing.settings import (
     REPO_ROOT,
@@ -23,10 +33,13 @@ from yuqing.settings import (
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
+SOURCES = REPO_ROOT / "config" / "sources.yaml"
 # Read by the code outside the settings groups (yuqing/settings.py): the config folder and the cache.
 OTHER_VARIABLES = {"YUQING_CONFIG_DIR", "YUQING_HOME"}
-MAILPIT_SMTP_PORT = 1025  # the image's SMTP port; its web UI is 8025
-LONG_RUNNING_INFRA = ("kafka", "elasticsearch", "kibana", "mailpit")
+# `${NAME}` references in the sources file are environment too (the demo site's address is DEMO_BASE).
+SOURCE_VARIABLES = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", SOURCES.read_text(encoding="utf-8")))
+LONG_RUNNING = ("kafka", "elasticsearch", "kibana", "demo", "mailbox", "web")
+IMAGE_ENTRYPOINT = ["tini", "--", "yuqing"]
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +51,38 @@ def compose() -> dict[str, Any]:
 def ours(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The services that run the project's own image."""
     found = {n: s for n, s in compose["services"].items() if s.get("build") or "yuqing" in s.get("image", "")}
-    assert {"init", "crawler", "worker", "web"} <= set(found)
+    assert {"init", "demo", "crawler", "worker", "mailbox", "web"} <= set(found)
     return found
+
+
+def argv(service: dict[str, Any]) -> list[str]:
+    """What the container runs: its entrypoint (the image's unless overridden) and its command."""
+    return [*service.get("entrypoint", IMAGE_ENTRYPOINT), *service.get("command", [])]
+
+
+def yuqing_args(service: dict[str, Any]) -> list[str] | None:
+    """The arguments of `yuqing` when the service runs the CLI, else None."""
+    run = argv(service)
+    return run[3:] if run[:3] == IMAGE_ENTRYPOINT else None
+
+
+def resolved_env(service: dict[str, Any]) -> dict[str, str]:
+    """The service's environment with `${VAR:?...}` / `${VAR:-default}` filled as `docker compose` would."""
+    given = {"WEB_SECRET_KEY": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
+
+    def fill(match: re.Match[str]) -> str:
+        name, op, rest = match.group(1), match.group(2), match.group(3)
+        if name in given:
+            return given[name]
+        assert op == ":-", f"${{{name}}} has no default and the test gives it no value"
+        return rest
+
+    pattern = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:[?-])?([^}]*)\}")
+    return {k: pattern.sub(fill, str(v)) for k, v in (service.get("environment") or {}).items()}
+
+
+def option(args: list[str], name: str) -> str:
+    return args[args.index(name) + 1]
 
 
 def _subcommands(command: Any) -> dict[str, Any] | None:
@@ -66,9 +109,29 @@ def _resolve(group: Any, args: list[str]) -> tuple[Any, list[str]]:
     return command, args
 
 
+def test_compose_file_follows_the_compose_spec() -> None:
+    """Validated by the compose_spec library (a Rust implementation of the Compose specification).
+
+    YAML merge keys (`<<: *yuqing`) are resolved first, as `docker compose` does.
+    """
+    from compose_spec import PyCompose
+
+    data = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    parsed = PyCompose.from_yaml(yaml.safe_dump(data))
+    assert set(parsed.service_names()) == set(data["services"])
+    broken = {
+        **data,
+        "services": {**data["services"], "web": {**data["services"]["web"], "restart": "often"}},
+    }
+    with pytest.raises(ValueError, match="restart"):
+        PyCompose.from_yaml(yaml.safe_dump(broken))
+
+
 def test_every_command_exists_with_its_options(ours, commands) -> None:
     for name, service in ours.items():
-        args = list(service["command"])
+        args = yuqing_args(service)
+        if args is None:
+            continue  # not the CLI (the demo site): test_every_command_answers_help runs it
         command, rest = _resolve(commands, args)
         runnable = _subcommands(command) is None or getattr(command, "invoke_without_command", False)
         assert runnable, f"{name}: `yuqing {' '.join(args)}` names a group that does nothing by itself"
@@ -78,6 +141,26 @@ def test_every_command_exists_with_its_options(ours, commands) -> None:
                 assert word.split("=")[0] in options, f"{name}: `yuqing {args[0]}` has no option {word}"
 
 
+def test_every_command_answers_help(ours) -> None:
+    """Each service's program, run the way the container runs it (without tini), answers `--help`."""
+    procs = {}
+    for name, service in ours.items():
+        run = argv(service)[2:]  # after `tini --`
+        if run[0] == "yuqing":  # the sub-command's words (`services up`), then --help
+            words = [sys.executable, "-m", "yuqing.cli", *[w for w in run[1:3] if not w.startswith("-")]]
+        else:
+            assert run[:2] == ["python", "-m"], f"{name}: runs {run[0]}, neither yuqing nor a python module"
+            words = [sys.executable, "-m", run[2]]
+        env = {**os.environ, **resolved_env(service)}
+        procs[name] = subprocess.Popen(
+            [*words, "--help"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+    for name, proc in procs.items():
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0, f"{name}: {' '.join(argv(ours[name]))} --help failed:\n{out[-1500:]}"
+        assert "usage" in out.lower(), f"{name}: no usage text"
+
+
 def test_entrypoint_runs_the_cli() -> None:
     text = DOCKERFILE.read_text(encoding="utf-8")
     assert re.search(r'^ENTRYPOINT \[.*"yuqing"\]', text, re.M)
@@ -85,7 +168,7 @@ def test_entrypoint_runs_the_cli() -> None:
 
 
 def test_environment_names_are_settings(ours) -> None:
-    known = set(env_variables()) | OTHER_VARIABLES
+    known = set(env_variables()) | OTHER_VARIABLES | SOURCE_VARIABLES
     for name, service in ours.items():
         unknown = set(service.get("environment") or {}) - known
         assert not unknown, f"{name}: not a setting: {sorted(unknown)}"
@@ -122,7 +205,8 @@ def test_ports_match_the_defaults(compose, ours) -> None:
         assert urlsplit(env["ES_URL"]).port == es_port, name
         assert urlsplit(env["ES_URL"]).hostname in services, name
         assert env["KAFKA_BOOTSTRAP_SERVERS"].split(":")[0] in services, name
-        assert int(env["SMTP_PORT"]) == MAILPIT_SMTP_PORT and env["SMTP_HOST"] in services, name
+        assert env["SMTP_HOST"] == "mailbox", name
+        assert int(env["SMTP_PORT"]) == int(option(ours["mailbox"]["command"], "--port")), name
 
     kafka_env = _env(services["kafka"])
     assert f"PLAINTEXT://:{kafka_port}" in kafka_env["KAFKA_LISTENERS"]
@@ -146,14 +230,17 @@ def test_versions_match_the_local_services(compose) -> None:
 
 def test_health_checks_volumes_and_order(compose, ours) -> None:
     services = compose["services"]
-    for name in (*LONG_RUNNING_INFRA, "web"):
+    for name in LONG_RUNNING:
         assert "healthcheck" in services[name], f"{name} has no health check"
     assert services["init"]["depends_on"] == {
         "kafka": {"condition": "service_healthy"},
         "elasticsearch": {"condition": "service_healthy"},
     }
-    for name in ("crawler", "worker", "web"):
-        assert ours[name]["depends_on"] == {"init": {"condition": "service_completed_successfully"}}
+    after_init = {"init": {"condition": "service_completed_successfully"}}
+    assert ours["web"]["depends_on"] == after_init
+    assert ours["worker"]["depends_on"] == {**after_init, "mailbox": {"condition": "service_healthy"}}
+    assert ours["crawler"]["depends_on"] == {**after_init, "demo": {"condition": "service_healthy"}}
+    assert "depends_on" not in ours["demo"] and "depends_on" not in ours["mailbox"]
     declared = set(compose.get("volumes") or {})
     for name, service in services.items():
         for spec in service.get("volumes", []):
@@ -169,3 +256,65 @@ def test_init_command_is_the_bootstrap(ours) -> None:
 def test_dockerignore_keeps_state_out() -> None:
     ignored = Path(REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", "var", ".git"} <= set(ignored)
+
+
+def _image_folders() -> tuple[set[str], set[str], str]:
+    """Folders the Dockerfile creates, folders it gives to its user (chown -R), and the user."""
+    text = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
+    user = re.findall(r"^USER (\S+)", text, re.M)[-1]
+    made = {p for m in re.findall(r"mkdir -p ((?:/\S+ ?)+)", text) for p in m.split()}
+    owned = {
+        p for m in re.findall(rf"chown -R {re.escape(user)}(?::\S+)? ((?:/\S+ ?)+)", text) for p in m.split()
+    }
+    return made, owned, user
+
+
+def test_named_volumes_are_folders_the_image_gives_its_user(compose, ours) -> None:
+    """A new named volume copies the image's folder at its mount point, owner and mode; a folder the image
+    lacks becomes a root-owned empty volume the `yuqing` user cannot write."""
+    made, owned, user = _image_folders()
+    assert user == "yuqing"
+    declared = set(compose.get("volumes") or {})
+    for name, service in ours.items():
+        for spec in service.get("volumes", []):
+            source, target, *mode = str(spec).split(":")
+            if source in declared and "ro" not in mode:
+                path = PurePosixPath(target)
+                assert str(path) in made, f"{name}: the image does not create {target}"
+                assert any(path == PurePosixPath(o) or PurePosixPath(o) in path.parents for o in owned), (
+                    f"{name}: {target} is not given to {user} in the image"
+                )
+
+
+def test_state_lives_in_the_folder_the_image_gives_its_user(ours) -> None:
+    """Settings' state dir, the crawler's --state-dir, the mailbox's --dir and the working directory (Faust's
+    data folder) all lie under /data, which the image owns as its user."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    _, owned, _ = _image_folders()
+    assert "/data" in owned
+    assert re.search(r"^ENV SERVICES_STATE_DIR=/data$", text, re.M)
+    assert re.findall(r"^WORKDIR (\S+)", text, re.M)[-1] == "/data"
+    for name, service in ours.items():
+        assert resolved_env(service)["SERVICES_STATE_DIR"] == "/data", name
+    assert option(ours["crawler"]["command"], "--state-dir").startswith("/data/")
+    assert option(ours["mailbox"]["command"], "--dir").startswith("/data/")
+
+
+def test_enabled_sources_reach_a_service_of_the_stack(compose, ours) -> None:
+    """Inside a container 127.0.0.1 is the container itself: an enabled source must name a host the stack
+    has (a service the crawler waits for, on the port it serves) or a host outside it."""
+    crawler = ours["crawler"]
+    catalogue = load_sources(SOURCES, environ=resolved_env(crawler))
+    enabled = [s for s in catalogue.sources if s.enabled]
+    assert enabled, "no source is enabled: the stack's crawler would crawl nothing"
+    for source in enabled:
+        for url in source.start_urls:
+            parts = urlsplit(url.replace("{keyword}", "x").replace("{page}", "1"))
+            host = parts.hostname or ""
+            assert host not in ("127.0.0.1", "localhost", "::1"), (
+                f"{source.name}: {url} is the container itself"
+            )
+            if host in compose["services"]:
+                assert host in crawler["depends_on"], f"{source.name}: the crawler does not wait for {host}"
+                served = argv(compose["services"][host])
+                assert str(parts.port or 80) == option(served, "--port"), f"{source.name}: {host} port"
