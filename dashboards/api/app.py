@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
 
 from dashboards.accounts import ROLE_NAMES, Accounts
-from dashboards.api.deps import NotSignedIn, Services, login_redirect
+from dashboards.api.deps import NotSignedIn, Principal, Services, current_user, login_redirect
 from dashboards.api.routes import admin, alerts, auth, posts, screen, search
 from dashboards.audit import Audit
 from dashboards.query import QueryError
@@ -105,10 +105,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Monitoring screen, analyst search and alert console for Mile's tourism police. "
         "Every endpoint needs a signed-in session; POSTs need the session's CSRF token (X-CSRF-Token).",
         lifespan=lifespan,
+        # Swagger UI loads its scripts from a CDN, which police networks never reach: the schema and a page
+        # listing it are served below, behind the same sign-in as the API.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, screen, search, posts, alerts, admin):
         app.include_router(module.router)
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    async def openapi_schema(principal: Principal = Depends(current_user)) -> dict[str, Any]:
+        return app.openapi()
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs(request: Request, principal: Principal = Depends(current_user)):
+        return render(request, "api.html", schema=app.openapi())
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -398,3 +398,12 @@ def test_screen_snapshot_and_its_event_stream(analyst: WebClient) -> None:
         assert next(lines) == "event: snapshot"
         data = json.loads(next(lines).removeprefix("data: "))
     assert data["totals"] == snap["totals"]
+
+
+def test_the_api_is_documented_behind_the_same_sign_in(app, analyst: WebClient) -> None:
+    assert WebClient(app).get("/api/openapi.json").status_code == 401
+    schema = analyst.get("/api/openapi.json").json()
+    assert {"/api/search", "/api/alerts", "/api/screen", "/api/corrections"} <= set(schema["paths"])
+    page = analyst.get("/docs", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "/api/search/export.csv" in page.text
+    assert "cdn" not in page.text.lower()
