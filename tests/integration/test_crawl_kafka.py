@@ -205,7 +205,9 @@ def test_failed_delivery_stops_the_crawl_and_marks_nothing(
         admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
         await admin.start()
         try:
-            await admin.create_topics([NewTopic(topic, 1, 1, topic_configs={"max.message.bytes": "120"})])
+            await admin.create_topics(
+                [NewTopic(topic, kafka.partitions, 1, topic_configs={"max.message.bytes": "120"})]
+            )
         finally:
             await admin.close()
 
