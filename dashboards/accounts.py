@@ -38,6 +38,7 @@ class User(BaseModel):
     last_login_at: datetime | None = None
     failed_logins: int = 0
     locked_until: datetime | None = None
+    sessions_after: datetime | None = None
 
     @property
     def password_version(self) -> float:
@@ -140,6 +141,10 @@ class Accounts:
 
     async def set_disabled(self, username: str, disabled: bool) -> None:
         await self._update(username, {"disabled": disabled})
+
+    async def end_sessions(self, username: str) -> None:
+        """Every session issued before now ends (logout signs the user out everywhere)."""
+        await self._update(username, {"sessions_after": _now().isoformat()})
 
     async def login_failed(self, user: User, max_failures: int, lockout_s: int) -> bool:
         """Count a failed login; lock the account once it reaches the limit. True when it is now locked."""

@@ -65,6 +65,7 @@ class Session:
     expires: float
     csrf: str
     password_version: float
+    issued: float = 0.0
 
     @property
     def expired(self) -> bool:
@@ -79,9 +80,10 @@ class SessionSigner:
         self.ttl_s = ttl_s
 
     def issue(self, username: str, password_version: float, now: float | None = None) -> tuple[str, Session]:
-        session = Session(username, (now or time.time()) + self.ttl_s, new_csrf_token(), password_version)
+        issued = now or time.time()
+        session = Session(username, issued + self.ttl_s, new_csrf_token(), password_version, issued)
         payload = json.dumps(
-            {"u": session.username, "e": session.expires, "c": session.csrf, "p": session.password_version},
+            {"u": username, "e": session.expires, "c": session.csrf, "p": password_version, "i": issued},
             separators=(",", ":"),
         ).encode()
         body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
@@ -96,7 +98,9 @@ class SessionSigner:
             return None
         try:
             data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-            session = Session(str(data["u"]), float(data["e"]), str(data["c"]), float(data["p"]))
+            session = Session(
+                str(data["u"]), float(data["e"]), str(data["c"]), float(data["p"]), float(data.get("i", 0))
+            )
         except (ValueError, KeyError, TypeError):
             return None
         return None if session.expired else session

@@ -33,6 +33,7 @@ USER_PROPERTIES: dict[str, Any] = {
     "last_login_at": _DATE,
     "failed_logins": {"type": "integer"},
     "locked_until": _DATE,
+    "sessions_after": _DATE,
 }
 
 AUDIT_PROPERTIES: dict[str, Any] = {

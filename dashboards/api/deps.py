@@ -80,6 +80,8 @@ async def current_user(request: Request, svc: Services = Depends(services)) -> P
     # A disabled account or a changed password ends every session that was issued before.
     if user is None or user.disabled or abs(user.password_version - session.password_version) > 0.001:
         raise NotSignedIn()
+    if user.sessions_after is not None and session.issued < user.sessions_after.timestamp():
+        raise NotSignedIn()  # signed out (everywhere) after this session began
     request.state.principal = Principal(user, session)
     return request.state.principal
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from web_seed import PASSWORD, LiveServer, login, seed
+from web_seed import PASSWORD, LiveServer, isolated, login, seed
 
 from dashboards.api.deps import SESSION_COOKIE
 from dashboards.feedback import export
@@ -22,8 +22,9 @@ from yuqing.settings import Settings
 
 @pytest.fixture(scope="module")
 def app_settings(initialized: Settings) -> Settings:
-    seed(initialized)  # (re)sets the posts, events and alerts this module works on
-    return initialized
+    settings = isolated(initialized, "dashapi")
+    seed(settings)
+    return settings
 
 
 @pytest.fixture(scope="module")
@@ -366,6 +367,20 @@ def test_accounts_lock_after_failures_and_password_changes_end_sessions(app, adm
     finally:
         assert admin.post("/api/users/ana/enable", json={}, headers=headers).status_code == 200
     assert admin.post("/api/users/admin1/disable", json={}, headers=headers).status_code == 422
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(app, admin: WebClient) -> None:
+    leaver = {"username": "leaver", "password": PASSWORD, "role": "analyst"}
+    assert admin.post("/api/users", json=leaver, headers=csrf(admin)).status_code == 200
+    user = WebClient(app)
+    assert login(user, "leaver").status_code == 303
+    copy = WebClient(app)
+    copy.cookies.set(SESSION_COOKIE, user.cookies[SESSION_COOKIE])
+    assert copy.get("/api/me").status_code == 200
+    assert user.post("/logout", data={"csrf": user.get("/api/me").json()["csrf"]}).status_code == 303
+    assert copy.get("/api/me").status_code == 401
+    again = WebClient(app)
+    assert login(again, "leaver").status_code == 303 and again.get("/api/me").status_code == 200
 
 
 def test_expired_sessions_are_refused(app, app_settings: Settings) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from web_seed import PASSWORD, LiveServer, scored_post, seed
+from web_seed import PASSWORD, LiveServer, isolated, scored_post, seed
 
 from yuqing import es as es_setup
 from yuqing.settings import REPO_ROOT, Settings, WebSettings
@@ -21,10 +21,16 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
-def server(initialized: Settings) -> Iterator[LiveServer]:
-    seed(initialized)
-    web = WebSettings(**{**initialized.web.model_dump(), "screen_refresh_s": 1.0})
-    with LiveServer(initialized.model_copy(update={"web": web})) as live:
+def web_settings(initialized: Settings) -> Settings:
+    settings = isolated(initialized, "dashweb")
+    seed(settings)
+    web = WebSettings(**{**settings.web.model_dump(), "screen_refresh_s": 1.0})
+    return settings.model_copy(update={"web": web})
+
+
+@pytest.fixture(scope="module")
+def server(web_settings: Settings) -> Iterator[LiveServer]:
+    with LiveServer(web_settings) as live:
         yield live
 
 
@@ -69,7 +75,7 @@ def test_login_is_required_and_wrong_passwords_are_told(browser, server: LiveSer
 
 
 def test_screen_renders_and_updates_when_a_post_arrives(
-    browser, server: LiveServer, initialized: Settings
+    browser, server: LiveServer, web_settings: Settings
 ) -> None:
     page = signed_in(browser, server, "ana")
     assert page.url.endswith("/screen")
@@ -88,9 +94,9 @@ def test_screen_renders_and_updates_when_a_post_arrives(
 
     row = {"sid": "live1", "minutes_ago": 1, "spots": ["白龙洞"], "station": "虹溪派出所", "level": "high",
            "categories": ["safety"], "sentiment": "neg", "text": "白龙洞里有游客被困，正在救援"}  # fmt: skip
-    client = es_setup.client(initialized.es)
+    client = es_setup.client(web_settings.es)
     try:
-        es_setup.index_post(client, initialized.es, scored_post(row, datetime.now(UTC)), refresh=True)
+        es_setup.index_post(client, web_settings.es, scored_post(row, datetime.now(UTC)), refresh=True)
     finally:
         client.close()
     page.wait_for_function("() => document.getElementById('t-relevant').textContent === '10'", timeout=20_000)

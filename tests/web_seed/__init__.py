@@ -94,6 +94,24 @@ def alerts(now: datetime | None = None) -> list[Alert]:
     return out
 
 
+def isolated(settings: Settings, name: str) -> Settings:
+    """The session's settings with an index prefix of this module's own (made here, and removed with the
+    session's), so other tests indexing posts in the same session cannot change what these tests count."""
+    from yuqing.settings import ElasticsearchSettings
+    from yuqing.webstore import ensure_web_indices
+
+    es = ElasticsearchSettings(
+        **{**settings.es.model_dump(), "index_prefix": f"{settings.es.index_prefix}{name}-"}
+    )
+    client = es_setup.client(es)
+    try:
+        es_setup.ensure_indices(client, es)
+        ensure_web_indices(client, es)
+    finally:
+        client.close()
+    return settings.model_copy(update={"es": es})
+
+
 def seed(settings: Settings) -> None:
     """Index everything under the session's prefix, refresh, and add the accounts in USERS."""
     now = datetime.now(UTC)

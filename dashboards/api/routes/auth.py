@@ -119,6 +119,8 @@ async def logout(
     _body: dict = Depends(csrf_checked),
     svc: Services = Depends(services),
 ):
+    # A signed cookie cannot be taken back: the account remembers when its sessions ended instead.
+    await svc.accounts.end_sessions(principal.name)
     await svc.audit.record(principal.name, "logout", role=principal.role, ip=client_ip(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
