@@ -201,7 +201,7 @@ def kibana_import(
 
     Exit 0 when every file was imported, 3 when Kibana cannot be reached or refuses a file.
     """
-    from dashboards.kibana import import_objects
+    from dashboards.saved_objects import import_objects
     from yuqing.settings import get_settings
 
     for line in import_objects(url or get_settings().web.kibana_url):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboards.kibana import load_objects, referenced_fields, saved_object_files
+from dashboards.saved_objects import load_objects, referenced_fields, saved_object_files
 from yuqing.settings import Settings
 
 

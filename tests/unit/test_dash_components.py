@@ -14,7 +14,7 @@ from dashboards.api.deps import local_path
 from dashboards.api.routes.search import csv_row
 from dashboards.corrections import CorrectionIn
 from dashboards.feedback import feedback_line, style_of
-from dashboards.kibana import import_objects, load_objects, referenced_fields, saved_object_files
+from dashboards.saved_objects import import_objects, load_objects, referenced_fields, saved_object_files
 from dashboards.query import parse
 from dashboards.search import SearchParams, apply_correction, merge_marks, search_body
 from dashboards.security import LoginThrottle, SessionSigner, WeakPassword, hash_password, verify_password
