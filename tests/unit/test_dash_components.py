@@ -14,8 +14,8 @@ from dashboards.api.deps import local_path
 from dashboards.api.routes.search import csv_row
 from dashboards.corrections import CorrectionIn
 from dashboards.feedback import feedback_line, style_of
-from dashboards.saved_objects import import_objects, load_objects, referenced_fields, saved_object_files
 from dashboards.query import parse
+from dashboards.saved_objects import import_objects, load_objects, referenced_fields, saved_object_files
 from dashboards.search import SearchParams, apply_correction, merge_marks, search_body
 from dashboards.security import LoginThrottle, SessionSigner, WeakPassword, hash_password, verify_password
 from yuqing.errors import ServiceError
