@@ -137,30 +137,47 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         stats.count(f"dlq/{stage}")
         await dlq.send(key=kw.get("key"), value=dead_letter(stage, reason, original, **kw))
 
+    async def guarded(stage: str, event: Any, handle) -> None:
+        """Run one message's handler; a fault nobody foresaw sends that message to the DLQ instead of
+        crashing the agent (which would stop the whole partition)."""
+        try:
+            await handle(event)
+        except Exception as exc:
+            log.exception("%s: message %s failed", stage, _origin(event))
+            await to_dlq(
+                stage, f"internal error: {type(exc).__name__}: {exc}", event.value, origin=_origin(event)
+            )
+
+    async def intake_one(event: Any) -> None:
+        stats.count("raw/in")
+        origin = _origin(event)
+        try:
+            env = intake.admit(event.value, origin, matcher, replay=bool(_header(event, REPLAY_HEADER)))
+        except InvalidPost as exc:
+            await to_dlq("validate", str(exc), event.value, origin=origin, key=event.key, field=exc.field)
+            return
+        await placed.send(key=env.place.encode(), value=env.dumps())
+
     @app.agent(raw)
     async def intaking(stream):
         """Validate and normalise raw posts, place them (gazetteer); bad input → posts.dlq with the reason."""
         async for event in stream.events():
-            stats.count("raw/in")
-            origin = _origin(event)
-            try:
-                env = intake.admit(event.value, origin, matcher, replay=bool(_header(event, REPLAY_HEADER)))
-            except InvalidPost as exc:
-                await to_dlq("validate", str(exc), event.value, origin=origin, key=event.key, field=exc.field)
-                continue
-            await placed.send(key=env.place.encode(), value=env.dumps())
+            await guarded("validate", event, intake_one)
+
+    async def group_one(event: Any) -> None:
+        env = Envelope.loads(event.value)
+        result = events.group(env, tables, window_s=window_s, max_distance=s.simhash_distance)
+        stats.count(f"group/{result.kind}")
+        if result.event is not None:
+            await event_changes.send(key=result.event["id"].encode(), value=_json(result.event))
+        if result.envelope is not None:
+            await grouped.send(key=event.key, value=result.envelope.dumps())
 
     @app.agent(placed)
     async def grouping(stream):
         """Drop exact duplicates, join near-duplicates and reposts to their event, start new events."""
         async for event in stream.events():
-            env = Envelope.loads(event.value)
-            result = events.group(env, tables, window_s=window_s, max_distance=s.simhash_distance)
-            stats.count(f"group/{result.kind}")
-            if result.event is not None:
-                await event_changes.send(key=result.event["id"].encode(), value=_json(result.event))
-            if result.envelope is not None:
-                await grouped.send(key=event.key, value=result.envelope.dumps())
+            await guarded("group", event, group_one)
 
     @app.agent(grouped)
     async def scoring_(stream):
@@ -207,24 +224,27 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
                 post, e = by_id[r.doc_id]
                 await to_dlq("index", r.reason, e.value, origin=_origin(e), post_id=post.id)
 
+    async def judge_one(event: Any) -> None:
+        post = ScoredPost.model_validate_json(event.value)
+        flags = set((_header(event, FLAGS_HEADER) or b"").decode().split(","))
+        record = tables.events.get(post.event_id) if post.event_id else None
+        if record is not None:
+            updated = events.with_scores(record, post.model_dump(mode="json"))
+            if updated != record:
+                tables.events[post.event_id] = record = updated
+                await event_changes.send(key=post.event_id.encode(), value=_json(record))
+        if flags & {"replay", "update"}:
+            return
+        now = datetime.now(UTC)
+        for alert in judging.judge(post, event.key.decode(), record, rules, judge_state, stations, now):
+            stats.count(f"alerts/raised/{alert.rule}")
+            await alerts.send(key=alert.id.encode(), value=alert.model_dump_json().encode())
+
     @app.agent(scored)
     async def judging_(stream):
         """Update the post's event with its scores, run the alert rules, raise alerts (not for replays)."""
         async for event in stream.events():
-            post = ScoredPost.model_validate_json(event.value)
-            flags = set((_header(event, FLAGS_HEADER) or b"").decode().split(","))
-            record = tables.events.get(post.event_id) if post.event_id else None
-            if record is not None:
-                updated = events.with_scores(record, post.model_dump(mode="json"))
-                if updated != record:
-                    tables.events[post.event_id] = record = updated
-                    await event_changes.send(key=post.event_id.encode(), value=_json(record))
-            if flags & {"replay", "update"}:
-                continue
-            now = datetime.now(UTC)
-            for alert in judging.judge(post, event.key.decode(), record, rules, judge_state, stations, now):
-                stats.count(f"alerts/raised/{alert.rule}")
-                await alerts.send(key=alert.id.encode(), value=alert.model_dump_json().encode())
+            await guarded("judge", event, judge_one)
 
     @app.agent(event_changes)
     async def event_indexing(stream):
@@ -233,16 +253,21 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
             import json
 
             docs = [json.loads(e.value) for e in batch]
-            await bulk_until_done(es_client(), event_actions(settings.es, docs), s.retry_max_s)
-            stats.count("index/events", len(docs))
+            refused = await bulk_until_done(es_client(), event_actions(settings.es, docs), s.retry_max_s)
+            for r in refused:  # an event document is derived state: log it, the next snapshot retries
+                log.error("event %s refused by Elasticsearch: %s", r.doc_id, r.reason)
+            stats.count("index/events", len(docs) - len(refused))
 
     @app.agent(alerts)
     async def notifying(stream):
         """Index each alert, e-mail the duty officers once (retried while SMTP is down)."""
-        async for event in stream.events():
-            alert = Alert.model_validate_json(event.value)
-            outcome = await notifier().handle(alert)
+
+        async def notify_one(event: Any) -> None:
+            outcome = await notifier().handle(Alert.model_validate_json(event.value))
             stats.count(f"notify/{outcome.replace(' ', '_')}")
+
+        async for event in stream.events():
+            await guarded("notify", event, notify_one)
 
     @app.timer(s.digest_every_min * 60, on_leader=True)
     async def digest() -> None:

@@ -7,12 +7,15 @@ learnt (place, event, where the post came from) without widening the public `Pos
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 DLQ_PREVIEW_CHARS = 2000
+# Kafka's default message limit is 1 MiB and base64 adds a third: keep at most this much of an original.
+DLQ_MAX_ORIGINAL_BYTES = 600_000
 
 
 @dataclass
@@ -49,7 +52,12 @@ def dead_letter(
     field: str | None = None,
     post_id: str | None = None,
 ) -> bytes:
-    """A `posts.dlq` record: why, where, and the original bytes (base64, plus a readable preview)."""
+    """A `posts.dlq` record: why, where, and the original bytes (base64, plus a readable preview).
+
+    An original too large for a Kafka message is cut to its first DLQ_MAX_ORIGINAL_BYTES and its sha256 kept.
+    """
+    size = len(original or b"")
+    kept = (original or b"")[:DLQ_MAX_ORIGINAL_BYTES]
     record: dict[str, Any] = {
         "stage": stage,
         "reason": reason,
@@ -58,8 +66,10 @@ def dead_letter(
         "origin": origin,
         "key": key.decode("utf-8", "replace") if key else None,
         "at": datetime.now(UTC).isoformat(),
-        "original_b64": base64.b64encode(original).decode() if original is not None else None,
-        "original_preview": (original or b"")[:DLQ_PREVIEW_CHARS].decode("utf-8", "replace"),
-        "original_bytes": len(original or b""),
+        "original_b64": base64.b64encode(kept).decode() if original is not None else None,
+        "original_preview": kept[:DLQ_PREVIEW_CHARS].decode("utf-8", "replace"),
+        "original_bytes": size,
+        "original_truncated": size > len(kept),
+        "original_sha256": hashlib.sha256(original or b"").hexdigest(),
     }
     return json.dumps(record, ensure_ascii=False).encode()
