@@ -166,3 +166,18 @@ def test_every_bad_line_is_reported_not_only_the_first(tmp_path):
     with pytest.raises(InvalidWrittenPosts) as info:
         load_written(tmp_path)
     assert sorted({n for _, n, _ in info.value.problems}) == [1, 3]
+
+
+def test_counts_command_prints_each_slice(tmp_path, capsys):
+    from models.data.written.__main__ import main
+
+    _write(tmp_path, "a.jsonl", [GOOD, RISK, TRAP])
+    assert main([str(tmp_path)]) == 0
+    lines = {
+        " ".join(line.split()[:-1]): int(line.split()[-1]) for line in capsys.readouterr().out.splitlines()
+    }
+    assert lines["all"] == 3
+    assert lines["irrelevant"] == 1
+    assert lines["level high"] == 1
+    assert lines["trap maitreya"] == 1
+    assert lines["main spot 湖泉生态园"] == 1
