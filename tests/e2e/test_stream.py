@@ -30,7 +30,9 @@ GOOD = [
     _post("2", "//@路人甲: 天哪 " + DROWNING),  # a repost: same event
     _post("3", DROWNING, source="e2e_tieba"),  # an exact copy from another source: dropped, counted
     _post("1", DROWNING, url="https://weibo.example/1", author="游客小王"),  # the same post again: dropped
-    _post("4", "可邑小镇的阿细跳月太好看了，篝火晚会火爆，强烈推荐！", published_at="2026-05-01T20:00:00+08:00"),
+    _post(
+        "4", "可邑小镇的阿细跳月太好看了，篝火晚会火爆，强烈推荐！", published_at="2026-05-01T20:00:00+08:00"
+    ),
     _post("5", "家里供的弥勒佛像开光了，笑口常开，保佑全家平安"),
     _post("6", "锦屏山景区<script>alert('x')</script>索道今天排队两小时，管理混乱"),
 ]
@@ -40,7 +42,9 @@ BAD = [
     json.dumps({"source": "e2e", "source_id": "8"}).encode(),  # missing text
     json.dumps(_post("9", "弥勒" + "a" * 1_000_000)).encode(),  # 1 MB of text (Kafka takes 1 MiB)
     b'{"source": "e2e", "source_id": "10", "text": "\xff\xfe\xfa"}',  # invalid UTF-8
-    json.dumps(_post("11", "弥勒湖泉", published_at=(datetime.now(UTC) + timedelta(days=3)).isoformat())).encode(),
+    json.dumps(
+        _post("11", "弥勒湖泉", published_at=(datetime.now(UTC) + timedelta(days=3)).isoformat())
+    ).encode(),
     b"[1, 2, 3]",
 ]
 
@@ -78,12 +82,17 @@ def test_posts_are_indexed_once_and_copies_are_dropped(stream) -> None:
     assert ids == ["e2e_weibo:1", "e2e_weibo:2", "e2e_weibo:4", "e2e_weibo:5", "e2e_weibo:6"], worker.tail()
     by_id = {p["id"]: p for p in posts}
     assert by_id["e2e_weibo:1"]["event_id"] == by_id["e2e_weibo:2"]["event_id"]
-    assert by_id["e2e_weibo:1"]["risk"]["level"] == "high" and by_id["e2e_weibo:1"]["jurisdiction"] == "弥阳派出所"
+    assert (
+        by_id["e2e_weibo:1"]["risk"]["level"] == "high"
+        and by_id["e2e_weibo:1"]["jurisdiction"] == "弥阳派出所"
+    )
     assert by_id["e2e_weibo:5"]["relevant"] is False  # 弥勒佛 is the Buddha: indexed, flagged, not Mile's
     # A dated post lands in its publication month; an undated one in the month it was first seen.
     client = es_setup.client(settings.es)
     try:
-        dated = client.search(index=settings.es.name("posts-2026.05"), query={"ids": {"values": ["e2e_weibo:4"]}})
+        dated = client.search(
+            index=settings.es.name("posts-2026.05"), query={"ids": {"values": ["e2e_weibo:4"]}}
+        )
         assert dated["hits"]["total"]["value"] == 1
     finally:
         client.close()
@@ -95,7 +104,11 @@ def test_the_event_counts_copies_and_reposts(stream) -> None:
     def drowning_event():
         events = [e for e in _search(settings, "events") if e["first_post_id"] == "e2e_weibo:1"]
         events = [e for e in events if {"e2e_weibo:2", "e2e_tieba:3"} <= set(e["post_ids"])]
-        return events[0] if events and events[0]["post_count"] == 3 and events[0]["peak_level"] == "high" else None
+        return (
+            events[0]
+            if events and events[0]["post_count"] == 3 and events[0]["peak_level"] == "high"
+            else None
+        )
 
     try:
         event = wait_until("the drowning event with 3 posts", drowning_event, 60)
@@ -105,8 +118,10 @@ def test_the_event_counts_copies_and_reposts(stream) -> None:
 
 
 def test_one_alert_and_one_email_for_the_event(stream) -> None:
-    settings, mailbox, worker, _ = stream
-    mails = wait_until("the alert e-mail", lambda: [m for m in mailbox.messages() if "湖泉" in m["Subject"]], 60)
+    settings, mailbox, _worker, _ = stream
+    mails = wait_until(
+        "the alert e-mail", lambda: [m for m in mailbox.messages() if "湖泉" in m["Subject"]], 60
+    )
     alerts = [a for a in _search(settings, "alerts") if a["level"] == "high"]
     assert len(alerts) == 1, alerts
     alert = alerts[0]
@@ -123,7 +138,11 @@ def test_one_alert_and_one_email_for_the_event(stream) -> None:
 
 def test_crawled_markup_is_escaped_in_the_html_part(stream) -> None:
     settings, mailbox, _, _ = stream
-    wait_until("the indexed script post", lambda: [p for p in _search(settings, "posts") if p["id"] == "e2e_weibo:6"], 60)
+    wait_until(
+        "the indexed script post",
+        lambda: [p for p in _search(settings, "posts") if p["id"] == "e2e_weibo:6"],
+        60,
+    )
     for message in mailbox.messages():
         html = message.get_body(("html",)).get_content()
         assert "<script>" not in html
@@ -146,11 +165,14 @@ def test_bad_input_goes_to_the_dead_letter_topic_with_reasons(stream) -> None:
 
 
 def test_worker_status_shows_the_counters(stream) -> None:
-    settings, _, _, env = stream
+    _settings, _, _, env = stream
 
     def status():
         out = subprocess.run(
-            [sys.executable, "-m", "yuqing.cli", "worker", "status", "--json"], env=env, capture_output=True, text=True
+            [sys.executable, "-m", "yuqing.cli", "worker", "status", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
         )
         workers = json.loads(out.stdout or "[]")
         counters = workers[0]["counters"] if workers else {}

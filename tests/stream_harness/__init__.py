@@ -1,7 +1,7 @@
 """Running the real stream in tests: a worker process, a mailbox (aiosmtpd), producing posts, waiting on ES.
 
-Nothing here is faked: the worker is `yuqing worker` in its own process (so it can be killed with SIGKILL), the
-mailbox is a real SMTP server, Kafka and Elasticsearch are the ones the settings point at.
+Nothing here is faked: the worker is `yuqing worker` in its own process (so it can be killed with SIGKILL),
+the mailbox is a real SMTP server, Kafka and Elasticsearch are the ones the settings point at.
 """
 
 from __future__ import annotations
@@ -143,7 +143,9 @@ def post_record(post: dict[str, Any]) -> tuple[bytes, bytes]:
 
 def consume_all(settings: Settings, topic: str, timeout_s: float = 10.0) -> list[Any]:
     async def run() -> list[Any]:
-        async with kafka_setup.consumer(settings.kafka, settings.kafka.topic(topic), group_id=None) as consumer:
+        async with kafka_setup.consumer(
+            settings.kafka, settings.kafka.topic(topic), group_id=None
+        ) as consumer:
             return await kafka_setup.consume(consumer, 100_000, timeout_s)
 
     return asyncio.run(run())
