@@ -1,81 +1,19 @@
-"""`yuqing crawl --try NAME`: fetch one page of each kind a source reads and show what every selector got.
-
-In the spirit of `scrapy parse`: before a source is enabled, a user sees at once which selector is wrong. A
-news source shows its list page (links, next page) and the first article (title, body, date, author, and
-what trafilatura finds where a selector is unset); a forum its thread list and the first thread; a social
-API its first result page and first item, field by field; a feed its first entry and, with
-`fetch_articles`, that entry's page. Nothing is sent to Kafka and nothing is remembered.
-
-The transport is a function (url → Page), so tests run without a network; the command uses httpx with the
-source's headers, credentials and user agent, and obeys robots.txt unless the source says otherwise.
-"""
+"""One page of each kind per source type, and what every selector or field path extracted from it."""
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
-from urllib import robotparser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from parsel import Selector
-from scrapy.http import Headers, TextResponse
-from scrapy.responsetypes import responsetypes
 
 from crawlers import extract
 from crawlers.dates import parse_date
+from crawlers.preview.report import NOT_A_DATE, PreviewError, Step, short
+from crawlers.preview.transport import Fetch, get
 from crawlers.sources import ForumSource, NewsSource, RssSource, SocialApiSource, SourceBase
-from crawlers.spiders.base import decoded
-
-SHOWN = 100  # characters of a value shown
-NOT_A_DATE = "NOT A DATE"
-
-
-@dataclass
-class Page:
-    url: str
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-Fetch = Callable[[str], Page]
-
-
-@dataclass
-class Line:
-    key: str
-    expr: str | None  # the selector or path, None when the key is not a selector
-    value: str
-    missed: bool = False  # a configured selector that matched nothing
-
-
-@dataclass
-class Step:
-    """One fetched page and what each selector extracted from it."""
-
-    kind: str
-    url: str
-    status: int | None = None
-    lines: list[Line] = field(default_factory=list)
-    error: str | None = None
-
-    def show(self, key: str, expr: str | None, value: Any, *, optional: bool = False) -> Any:
-        """One selector's result; a configured selector that found nothing is a miss unless `optional`."""
-        empty = value in (None, "", [], {})
-        text = "NOTHING" if empty else _short(value)
-        bad = isinstance(value, str) and value.endswith(NOT_A_DATE)
-        self.lines.append(Line(key, expr, text, missed=bool(expr) and ((empty and not optional) or bad)))
-        return value
-
-    def note(self, key: str, value: Any) -> None:
-        self.lines.append(Line(key, None, _short(value)))
-
-
-class PreviewError(Exception):
-    """A page the preview could not fetch or read (the step says which)."""
 
 
 def preview(source: SourceBase, fetch: Fetch) -> list[Step]:
@@ -87,95 +25,6 @@ def preview(source: SourceBase, fetch: Fetch) -> list[Step]:
     return steps
 
 
-def render(source: SourceBase, steps: list[Step]) -> str:
-    out = [f"{source.name} ({source.type}){'' if source.enabled else ', disabled'}"]
-    for step in steps:
-        status = f"  HTTP {step.status}" if step.status is not None else ""
-        out.append(f"── {step.kind}: {step.url}{status}")
-        if step.error:
-            out.append(f"   ERROR: {step.error}")
-        width = max([len(line.key) for line in step.lines] + [8])
-        for line in step.lines:
-            expr = f"  [{line.expr}]" if line.expr else ""
-            mark = "  <-- check this selector" if line.missed else ""
-            out.append(f"   {line.key:<{width}} = {line.value}{expr}{mark}")
-    missed = [f"{s.kind}: {line.key}" for s in steps for line in s.lines if line.missed]
-    failed = [s for s in steps if s.error]
-    if missed or failed:
-        out.append(
-            f"{len(missed)} selector(s) matched nothing" + (f": {', '.join(missed)}" if missed else "")
-        )
-    else:
-        out.append("every selector matched")
-    return "\n".join(out)
-
-
-def ok(steps: list[Step]) -> bool:
-    return bool(steps) and not any(s.error or any(line.missed for line in s.lines) for s in steps)
-
-
-# Fetching -------------------------------------------------------------------------------------------------
-
-
-def _get(
-    fetch: Fetch, kind: str, url: str, steps: list[Step], source: SourceBase
-) -> tuple[Step, TextResponse]:
-    step = Step(kind, url)
-    steps.append(step)
-    try:
-        page = fetch(url)
-    except Exception as exc:  # the transport's errors are many (DNS, refused, timeout, robots)
-        step.error = str(exc) or type(exc).__name__
-        raise PreviewError(step.error) from exc
-    step.status = page.status
-    if page.status >= 400:
-        step.error = f"HTTP {page.status}"
-        raise PreviewError(step.error)
-    headers = Headers(page.headers)
-    cls = responsetypes.from_args(headers=headers, url=page.url, body=page.body)
-    response = cls(page.url, status=page.status, headers=headers, body=page.body)
-    if not isinstance(response, TextResponse) or not page.body.strip():
-        step.error = f"not a text page ({page.headers.get('Content-Type', 'no Content-Type')})"
-        raise PreviewError(step.error)
-    response = decoded(response, source.encoding)
-    if page.url != url:
-        step.note("final url", page.url)
-    return step, response
-
-
-def http_fetcher(source: SourceBase, user_agent: str, default_headers: dict[str, str]) -> Fetch:
-    """httpx with the source's headers and credentials; robots.txt obeyed unless the source says not."""
-    import httpx
-
-    headers = {
-        **default_headers,
-        "User-Agent": source.politeness.user_agent or user_agent,
-        **source.headers,
-        **source.credentials(),
-    }
-    client = httpx.Client(headers=headers, timeout=source.politeness.timeout_s, follow_redirects=True)
-    robots: dict[str, robotparser.RobotFileParser] = {}
-
-    def fetch(url: str) -> Page:
-        if source.politeness.obey_robots:
-            parts = urlsplit(url)
-            root = f"{parts.scheme}://{parts.netloc}"
-            if root not in robots:
-                rules = robotparser.RobotFileParser()
-                answer = client.get(f"{root}/robots.txt")
-                rules.parse(answer.text.splitlines() if answer.status_code < 400 else [])
-                robots[root] = rules
-            if not robots[root].can_fetch(headers["User-Agent"], url):
-                raise PermissionError(f"robots.txt of {root} forbids {url} (politeness.obey_robots)")
-        answer = client.get(url)
-        return Page(str(answer.url), answer.status_code, dict(answer.headers), answer.content)
-
-    return fetch
-
-
-# Source types ---------------------------------------------------------------------------------------------
-
-
 def _first_url(template: str, source: SourceBase) -> str:
     from urllib.parse import quote
 
@@ -184,7 +33,7 @@ def _first_url(template: str, source: SourceBase) -> str:
 
 
 def _rss(source: RssSource, fetch: Fetch, steps: list[Step]) -> None:
-    step, page = _get(fetch, "feed", source.urls[0], steps, source)
+    step, page = get(fetch, "feed", source.urls[0], steps, source)
     feed = page.selector
     feed.remove_namespaces()
     entries = feed.xpath("//item | //entry")
@@ -212,7 +61,7 @@ def _rss(source: RssSource, fetch: Fetch, steps: list[Step]) -> None:
 
 
 def _news(source: NewsSource, fetch: Fetch, steps: list[Step]) -> None:
-    step, page = _get(fetch, "list page", source.urls[0], steps, source)
+    step, page = get(fetch, "list page", source.urls[0], steps, source)
     found = [page.urljoin(h.strip()) for h in extract.select(page, source.links).getall() if h.strip()]
     step.show("links", source.links, found and f"{len(found)} link(s): {', '.join(found[:3])}")
     if source.link_pattern:
@@ -225,7 +74,7 @@ def _news(source: NewsSource, fetch: Fetch, steps: list[Step]) -> None:
 
 
 def _article(source: NewsSource | RssSource, fetch: Fetch, steps: list[Step], url: str) -> None:
-    step, page = _get(fetch, "article page", url, steps, source)
+    step, page = get(fetch, "article page", url, steps, source)
     sel = source.article
     auto = extract.article(page.text, page.url)
     for key, auto_key in (("title", "title"), ("body", "text"), ("date", "date"), ("author", "author")):
@@ -240,12 +89,12 @@ def _article(source: NewsSource | RssSource, fetch: Fetch, steps: list[Step], ur
             )
         else:
             found = auto.get(auto_key)
-            step.note(f"article.{key}", f"(no selector; trafilatura) {_short(found) if found else 'nothing'}")
+            step.note(f"article.{key}", f"(no selector; trafilatura) {short(found) if found else 'nothing'}")
 
 
 def _api(source: SocialApiSource, fetch: Fetch, steps: list[Step]) -> None:
     url = _first_url(source.endpoint, source).replace("{page}", str(source.first_page))
-    step, page = _get(fetch, "result page", url, steps, source)
+    step, page = get(fetch, "result page", url, steps, source)
     try:
         data = extract.loads_json(page.text)
     except ValueError as exc:
@@ -291,7 +140,7 @@ def _api(source: SocialApiSource, fetch: Fetch, steps: list[Step]) -> None:
 
 def _forum(source: ForumSource, fetch: Fetch, steps: list[Step]) -> None:
     sel = source.selectors
-    step, page = _get(fetch, "thread list", _first_url(source.urls[0], source), steps, source)
+    step, page = get(fetch, "thread list", _first_url(source.urls[0], source), steps, source)
     rows = extract.select(page, sel.thread)
     step.show("thread", sel.thread, len(rows) or None)
     thread_url = None
@@ -305,7 +154,7 @@ def _forum(source: ForumSource, fetch: Fetch, steps: list[Step]) -> None:
     _next(step, page, "list_next", sel.list_next)
     if thread_url is None:
         return
-    step, page = _get(fetch, "thread page", thread_url, steps, source)
+    step, page = get(fetch, "thread page", thread_url, steps, source)
     step.show("title", sel.title, extract.first_text(page, sel.title))
     posts = extract.select(page, sel.post)
     step.show("post", sel.post, len(posts) or None)
@@ -337,9 +186,4 @@ def _date(value: Any) -> str | None:
     if value in (None, ""):
         return None
     parsed = parse_date(value)
-    return f"{_short(value)} -> {parsed.isoformat() if parsed else NOT_A_DATE}"
-
-
-def _short(value: Any) -> str:
-    text = re.sub(r"\s+", " ", str(value)).strip()
-    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+    return f"{short(value)} -> {parsed.isoformat() if parsed else NOT_A_DATE}"
