@@ -1,0 +1,117 @@
+"""Grouping posts into events: copies, reposts, re-crawls, redeliveries after a crash, replays."""
+
+from __future__ import annotations
+
+from streams import simhash as sh
+from streams.envelope import Envelope
+from streams.events import Tables, group, with_scores
+
+TEXT = "弥勒湖泉生态园刚刚有个小孩落水了，还在水里扑腾，快来人！已经打了110"
+WINDOW = 48 * 3600
+
+
+def tables() -> Tables:
+    return Tables(members={}, texts={}, bands={}, events={})
+
+
+def env(post_id: str, text: str = TEXT, origin: str | None = None, **post) -> Envelope:
+    source, _, sid = post_id.partition(":")
+    record = {
+        "id": post_id,
+        "source": source,
+        "source_id": sid,
+        "text": text,
+        "title": None,
+        "crawled_at": "2026-11-30T10:00:00+00:00",
+        "published_at": None,
+        "engagement": {},
+        **post,
+    }
+    return Envelope(post=record, normalized=text, place="湖泉生态园", origin=origin or f"raw:0:{post_id}")
+
+
+def run(t: Tables, e: Envelope):
+    return group(e, t, window_s=WINDOW, max_distance=10)
+
+
+def test_first_post_starts_an_event_and_a_repost_joins_it() -> None:
+    t = tables()
+    first = run(t, env("w:1"))
+    assert first.kind == "new" and first.envelope.event_new
+    repost = run(t, env("w:2", "//@路人甲: 天哪 " + TEXT))
+    assert repost.kind == "near" and repost.envelope.event_id == first.envelope.event_id
+    assert repost.event["post_count"] == 2 and repost.event["post_ids"] == ["w:1", "w:2"]
+
+
+def test_an_exact_copy_is_dropped_but_counted() -> None:
+    t = tables()
+    first = run(t, env("w:1"))
+    copy = run(t, env("tieba:9", TEXT + " "))
+    assert copy.kind == "duplicate" and copy.envelope is None
+    assert copy.event["post_count"] == 2 and copy.event["sources"] == ["w", "tieba"]
+    assert copy.event["id"] == first.event["id"]
+
+
+def test_unrelated_posts_make_their_own_events() -> None:
+    t = tables()
+    a = run(t, env("w:1"))
+    b = run(t, env("w:2", "可邑小镇的阿细跳月太好看了，篝火晚会火爆，强烈推荐大家来玩"))
+    assert b.kind == "new" and a.envelope.event_id != b.envelope.event_id
+
+
+def test_the_same_post_again_is_dropped_unless_it_changed() -> None:
+    t = tables()
+    run(t, env("w:1", origin="raw:0:1"))
+    assert run(t, env("w:1", origin="raw:0:2")).kind == "same_id"
+    grown = run(t, env("w:1", origin="raw:0:3", engagement={"likes": 40}))
+    assert grown.kind == "update" and grown.envelope.update and grown.event is None
+    assert t.events[grown.envelope.event_id]["post_count"] == 1
+
+
+def test_a_redelivered_message_is_forwarded_again_without_counting_twice() -> None:
+    t = tables()
+    first = run(t, env("w:1", origin="raw:0:7"))
+    again = run(t, env("w:1", origin="raw:0:7"))  # the worker died before committing offset 7
+    assert again.kind == "redelivery" and again.envelope is not None
+    assert again.envelope.event_id == first.envelope.event_id and again.envelope.event_new
+    assert again.envelope.first_seen_at == first.envelope.first_seen_at
+    assert t.events[first.envelope.event_id]["post_count"] == 1
+
+
+def test_a_replay_is_rescored_under_its_first_sighting() -> None:
+    t = tables()
+    first = run(t, env("w:1", origin="raw:0:1"))
+    replayed = env("w:1", origin="raw:0:99")
+    replayed.replay = True
+    out = run(t, replayed)
+    assert out.kind == "update" and out.envelope.first_seen_at == first.envelope.first_seen_at
+
+
+def test_an_old_event_is_not_joined_after_the_window() -> None:
+    t = tables()
+    run(t, env("w:1", crawled_at="2026-11-01T10:00:00+00:00"))
+    later = run(t, env("w:2", "//@甲: " + TEXT, crawled_at="2026-11-30T10:00:00+00:00"))
+    assert later.kind == "new"
+
+
+def test_scores_raise_the_peak_and_set_the_station() -> None:
+    t = tables()
+    event = run(t, env("w:1")).event
+    scored = {
+        "risk": {"level": "high", "score": 0.9, "categories": ["safety"]},
+        "spots": ["湖泉生态园"],
+        "relevant": True,
+        "jurisdiction": "弥阳派出所",
+    }
+    after = with_scores(event, scored)
+    assert after["peak_level"] == "high" and after["categories"] == ["safety"]
+    lower = with_scores(after, {**scored, "risk": {"level": "low", "score": 0.1, "categories": []}})
+    assert lower["peak_level"] == "high" and lower["jurisdiction"] == "弥阳派出所"
+
+
+def test_near_duplicates_within_the_distance_share_a_band() -> None:
+    a = sh.simhash(TEXT)
+    b = sh.simhash(TEXT + "求扩散")
+    assert sh.distance(a, b) <= 10
+    assert set(enumerate(sh.bands(a, 10))) & set(enumerate(sh.bands(b, 10)))
+    assert sh.distance(a, sh.simhash("建水古城的烧豆腐真好吃，下次还来")) > 16
