@@ -13,10 +13,22 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
+from dashboards.search import post_time_filter
 from yuqing.es import ALERTS, EVENTS, POSTS
 from yuqing.settings import ElasticsearchSettings
 
 LEVELS = ("none", "low", "medium", "high")
+LATEST_FIELDS = [
+    "id",
+    "title",
+    "text",
+    "spots",
+    "risk",
+    "published_at",
+    "crawled_at",
+    "source",
+    "jurisdiction",
+]
 _INTERVALS = ((6, "15m"), (48, "1h"), (24 * 7, "6h"), (24 * 31, "1d"))
 
 
@@ -34,27 +46,32 @@ def _levels(buckets: list[dict[str, Any]]) -> dict[str, int]:
 def posts_request(hours: int, now: datetime) -> dict[str, Any]:
     since = now - timedelta(hours=hours)
     by_level = {"terms": {"field": "risk.level", "size": 4}}
+
+    def histogram(field: str) -> dict[str, Any]:
+        return {
+            "date_histogram": {
+                "field": field,
+                "fixed_interval": interval_for(hours),
+                "time_zone": "Asia/Shanghai",
+                "min_doc_count": 0,
+                "extended_bounds": {"min": since.isoformat(), "max": now.isoformat()},
+            },
+            "aggs": {"risky": {"filter": {"terms": {"risk.level": ["medium", "high"]}}}},
+        }
+
     return {
         "size": 0,
         "track_total_hits": True,
-        "query": {
-            "bool": {
-                "filter": [{"range": {"published_at": {"gte": since.isoformat(), "lte": now.isoformat()}}}]
-            }
-        },
+        "query": {"bool": {"filter": [post_time_filter(since, now + timedelta(seconds=1))]}},
         "aggs": {
             "relevant": {
                 "filter": {"term": {"relevant": True}},
                 "aggs": {
-                    "volume": {
-                        "date_histogram": {
-                            "field": "published_at",
-                            "fixed_interval": interval_for(hours),
-                            "time_zone": "Asia/Shanghai",
-                            "min_doc_count": 0,
-                            "extended_bounds": {"min": since.isoformat(), "max": now.isoformat()},
-                        },
-                        "aggs": {"risky": {"filter": {"terms": {"risk.level": ["medium", "high"]}}}},
+                    "volume": histogram("published_at"),
+                    # Undated posts count at their crawl time; the two histograms share bucket keys.
+                    "undated": {
+                        "filter": {"bool": {"must_not": [{"exists": {"field": "published_at"}}]}},
+                        "aggs": {"volume": histogram("crawled_at")},
                     },
                     "sentiment": {"terms": {"field": "sentiment.label", "size": 3}},
                     "levels": by_level,
@@ -66,11 +83,7 @@ def posts_request(hours: int, now: datetime) -> dict[str, Any]:
                     "events": {
                         "terms": {"field": "event_id", "size": 8},
                         "aggs": {
-                            "recent": {
-                                "filter": {
-                                    "range": {"published_at": {"gte": (now - timedelta(hours=1)).isoformat()}}
-                                }
-                            },
+                            "recent": {"filter": post_time_filter(now - timedelta(hours=1))},
                             "peak": {"max": {"field": "risk.score"}},
                         },
                     },
@@ -78,6 +91,15 @@ def posts_request(hours: int, now: datetime) -> dict[str, Any]:
             }
         },
     }
+
+
+def _merge_volume(dated: list[dict[str, Any]], undated: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = {b["key"]: [b["key_as_string"], b["doc_count"], b["risky"]["doc_count"]] for b in dated}
+    for b in undated:
+        row = rows.setdefault(b["key"], [b["key_as_string"], 0, 0])
+        row[1] += b["doc_count"]
+        row[2] += b["risky"]["doc_count"]
+    return [{"t": t, "posts": n, "risky": r} for _, (t, n, r) in sorted(rows.items())]
 
 
 async def snapshot(
@@ -103,9 +125,10 @@ async def snapshot(
         query={
             "bool": {"filter": [{"term": {"relevant": True}}, {"terms": {"risk.level": ["high", "medium"]}}]}
         },
-        sort=[{"published_at": {"order": "desc", "missing": "_last"}}],
+        # The latest seen: an undated post has only its crawl time.
+        sort=[{"crawled_at": {"order": "desc"}}],
         size=8,
-        source_includes=["id", "title", "text", "spots", "risk", "published_at", "source", "jurisdiction"],
+        source_includes=LATEST_FIELDS,
     )
     alerts_q = es.search(
         index=settings.name(ALERTS),
@@ -148,10 +171,7 @@ async def snapshot(
             "medium": _levels(rel["levels"]["buckets"])["medium"],
             "open_alerts": alerts["aggregations"]["open"]["doc_count"],
         },
-        "volume": [
-            {"t": b["key_as_string"], "posts": b["doc_count"], "risky": b["risky"]["doc_count"]}
-            for b in rel["volume"]["buckets"]
-        ],
+        "volume": _merge_volume(rel["volume"]["buckets"], rel["undated"]["volume"]["buckets"]),
         "sentiment": {b["key"]: b["doc_count"] for b in rel["sentiment"]["buckets"]},
         "spots": [
             {

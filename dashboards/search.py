@@ -78,12 +78,7 @@ class SearchParams(BaseModel):
     def filters(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         if self.date_from or self.date_to:
-            rng: dict[str, Any] = {}
-            if self.date_from:
-                rng["gte"] = self.date_from.isoformat()
-            if self.date_to:
-                rng["lt"] = self.date_to.isoformat()
-            out.append({"range": {"published_at": rng}})
+            out.append(post_time_filter(self.date_from, self.date_to))
         for fieldname, values in (
             ("spots", self.spot),
             ("jurisdiction", self.station),
@@ -104,13 +99,28 @@ class SearchParams(BaseModel):
         return parse(self.q, max_chars)
 
 
+def post_time_filter(gte: datetime | None = None, lt: datetime | None = None) -> dict[str, Any]:
+    """A post's time is its publication time, or when it was crawled if the source gave none (no scripts on
+    this server, so the two fields are combined in the query)."""
+    rng = {k: v.isoformat() for k, v in (("gte", gte), ("lt", lt)) if v is not None}
+    undated = {
+        "bool": {
+            "must_not": [{"exists": {"field": "published_at"}}],
+            "filter": [{"range": {"crawled_at": rng}}],
+        }
+    }
+    return {"bool": {"should": [{"range": {"published_at": rng}}, undated], "minimum_should_match": 1}}
+
+
+BY_TIME = [{"published_at": {"order": "desc", "missing": "_last"}}, {"crawled_at": {"order": "desc"}}]
+
+
 def sort_clause(sort: str) -> list[Any]:
-    by_time = {"published_at": {"order": "desc", "missing": "_last"}}
     if sort == "time":
-        return [by_time, {"id": "asc"}]
+        return [*BY_TIME, {"id": "asc"}]
     if sort == "risk":
-        return [{"risk.score": {"order": "desc"}}, by_time, {"id": "asc"}]
-    return ["_score", by_time, {"id": "asc"}]
+        return [{"risk.score": {"order": "desc"}}, *BY_TIME, {"id": "asc"}]
+    return ["_score", *BY_TIME, {"id": "asc"}]
 
 
 def search_body(params: SearchParams, parsed: ParsedQuery, explain: bool = False) -> dict[str, Any]:

@@ -101,7 +101,7 @@
     });
     feed("latest", snap.latest_risky, function (li, p) {
       span(li, "badge level-" + p.risk.level, LEVEL[p.risk.level]);
-      span(li, "when", hhmm(p.published_at));
+      span(li, "when", hhmm(p.published_at || p.crawled_at));
       span(li, "spot", (p.spots || []).join("、"));
       span(li, "title", p.title || p.text);
     });

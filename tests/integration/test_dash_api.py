@@ -8,10 +8,11 @@ import io
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from web_seed import PASSWORD, LiveServer, isolated, login, seed
+from web_seed import PASSWORD, LiveServer, isolated, login, scored_post, seed
 
 from dashboards.api.deps import SESSION_COOKIE
 from dashboards.feedback import export
@@ -422,3 +423,23 @@ def test_the_api_is_documented_behind_the_same_sign_in(app, analyst: WebClient) 
     page = analyst.get("/docs", headers={"accept": "text/html"})
     assert page.status_code == 200 and "/api/search/export.csv" in page.text
     assert "cdn" not in page.text.lower()
+
+
+def test_undated_posts_count_at_their_crawl_time(analyst: WebClient, app_settings: Settings) -> None:
+    before = analyst.get("/api/screen").json()
+    row = {"sid": "undated1", "minutes_ago": 3, "spots": ["锦屏山"], "station": "弥阳派出所",
+           "level": "medium", "categories": ["traffic"], "sentiment": "neg",
+           "text": "锦屏山下山路口两车相撞，堵了很久"}  # fmt: skip
+    post = scored_post(row, datetime.now(UTC)).model_copy(update={"published_at": None})
+    client = es_setup.client(app_settings.es)
+    try:
+        es_setup.index_post(client, app_settings.es, post, refresh=True)
+    finally:
+        client.close()
+    after = analyst.get("/api/screen").json()
+    assert after["totals"]["relevant"] == before["totals"]["relevant"] + 1
+    assert sum(b["posts"] for b in after["volume"]) == sum(b["posts"] for b in before["volume"]) + 1
+    assert after["latest_risky"][0]["id"] == post.id
+    since = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    found = analyst.get("/api/search", params={"q": "相撞", "date_from": since}).json()
+    assert [h["id"] for h in found["hits"]] == [post.id]

@@ -66,7 +66,7 @@ async def post_view(svc: Services, principal: Principal, post_id: str, q: str | 
                     "must_not": [{"ids": {"values": [post_id]}}],
                 }
             },
-            sort=[{"published_at": {"order": "asc", "missing": "_last"}}],
+            sort=[{"published_at": {"order": "asc", "missing": "_last"}}, {"crawled_at": "asc"}],
             size=50,
             source_excludes=["text_seg", "title_seg", "explain"],
             track_total_hits=True,
