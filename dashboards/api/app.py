@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from elasticsearch import ConnectionError as ESConnectionError
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -138,6 +139,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if _wants_json(request) or request.method != "GET":
             return JSONResponse({"detail": "sign in first"}, status_code=401)
         return RedirectResponse(login_redirect(request), status_code=303)
+
+    @app.exception_handler(ESConnectionError)
+    async def _es_down(request: Request, exc: ESConnectionError):
+        return _error(
+            request, 503, "Elasticsearch cannot be reached: try again shortly (is `yuqing services up` done?)"
+        )
 
     @app.exception_handler(QueryError)
     async def _bad_query(request: Request, exc: QueryError):

@@ -227,3 +227,22 @@ def test_kibana_objects_parse_and_import_through_the_api() -> None:
     )
     with pytest.raises(ServiceError, match="failed"):
         import_objects("http://kibana.test", transport=refuse)
+
+
+def test_the_app_answers_503_when_elasticsearch_is_down() -> None:
+    from fastapi.testclient import TestClient
+
+    from dashboards.api.app import create_app
+    from yuqing.settings import ElasticsearchSettings, load_settings
+
+    base = load_settings()
+    es = ElasticsearchSettings(
+        **{**base.es.model_dump(), "url": "http://127.0.0.1:9", "request_timeout_s": 2}
+    )
+    with TestClient(create_app(base.model_copy(update={"es": es}))) as client:
+        client.cookies.set("yq_session", "x.y")
+        login = client.get("/login", headers={"accept": "text/html"})
+        assert login.status_code == 200  # the login page needs no Elasticsearch
+        token = login.text.split('name="csrf" value="')[1].split('"')[0]
+        resp = client.post("/login", data={"username": "ana", "password": "whatever-123", "csrf": token})
+        assert resp.status_code == 503 and "Elasticsearch cannot be reached" in resp.text
