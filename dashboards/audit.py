@@ -34,6 +34,7 @@ class Audit:
         details: dict[str, Any] | None = None,
         role: str | None = None,
         ip: str | None = None,
+        refresh: bool = False,
     ) -> None:
         if action not in ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
@@ -47,12 +48,20 @@ class Audit:
             "ip": ip,
             "details": details or {},
         }
-        await self.es.index(index=self.index, document=doc)
+        await self.es.index(index=self.index, document=doc, refresh="wait_for" if refresh else None)
 
     async def search(
-        self, user: str | None = None, action: str | None = None, size: int = 100, page: int = 1
+        self,
+        user: str | None = None,
+        action: str | None = None,
+        size: int = 100,
+        page: int = 1,
+        target: str | None = None,
+        oldest_first: bool = False,
     ) -> tuple[int, list[dict[str, Any]]]:
         filters: list[dict[str, Any]] = []
+        if target:
+            filters.append({"term": {"target": target}})
         if user:
             filters.append({"term": {"user": user}})
         if action:
@@ -60,7 +69,7 @@ class Audit:
         resp = await self.es.search(
             index=self.index,
             query={"bool": {"filter": filters}},
-            sort=[{"at": "desc"}],
+            sort=[{"at": "asc" if oldest_first else "desc"}],
             size=size,
             from_=(page - 1) * size,
             track_total_hits=True,

@@ -178,6 +178,8 @@ def test_duty_officer_acknowledges_and_resolves_only_their_station(browser, serv
     page.wait_for_load_state("networkidle")
     assert page.inner_text("#alert-status") == "已办结"
     assert page.inner_text("#alert-note") == "已责令商户退款并警告"
+    history = page.locator("#history li").all_inner_texts()
+    assert len(history) == 2 and "签收" in history[0] and "办结：已责令商户退款并警告" in history[1]
     page.screenshot(path=str(SHOTS / "alert-resolved.png"), full_page=True)
     resp = page.goto(server.url + "/alerts/alert-drown")
     assert resp.status == 404

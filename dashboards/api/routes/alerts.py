@@ -151,6 +151,7 @@ async def act(
         role=principal.role,
         ip=client_ip(request),
         details={"from": alert.get("status") or "new", **doc},
+        refresh=True,  # the alert's page shows its history straight after the redirect
     )
     if is_form(request):
         return RedirectResponse(local_path(body.get("next"), "/alerts/" + quote(alert_id, safe=":")), 303)
@@ -220,4 +221,8 @@ async def alert_page(
     colleagues = [
         u.username for u in users if u.role != "duty_officer" or u.station == alert.get("jurisdiction")
     ]
-    return render(request, "alert.html", alert=alert, STATUS_NAMES=STATUS_NAMES, colleagues=colleagues)
+    _, history = await svc.audit.search(target=alert_id, size=100, oldest_first=True)
+    history = [e for e in history if e["action"].startswith("alert_")]
+    return render(
+        request, "alert.html", alert=alert, STATUS_NAMES=STATUS_NAMES, colleagues=colleagues, history=history
+    )
