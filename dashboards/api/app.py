@@ -50,12 +50,19 @@ def local_time(value: Any) -> str:
     return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def http_url(value: Any) -> str:
+    """A link taken from crawled data, only if it is http(s): `javascript:` and the like become `#`."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else "#"
+
+
 def templates_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
     env.filters["pretty"] = lambda value: json.dumps(value, ensure_ascii=False, indent=2, default=str)
     env.filters["local"] = local_time
+    env.filters["http_url"] = http_url
     env.globals.update(
         ROLE_NAMES=ROLE_NAMES,
         LEVEL_NAMES=LEVEL_NAMES,

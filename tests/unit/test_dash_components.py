@@ -246,3 +246,11 @@ def test_the_app_answers_503_when_elasticsearch_is_down() -> None:
         token = login.text.split('name="csrf" value="')[1].split('"')[0]
         resp = client.post("/login", data={"username": "ana", "password": "whatever-123", "csrf": token})
         assert resp.status_code == 503 and "Elasticsearch cannot be reached" in resp.text
+
+
+def test_links_from_crawled_data_are_http_only() -> None:
+    from dashboards.api.app import http_url
+
+    assert http_url("https://weibo.example/1") == "https://weibo.example/1"
+    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "//evil.example", None):
+        assert http_url(bad) == "#"
