@@ -443,3 +443,28 @@ def test_undated_posts_count_at_their_crawl_time(analyst: WebClient, app_setting
     since = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     found = analyst.get("/api/search", params={"q": "相撞", "date_from": since}).json()
     assert [h["id"] for h in found["hits"]] == [post.id]
+
+
+def test_admin_pages_and_form_posts(admin: WebClient, analyst: WebClient, app_settings: Settings) -> None:
+    html = {"accept": "text/html"}
+    users = admin.get("/admin/users", headers=html)
+    assert users.status_code == 200 and "duty_xisan" in users.text and "西三派出所" in users.text
+    token = admin.get("/api/me").json()["csrf"]
+    form = {
+        "csrf": token,
+        "username": "formmade",
+        "password": "form-password",
+        "role": "analyst",
+        "station": "",
+    }
+    made = admin.post("/api/users", data=form)
+    assert made.status_code == 303 and made.headers["location"] == "/admin/users"
+    assert "formmade" in admin.get("/admin/users", headers=html).text
+    client = es_setup.client(app_settings.es)
+    client.indices.refresh(index=app_settings.es.name("audit"))
+    client.close()
+    audit = admin.get("/admin/audit", params={"action": "user_add"}, headers=html)
+    assert audit.status_code == 200 and "formmade" in audit.text
+    refused = analyst.get("/admin/audit", headers=html)
+    assert refused.status_code == 403 and "<html" in refused.text.lower()
+    assert admin.get("/admin/audit", params={"action": "drop_tables"}, headers=html).status_code == 422
