@@ -161,6 +161,23 @@ def test_a_correction_is_saved_and_shown(browser, server: LiveServer) -> None:
     page.close()
 
 
+def test_alert_filters_narrow_the_console(browser, server: LiveServer) -> None:
+    page = signed_in(browser, server, "ana")
+    page.goto(server.url + "/alerts")
+    page.select_option("#alert-filters select[name=status]", "any")
+    page.click("#alert-filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#alerts tr[data-id]").count() == 3
+    page.select_option("#alert-filters select[name=level]", "high")
+    page.select_option("#alert-filters select[name=station]", "弥阳派出所")
+    page.click("#alert-filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert [r.get_attribute("data-id") for r in page.locator("#alerts tr[data-id]").all()] == ["alert-drown"]
+    assert page.locator("#response-stats tr").count() >= 3  # header + the stations with alerts
+    page.screenshot(path=str(SHOTS / "alerts-filtered.png"), full_page=True)
+    page.close()
+
+
 def test_duty_officer_acknowledges_and_resolves_only_their_station(browser, server: LiveServer) -> None:
     page = signed_in(browser, server, "duty_xisan")
     assert page.url.endswith("/alerts")

@@ -55,6 +55,13 @@ def alert_filters(
     return filters
 
 
+def _levels(values: list[str]) -> list[RiskLevel]:
+    try:
+        return [RiskLevel(v) for v in values if v]
+    except ValueError as exc:
+        raise HTTPException(422, f"level: one of {', '.join(v.value for v in RiskLevel)}") from exc
+
+
 async def list_alerts(
     svc: Services,
     principal: Principal,
@@ -174,7 +181,7 @@ async def _check_assignee(svc: Services, alert: dict[str, Any], assignee: str | 
 async def alerts_page(
     request: Request,
     status: Status = "open",
-    level: list[RiskLevel] | None = Query(None),
+    level: list[str] = Query([]),
     station: str | None = Query(None, max_length=100),
     spot: str | None = Query(None, max_length=100),
     page: int = Query(1, ge=1, le=200),
@@ -186,6 +193,7 @@ async def alerts_page(
 
     station = station or None
     spot = spot or None
+    level = _levels(level)  # the form sends an empty value for 全部
     listing = await list_alerts(svc, principal, status, level, station, spot, page, 50)
     stats = await station_stats(svc, principal, days)
     return render(
