@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from dashboards.query import ParsedQuery, highlight_query, parse
 from yuqing.es import POSTS
-from yuqing.schema import RiskCategory, RiskLevel, SentimentLabel
+from yuqing.schema import TZ, RiskCategory, RiskLevel, SentimentLabel
 from yuqing.settings import ElasticsearchSettings
 from yuqing.webstore import CORRECTIONS
 
@@ -66,6 +66,12 @@ class SearchParams(BaseModel):
         if value and not _KEYWORDISH.match(value):
             raise ValueError("an event id is 1-200 printable characters")
         return value
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _mile_time(cls, value: datetime | None) -> datetime | None:
+        # A time typed without a zone (the form's datetime-local) is Mile's wall clock, not UTC.
+        return value.replace(tzinfo=TZ) if value is not None and value.tzinfo is None else value
 
     @model_validator(mode="after")
     def _window(self) -> SearchParams:

@@ -254,3 +254,9 @@ def test_links_from_crawled_data_are_http_only() -> None:
     assert http_url("https://weibo.example/1") == "https://weibo.example/1"
     for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "//evil.example", None):
         assert http_url(bad) == "#"
+
+
+def test_a_time_typed_without_a_zone_is_mile_time() -> None:
+    params = SearchParams.model_validate({"date_from": "2026-05-01T08:00", "date_to": "2026-05-01T09:00:00Z"})
+    rng = json.dumps(params.filters())
+    assert "2026-05-01T08:00:00+08:00" in rng and "2026-05-01T09:00:00+00:00" in rng
