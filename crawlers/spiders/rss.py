@@ -1,7 +1,8 @@
 """RSS 2.0 and Atom feeds: one post per entry; optionally each entry's page for the full text.
 
-With `fetch_articles`, an entry whose page cannot be fetched or read still goes out with the feed's summary
-(`extras.fetched: false`); an entry already delivered is not fetched again.
+With `fetch_articles`, the entry's page gives the text (`article.body`, else trafilatura) and, where
+`article.title` / `.date` / `.author` are set, those fields; an entry whose page cannot be fetched or read
+still goes out with the feed's summary (`extras.fetched: false`); one already delivered is not fetched again.
 """
 
 from __future__ import annotations
@@ -65,13 +66,22 @@ class RssSpider(SourceSpider):
         if page is None:
             yield _summary_only(entry)  # the feed's own summary is still a post
             return
-        sel = self.source.article
-        found = extract.article(page.text, page.url)
-        text = (extract.all_text(page, sel.body) if sel.body else "") or found["text"]
+        sel, check = self.source.article, self.health.selector
+        body = extract.all_text(page, sel.body) if sel.body else ""
+        check("article.body", sel.body, bool(body))
+        text = body or extract.article(page.text, page.url)["text"]
         if not text:
             yield _summary_only(entry)
             return
-        yield {**entry, "text": text, "extras": {**entry["extras"], "fetched": True}}
+        # The page's own title, date and author, where selectors say where, beat the feed's.
+        better: dict[str, Any] = {}
+        for key, field in (("title", "title"), ("date", "published_at"), ("author", "author")):
+            expr = getattr(sel, key)
+            value = extract.first_text(page, expr)
+            if check(f"article.{key}", expr, bool(value)):
+                better[field] = self.date(value) if key == "date" else value
+        better = {k: v for k, v in better.items() if v is not None}
+        yield {**entry, **better, "text": text, "extras": {**entry["extras"], "fetched": True}}
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
         """The article page could not be fetched (404, timeout ...): counted, and the summary goes out."""

@@ -305,3 +305,24 @@ def test_rss_and_atom_entries(tmp_path: Path) -> None:
         "记者",
     )
     assert b["published_at"].isoformat() == "2022-08-11T10:00:00+08:00"
+
+
+def test_rss_article_page_selectors_beat_the_feed(tmp_path: Path) -> None:
+    source = {
+        "name": "feed",
+        "type": "rss",
+        "urls": ["http://f.test/rss"],
+        "fetch_articles": True,
+        "article": {"body": "div.c p", "date": "span.d::text", "author": "span.a::text", "title": "h1"},
+    }
+    spider = make_spider(tmp_path, source)
+    entry = spider.post(url="http://f.test/a/1.html", title="摘要标题", text="摘要", extras={"feed": "x"})
+    page = "<h1>白龙洞恢复开放</h1><span class='d'>2024-08-11 10:30</span><span class='a'>文旅局</span>"
+    page += "<div class='c'><p>白龙洞景区今起恢复开放。</p></div>"
+    (post,), _ = split(spider.parse_article(html("http://f.test/a/1.html", page), entry=entry))
+    assert (post["title"], post["author"]) == ("白龙洞恢复开放", "文旅局")
+    assert post["text"] == "白龙洞景区今起恢复开放。"
+    assert post["published_at"].isoformat() == "2024-08-11T10:30:00+08:00" and post["extras"]["fetched"]
+    # A page without the body falls back to the feed's summary, and says so.
+    (post,), _ = split(spider.parse_article(html("http://f.test/a/1.html", "<p>登录</p>"), entry=entry))
+    assert post["text"] == "摘要" and post["extras"]["fetched"] is False
