@@ -1,7 +1,7 @@
 # Yuqing (舆情): the two commands that matter are `make up` and `make test` (see README.md).
 #
 #   make up         fresh machine → environment, install, fetch + start Kafka and Elasticsearch, init,
-#                   then the stages (hook below: the demo source, crawler, workers, web app join it later)
+#                   then the stages: the demo site and its crawler, the mailbox, the stream worker, the web app
 #   make down       stop what `make up` started (data is kept under var/)
 #   make test       everything the tests need (install, services, init), then every test
 #   make test-fast  unit tests only: no services, no slow tests
@@ -40,41 +40,26 @@ services: install
 init: services
 	$(YUQING) init
 
-# The stages `make up` runs in the background (pid files under var/run, logs under var/logs): for now the demo
-# site and the crawler crawling it into Kafka; the workers and the web app join here with their issues.
-RUN := var/run
-LOGS := var/logs
-CRAWL_PID := $(RUN)/crawl.pid
-WEB_PID := $(RUN)/web.pid
+# The stages `make up` runs in the background (deploy/stage.sh: pid files under var/run, logs under var/logs):
+# the demo site and its crawler, the local mailbox, the stream worker, the web app.
+STAGE := deploy/stage.sh
 WEB_SECRET := var/web-secret
 
 stages: init
-	@mkdir -p $(RUN) $(LOGS)
-	@if [ -f $(CRAWL_PID) ] && kill -0 $$(cat $(CRAWL_PID)) 2>/dev/null; then \
-		echo "crawler: already running (pid $$(cat $(CRAWL_PID)))"; \
-	else \
-		nohup $(YUQING) crawl --serve-demo --schedule >>$(LOGS)/crawl.out 2>&1 & echo $$! >$(CRAWL_PID); \
-		echo "crawler: demo site on 127.0.0.1:8765, crawling it into Kafka posts.raw (log $(LOGS)/crawl.out)"; \
-	fi
-	@# --- web app (dashboards/): a random session key kept in var/, the first admin's password printed once ---
+	@$(STAGE) start crawl "demo site on 127.0.0.1:8765, crawled into Kafka posts.raw" \
+		$(YUQING) crawl --serve-demo --schedule
+	@$(STAGE) start mailbox "SMTP on 127.0.0.1:$${SMTP_PORT:-8025}, alert e-mails filed under var/mail/" \
+		$(YUQING) mailbox
+	@$(STAGE) start worker "posts.raw → Elasticsearch, alerts → e-mail (yuqing worker status)" \
+		$(YUQING) worker
+	@# The web app: a random session key kept in var/, the first admin's password printed once.
 	@[ -s $(WEB_SECRET) ] || (umask 077; $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" >$(WEB_SECRET))
 	@$(YUQING) users bootstrap-admin
-	@if [ -f $(WEB_PID) ] && kill -0 $$(cat $(WEB_PID)) 2>/dev/null; then \
-		echo "web app: already running (pid $$(cat $(WEB_PID)))"; \
-	else \
-		WEB_SECRET_KEY=$$(cat $(WEB_SECRET)) nohup $(YUQING) serve >>$(LOGS)/web.out 2>&1 & echo $$! >$(WEB_PID); \
-		echo "web app: http://$${WEB_HOST:-127.0.0.1}:$${WEB_PORT:-8000}/ (log $(LOGS)/web.out)"; \
-	fi
+	@WEB_SECRET_KEY=$$(cat $(WEB_SECRET)) $(STAGE) start web "http://$${WEB_HOST:-127.0.0.1}:$${WEB_PORT:-8000}/" \
+		$(YUQING) serve
 
 stages-down:
-	@if [ -f $(CRAWL_PID) ]; then \
-		kill $$(cat $(CRAWL_PID)) 2>/dev/null && echo "crawler: stopped" || echo "crawler: was not running"; \
-		rm -f $(CRAWL_PID); \
-	fi
-	@if [ -f $(WEB_PID) ]; then \
-		kill $$(cat $(WEB_PID)) 2>/dev/null && echo "web app: stopped" || echo "web app: was not running"; \
-		rm -f $(WEB_PID); \
-	fi
+	@for stage in web worker mailbox crawl; do $(STAGE) stop $$stage; done
 
 up: stages
 	@$(YUQING) services status

@@ -50,6 +50,7 @@ from yuqing.settings import Settings
 log = logging.getLogger(__name__)
 REPLAY_HEADER = "yuqing-replay"
 FLAGS_HEADER = "yuqing-flags"
+PRODUCED_HEADER = "yuqing-produced-at"
 
 
 def _header(event: Any, name: str) -> bytes | None:
@@ -60,7 +61,11 @@ def _header(event: Any, name: str) -> bytes | None:
 
 def _flags(env: Envelope) -> dict[str, bytes]:
     names = [n for n, on in (("replay", env.replay), ("update", env.update), ("new", env.event_new)) if on]
-    return {FLAGS_HEADER: ",".join(names).encode(), "yuqing-origin": env.origin.encode()}
+    return {
+        FLAGS_HEADER: ",".join(names).encode(),
+        "yuqing-origin": env.origin.encode(),
+        PRODUCED_HEADER: repr(env.produced_at).encode(),
+    }
 
 
 def _origin(event: Any) -> str:
@@ -81,6 +86,10 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         value_serializer="raw",
         web_enabled=False,
         broker_commit_interval=0.5,
+        # A killed worker's partitions move to the others after this (Faust's default is 60 s); it must not
+        # exceed the request timeout.
+        broker_session_timeout=s.session_timeout_s,
+        broker_heartbeat_interval=max(1.0, s.session_timeout_s / 5),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         stream_wait_empty=False,
@@ -152,7 +161,10 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         stats.count("raw/in")
         origin = _origin(event)
         try:
-            env = intake.admit(event.value, origin, matcher, replay=bool(_header(event, REPLAY_HEADER)))
+            replay = bool(_header(event, REPLAY_HEADER))
+            env = intake.admit(
+                event.value, origin, matcher, replay=replay, produced_at=event.message.timestamp
+            )
         except InvalidPost as exc:
             await to_dlq("validate", str(exc), event.value, origin=origin, key=event.key, field=exc.field)
             return
@@ -218,7 +230,8 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
                 lambda *_: stats.count("es/retries"),
             )
             stats.count("index/posts", len(posts) - len(refused))
-            stats.latency([time.time() - e.message.timestamp / 1000 for e in batch])
+            now = time.time()
+            stats.latency([now - float(_header(e, PRODUCED_HEADER) or now) for e in batch])
             by_id = {p.id: (p, e) for p, e in zip(posts, batch, strict=True)}
             for r in refused:
                 post, e = by_id[r.doc_id]

@@ -64,19 +64,23 @@ def _run_many(n: int, loglevel: str) -> None:
 
 @worker.command("status")
 def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """Counters of this deployment's workers (posts in, dead letters, indexed, alerts, e-mails, latency).
+    """Counters of this deployment's workers (posts in, dead letters, indexed, alerts, e-mails, latency) and
+    how many messages each topic still holds for them.
 
     Exit 0 when at least one worker is alive, 1 otherwise.
     """
+    from streams.lag import lag
     from streams.stats import read_all
     from yuqing.settings import get_settings
 
     settings = get_settings()
     app_id = settings.kafka.topic(settings.stream.app_id)
     workers = read_all(settings, app_id, fresh_s=settings.stream.stats_every_s * 3)
+    behind = asyncio.run(lag(settings))
     if as_json:
-        typer.echo(json.dumps(workers, ensure_ascii=False, indent=1))
+        typer.echo(json.dumps({"workers": workers, "lag": behind}, ensure_ascii=False, indent=1))
     else:
+        typer.echo("not yet processed: " + ", ".join(f"{t} {n}" for t, n in sorted(behind.items())))
         for w in workers:
             state = "alive" if w["alive"] else "gone"
             typer.echo(f"worker {w['host']}:{w['pid']} ({state}), latency {w.get('produce_to_indexed_s')}")

@@ -31,7 +31,7 @@ class Envelope:
     event_new: bool = False
     update: bool = False
     first_seen_at: str | None = None
-    received_at: float = 0.0
+    produced_at: float = 0.0  # when the raw message reached Kafka (seconds): for latency figures
     extra: dict[str, Any] = field(default_factory=dict)
 
     def dumps(self) -> bytes:

@@ -7,8 +7,6 @@ answer.
 
 from __future__ import annotations
 
-import time
-
 from streams.envelope import Envelope
 from yuqing.errors import InvalidPost
 from yuqing.gazetteer import Matcher
@@ -26,7 +24,9 @@ def place_key(spots: list[str], in_mile: bool) -> str:
     return CITY_KEY if in_mile else ELSEWHERE_KEY
 
 
-def admit(raw: bytes, origin: str, matcher: Matcher, *, replay: bool = False) -> Envelope:
+def admit(
+    raw: bytes, origin: str, matcher: Matcher, *, replay: bool = False, produced_at: float = 0.0
+) -> Envelope:
     """Validate and normalise one raw message; InvalidPost (with field and reason) when it cannot enter."""
     post = Post.parse(raw)
     normalized = normalize_text(f"{post.title}\n{post.text}" if post.title else post.text)
@@ -40,5 +40,5 @@ def admit(raw: bytes, origin: str, matcher: Matcher, *, replay: bool = False) ->
         place=place_key(spots, match.in_mile),
         origin=origin,
         replay=replay,
-        received_at=time.time(),
+        produced_at=produced_at,
     )

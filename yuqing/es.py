@@ -80,6 +80,7 @@ ALERT_PROPERTIES: dict[str, Any] = {
     "agencies": _KEYWORD,
     "notified_at": _DATE,
     "message_id": _KEYWORD,
+    "delivered": _KEYWORD,
     "status": _KEYWORD,
     "assignee": _KEYWORD,
     "acknowledged_at": _DATE,

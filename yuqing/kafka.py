@@ -19,7 +19,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExists
 from aiokafka.structs import ConsumerRecord, RecordMetadata
 
 from yuqing.errors import ConfigError, ServiceError
-from yuqing.schema import TOPICS
+from yuqing.schema import TOPIC_RAW, TOPICS
 from yuqing.settings import KafkaSettings, Settings
 
 
@@ -66,6 +66,13 @@ async def describe_topics(kafka: KafkaSettings, names: Iterable[str]) -> dict[st
     return {d["topic"]: len(d["partitions"]) for d in described if d["error_code"] == 0}
 
 
+def _configs(kafka: KafkaSettings, name: str) -> dict[str, str]:
+    """posts.raw is the record of everything crawled: kept long enough to replay it through a new model."""
+    if name == kafka.topic(TOPIC_RAW):
+        return {"retention.ms": str(kafka.raw_retention_days * 86_400_000)}
+    return {}
+
+
 PARTITIONS_FIXED = (
     "is keyed: adding partitions moves keys to other partitions and breaks the co-partitioning of the "
     "stream's tables with their changelogs (a spot's state would be read on one partition and written on "
@@ -88,7 +95,14 @@ async def ensure_topics_async(kafka: KafkaSettings, grow_partitions: bool = Fals
             if have is None:
                 try:
                     await client.create_topics(
-                        [NewTopic(name, kafka.partitions, kafka.replication_factor)],
+                        [
+                            NewTopic(
+                                name,
+                                kafka.partitions,
+                                kafka.replication_factor,
+                                topic_configs=_configs(kafka, name),
+                            )
+                        ],
                         timeout_ms=int(kafka.request_timeout_s * 1000),
                     )
                     lines.append(f"topic {name}: created ({kafka.partitions} partitions)")

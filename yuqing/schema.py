@@ -241,6 +241,9 @@ class Alert(BaseModel):
     agencies: list[str] = Field(default_factory=list, description="other agencies notified (通报)")
     notified_at: datetime | None = Field(None, description="when the SMTP server accepted the e-mail")
     message_id: str | None = None
+    delivered: list[str] = Field(
+        default_factory=list, description="Message-IDs the relay accepted (the station's and each agency's)"
+    )
     status: AlertStatus = AlertStatus.new
     assignee: str | None = None
     acknowledged_at: datetime | None = None

@@ -88,6 +88,11 @@ class KafkaSettings(_Group):
     replication_factor: int = Field(1, ge=1, description="replicas of each topic")
     topic_prefix: str = Field("", description="prefix for every topic name (isolates tests and tenants)")
     request_timeout_s: float = Field(15.0, gt=0, description="admin and produce timeout")
+    raw_retention_days: int = Field(
+        365,
+        ge=1,
+        description="how long posts.raw is kept (how far back `yuqing replay` reaches); set at creation",
+    )
 
     def topic(self, name: str) -> str:
         """The full name of a project topic."""
@@ -162,6 +167,12 @@ class StreamSettings(_Group):
     )
     stats_every_s: float = Field(5.0, gt=0, description="how often a worker writes its counters")
     silence_check_s: float = Field(60.0, gt=0, description="how often the silence rule looks at sources")
+    session_timeout_s: float = Field(
+        10.0,
+        ge=6,
+        le=60,
+        description="a worker silent this long loses its partitions to the others (failover)",
+    )
 
 
 class ServicesSettings(_Group):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, NotFoundError, TransportError
@@ -74,40 +75,53 @@ class Notifier:
                 "create alert", lambda: self.client.index(index=self.index, id=alert.id, document=doc)
             )
             self._count("alerts/created")
+            existing = doc
         else:
             refresh = {k: v for k, v in alert.stream_fields().items() if k in REFRESHED_ON_GROWTH}
             await self._update(alert.id, refresh)
             self._count("alerts/updated")
-            if existing.get("notified_at") or (existing.get("reason") or {}).get("delivery_error"):
-                return "already notified"
+        if (existing.get("reason") or {}).get("delivery_error"):
+            return "refused before"
         if str(alert.level) in self.digest_levels:
             return "queued for digest"
-        return await self._deliver(alert)
+        # The recipients and agencies are those of the alert as first recorded (a refresh does not re-route).
+        first = Alert.model_validate({k: v for k, v in existing.items() if k in Alert.model_fields})
+        return await self._deliver(first, list(existing.get("delivered") or []))
 
-    async def _deliver(self, alert: Alert) -> str:
-        smtp_settings, sender = self.settings.smtp, self.settings.smtp.sender
-        public_url = self.settings.web.public_url
+    def _messages(self, alert: Alert) -> list[EmailMessage]:
+        sender, public_url = self.settings.smtp.sender, self.settings.web.public_url
         messages = [message.compose(alert, sender, public_url)]
         for key in alert.agencies:
             agency = next((a for a in self.stations.agencies if a.key == key), None)
             if agency:
                 messages.append(message.compose_notice(alert, agency, sender))
-        try:
-            for msg in messages:
+        return messages
+
+    async def _deliver(self, alert: Alert, delivered: list[str]) -> str:
+        """Send each message not yet accepted, recording each acceptance at once: after a crash at most the
+        one message in flight is offered again."""
+        messages = [m for m in self._messages(alert) if m["Message-ID"] not in delivered]
+        if not messages:
+            return "already notified"
+        for msg in messages:
+            try:
                 await smtp.send(
-                    smtp_settings,
+                    self.settings.smtp,
                     msg,
                     self.settings.stream.retry_max_s,
                     lambda *_: self._count("smtp/retries"),
                 )
-        except smtp.PermanentSmtpError as exc:
-            log.error("alert %s not delivered: %s", alert.id, exc)
-            self._count("smtp/refused")
-            await self._update(alert.id, {"reason": {"delivery_error": str(exc)}})
-            return "refused"
-        now = datetime.now(UTC).isoformat()
-        await self._update(alert.id, {"notified_at": now, "message_id": messages[0]["Message-ID"]})
-        self._count("mail/sent", len(messages))
+            except smtp.PermanentSmtpError as exc:
+                log.error("alert %s not delivered: %s", alert.id, exc)
+                self._count("smtp/refused")
+                await self._update(alert.id, {"reason": {"delivery_error": str(exc)}})
+                return "refused"
+            delivered.append(str(msg["Message-ID"]))
+            record: dict[str, Any] = {"delivered": delivered}
+            if msg["Message-ID"] == message.message_id(alert.id):  # the station's own e-mail
+                record.update(notified_at=datetime.now(UTC).isoformat(), message_id=str(msg["Message-ID"]))
+            await self._update(alert.id, record)
+            self._count("mail/sent")
         return "sent"
 
     async def send_digests(self) -> int:

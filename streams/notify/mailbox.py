@@ -2,7 +2,9 @@
 
 A fresh install sees its alert e-mails without configuring a relay: the notifier's default SMTP host and port
 are this mailbox's. Each message is one `.eml` file (named by arrival time and Message-ID),
-written atomically.
+written atomically. Like a mail store that deduplicates by Message-ID, a message whose Message-ID was already
+filed is accepted but not filed again (it is logged in `resent.log`): that is the one repeat the notifier can
+make, after a crash between the relay's acceptance and recording it.
 """
 
 from __future__ import annotations
@@ -28,12 +30,18 @@ class FilingHandler:
         self.folder = folder
         self.on_message = on_message
         folder.mkdir(parents=True, exist_ok=True)
+        self.filed = {p.name.split("-", 1)[1].removesuffix(".eml") for p in folder.glob("*.eml")}
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         data: bytes = envelope.original_content or envelope.content
         msg = message_from_bytes(data, policy=policy.default)
         mid = str(msg.get("Message-ID") or "").strip("<>") or hashlib.sha1(data).hexdigest()
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in mid)[:80]
+        if safe in self.filed:
+            with (self.folder / "resent.log").open("a", encoding="utf-8") as fh:
+                fh.write(f"{time.time():.6f} {mid}\n")
+            return "250 Message accepted for delivery (already filed)"
+        self.filed.add(safe)
         path = self.folder / f"{time.time():.6f}-{safe}.eml"
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(data)
@@ -48,6 +56,12 @@ def start(folder: Path, host: str, port: int, on_message: Callable[[Path], None]
     controller = Controller(FilingHandler(folder, on_message), hostname=host, port=port)
     controller.start()
     return controller
+
+
+def resent(folder: Path) -> list[str]:
+    """Message-IDs offered again after being filed (one line each)."""
+    log_file = folder / "resent.log"
+    return [line.split(" ", 1)[1] for line in log_file.read_text().splitlines()] if log_file.exists() else []
 
 
 def read_mailbox(folder: Path) -> list[Any]:

@@ -174,7 +174,7 @@ def test_worker_status_shows_the_counters(stream) -> None:
             capture_output=True,
             text=True,
         )
-        workers = json.loads(out.stdout or "[]")
+        workers = json.loads(out.stdout or "{}").get("workers") or []
         counters = workers[0]["counters"] if workers else {}
         return counters if counters.get("raw/in", 0) >= len(GOOD) + len(BAD) else None
 
