@@ -225,7 +225,7 @@ def wait_idle(settings: Settings, timeout: float = 240) -> None:
 
 @contextlib.contextmanager
 def own_prefix(settings: Settings) -> Iterator[Settings]:
-    """The settings under prefixes of their own (topics, indices, consumer group), initialised, then removed."""
+    """The settings under prefixes of their own (topics, indices, consumer group), initialised, then gone."""
     from yuqing import es as es_setup
     from yuqing.bootstrap import initialize
 
