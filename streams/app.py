@@ -1,15 +1,16 @@
 """The stream's one Faust app and its whole topology, top to bottom.
 
-    posts.raw ─ intaking ─► posts.placed ─ grouping ─► posts.grouped ─ scoring ─► posts.scored ─┐
-    (post id)   └► posts.dlq    (place)         │          (place)                 (place)     │
-                                                └► events.changes ─ event_indexing ─► ES events  │
-                                           ES posts ◄─ indexing ◄──────────────────────────────┤
-                         ES alerts, SMTP ◄─ notifying ◄─ alerts (alert id) ◄─ judging ◄─────────┘
+    posts.raw (by post id)  ─ intaking ───────► posts.placed (by place); bad input ─► posts.dlq
+    posts.placed            ─ grouping ───────► posts.grouped (by place); copies ─► events.changes
+    posts.grouped           ─ scoring ────────► Elasticsearch posts-YYYY.MM, posts.scored (by place)
+    posts.scored            ─ judging ────────► events.changes, alerts (by alert id)
+    events.changes          ─ event_indexing ─► Elasticsearch events
+    alerts                  ─ notifying ──────► Elasticsearch alerts, SMTP (duty officers, agencies)
 
 Every hop after intake is keyed by the post's place (its main scenic spot, else the city, else elsewhere), so
 one spot's events, windows and cooldowns live in one partition: the tables below are co-partitioned with
-`posts.placed` and `posts.scored` (same keys, same partition count). Scoring and indexing are stateless and
-micro-batched (`take_events`); the stateful agents handle one event at a time, since Faust refuses table
+`posts.placed` and `posts.scored` (same keys, same partition count). Scoring (with indexing) is stateless
+and micro-batched (`take_events`); the stateful agents handle one event at a time, since Faust refuses table
 writes inside a batch. Offsets are committed only after an agent has handled a message and the producer has
 flushed what it sent, so a killed worker redoes its last messages; every stage is idempotent by id for that.
 """
@@ -92,6 +93,8 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         broker_heartbeat_interval=max(1.0, s.session_timeout_s / 5),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # Every post crosses several hops: let each hop's sends share produce requests (5 ms at most).
+        producer_linger=0.005,
         stream_wait_empty=False,
     )
     stats = Stats(settings, app.conf.id)
@@ -180,7 +183,7 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         env = Envelope.loads(event.value)
         result = events.group(env, tables, window_s=window_s, max_distance=s.simhash_distance)
         stats.count(f"group/{result.kind}")
-        if result.event is not None:
+        if result.kind == "duplicate":  # other posts' snapshots come from judging, after their scores
             await event_changes.send(key=result.event["id"].encode(), value=_json(result.event))
         if result.envelope is not None:
             await grouped.send(key=event.key, value=result.envelope.dumps())
@@ -193,7 +196,8 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
 
     @app.agent(grouped)
     async def scoring_(stream):
-        """Score micro-batches with the Chinese BERT scorer (relevance, sentiment, risk); failures → DLQ."""
+        """Score micro-batches with the Chinese BERT scorer, bulk-index them into posts-YYYY.MM under their
+        stable ids (blocking while ES is down), pass them on to posts.scored; failures → DLQ."""
         loop = asyncio.get_running_loop()
         from models.scorer import PostText
 
@@ -205,10 +209,6 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
             done, failed = await loop.run_in_executor(None, scoring.score_batch, scorer(), envs, text_of)
             stats.count("score/batches")
             stats.count("score/posts", len(done))
-            for env, post in done:
-                await scored.send(
-                    key=env.place.encode(), value=post.model_dump_json().encode(), headers=_flags(env)
-                )
             for f in failed:
                 await to_dlq(
                     "score",
@@ -217,25 +217,24 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
                     origin=f.envelope.origin,
                     post_id=f.envelope.post["id"],
                 )
-
-    @app.agent(scored)
-    async def indexing(stream):
-        """Bulk-index scored posts into posts-YYYY.MM under their stable ids (blocks while ES is down)."""
-        async for batch in stream.take_events(s.batch_size, within=s.batch_within_s):
-            posts = [ScoredPost.model_validate_json(e.value) for e in batch]
+            # Indexed here rather than by a consumer of posts.scored: one hop less for every post.
             refused = await bulk_until_done(
-                es_client(),
-                post_actions(settings.es, posts),
-                s.retry_max_s,
+                es_client(), post_actions(settings.es, [p for _, p in done]), s.retry_max_s,
                 lambda *_: stats.count("es/retries"),
-            )
-            stats.count("index/posts", len(posts) - len(refused))
+            )  # fmt: skip
             now = time.time()
-            stats.latency([now - float(_header(e, PRODUCED_HEADER) or now) for e in batch])
-            by_id = {p.id: (p, e) for p, e in zip(posts, batch, strict=True)}
-            for r in refused:
-                post, e = by_id[r.doc_id]
-                await to_dlq("index", r.reason, e.value, origin=_origin(e), post_id=post.id)
+            stats.count("index/posts", len(done) - len(refused))
+            stats.latency([now - env.produced_at for env, _ in done if env.produced_at])
+            refused_ids = {r.doc_id: r.reason for r in refused}
+            for env, post in done:
+                if post.id in refused_ids:
+                    await to_dlq(
+                        "index", refused_ids[post.id], env.dumps(), origin=env.origin, post_id=post.id
+                    )
+                    continue
+                await scored.send(
+                    key=env.place.encode(), value=post.model_dump_json().encode(), headers=_flags(env)
+                )
 
     async def judge_one(event: Any) -> None:
         post = ScoredPost.model_validate_json(event.value)

@@ -24,6 +24,7 @@ from typing import Any
 
 from streams import simhash as sh
 from streams.envelope import Envelope
+from yuqing.segment import segment
 
 POST_IDS_KEPT = 50
 BAND_ENTRIES_KEPT = 64
@@ -158,6 +159,7 @@ def _start(event_id: str, post: dict[str, Any], env: Envelope, when: datetime, v
         "peak_score": 0.0,
         "categories": [],
         "simhash": f"{value:016x}",
+        "title_seg": segment(title),  # segmented once: every snapshot of the event is indexed with it
     }
 
 

@@ -170,9 +170,10 @@ def alert_document(alert: Alert) -> dict[str, Any]:
     return doc
 
 
-def event_document(event: Event) -> dict[str, Any]:
+def event_document(event: Event, title_seg: str | None = None) -> dict[str, Any]:
+    """The event as indexed; `title_seg` when the caller segmented the title already."""
     doc = event.model_dump(mode="json")
-    doc["title_seg"] = segment(event.title) if event.title else None
+    doc["title_seg"] = title_seg or (segment(event.title) if event.title else None)
     return doc
 
 

@@ -1,248 +1,36 @@
-"""Running the real stream in tests: a worker process, a mailbox (aiosmtpd), producing posts, waiting on ES.
+"""The stream test harness: the real worker, mailbox and producer helpers live in `bench.rig` (the stream
+benchmark runs the same rig), re-exported here for the tests."""
 
-Nothing here is faked: the worker is `yuqing worker` in its own process (so it can be killed with SIGKILL),
-the mailbox is a real SMTP server, Kafka and Elasticsearch are the ones the settings point at.
-"""
+from bench.rig import (
+    Mailbox,
+    Worker,
+    consume_all,
+    corpus,
+    es_count,
+    es_docs,
+    expected_documents,
+    free_port,
+    own_prefix,
+    post_record,
+    produce,
+    wait_idle,
+    wait_until,
+    worker_env,
+)
 
-from __future__ import annotations
-
-import asyncio
-import contextlib
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
-from typing import Any
-
-from streams.notify import mailbox as mailbox_mod
-from yuqing import kafka as kafka_setup
-from yuqing.schema import TOPIC_RAW
-from yuqing.settings import Settings
-
-READY_MARK = "[^Worker]: Ready"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(what: str, check: Callable[[], Any], timeout: float, every: float = 0.5) -> Any:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
-
-
-class Mailbox:
-    """A real SMTP server on a free port that files messages under a folder; can be stopped and restarted."""
-
-    def __init__(self, folder: Path, port: int | None = None) -> None:
-        self.folder, self.port = folder, port or free_port()
-        self.controller = None
-
-    def start(self) -> Mailbox:
-        self.controller = mailbox_mod.start(self.folder, "127.0.0.1", self.port)
-        return self
-
-    def stop(self) -> None:
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
-
-    def messages(self) -> list[Any]:
-        return mailbox_mod.read_mailbox(self.folder)
-
-    def message_ids(self) -> list[str]:
-        return [str(m["Message-ID"]) for m in self.messages()]
-
-    def resent(self) -> list[str]:
-        return mailbox_mod.resent(self.folder)
-
-
-def worker_env(settings: Settings, mailbox: Mailbox, state_dir: Path, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-        "KAFKA_TOPIC_PREFIX": settings.kafka.topic_prefix,
-        "KAFKA_PARTITIONS": str(settings.kafka.partitions),
-        "ES_URL": settings.es.url,
-        "ES_INDEX_PREFIX": settings.es.index_prefix,
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(mailbox.port),
-        "SERVICES_STATE_DIR": str(state_dir),
-        "STREAM_RETRY_MAX_S": "2",
-        "STREAM_STATS_EVERY_S": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.update(extra)
-    return env
-
-
-class Worker:
-    """`yuqing worker` as a child process, its output in a log file."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log = env, log
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, ready_timeout: float = 120.0) -> Worker:
-        offset = self.log.stat().st_size if self.log.exists() else 0
-        out = self.log.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "yuqing.cli", "worker"], env=self.env, stdout=out, stderr=subprocess.STDOUT
-        )
-        wait_until("the worker to be ready", lambda: self._ready(offset), ready_timeout)
-        return self
-
-    def _ready(self, offset: int) -> bool:
-        if self.proc and self.proc.poll() is not None:
-            raise AssertionError(f"worker exited with {self.proc.returncode}:\n{self.tail()}")
-        with self.log.open("rb") as fh:
-            fh.seek(offset)
-            return READY_MARK in fh.read().decode("utf-8", "replace")
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(30)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def tail(self, lines: int = 60) -> str:
-        return "\n".join(self.log.read_text("utf-8", "replace").splitlines()[-lines:])
-
-
-def produce(settings: Settings, records: Iterable[tuple[bytes | None, bytes]], topic: str = TOPIC_RAW) -> int:
-    """Send raw messages to a project topic and wait until the broker confirmed them all."""
-
-    async def run() -> int:
-        async with kafka_setup.producer(settings.kafka) as producer:
-            sent = await kafka_setup.send_many(producer, settings.kafka.topic(topic), list(records))
-        return len(sent)
-
-    return asyncio.run(run())
-
-
-def post_record(post: dict[str, Any]) -> tuple[bytes, bytes]:
-    key = f"{post['source']}:{post.get('source_id') or post.get('url')}"
-    return key.encode(), json.dumps(post, ensure_ascii=False).encode()
-
-
-def consume_all(settings: Settings, topic: str, timeout_s: float = 10.0) -> list[Any]:
-    async def run() -> list[Any]:
-        async with kafka_setup.consumer(
-            settings.kafka, settings.kafka.topic(topic), group_id=None
-        ) as consumer:
-            return await kafka_setup.consume(consumer, 100_000, timeout_s)
-
-    return asyncio.run(run())
-
-
-def corpus(n: int, prefix: str) -> list[dict[str, Any]]:
-    """`n` realistic posts (the project's labelled tourism posts, cycled with fresh ids and a suffix)."""
-    from models.data import __path__ as data_path
-
-    with Path(data_path[0], "tourism_posts.jsonl").open(encoding="utf-8") as fh:
-        texts = [json.loads(line)["text"] for line in fh]
-    posts = []
-    for i in range(n):
-        text = (
-            texts[i % len(texts)] if i < len(texts) else f"{texts[i % len(texts)]}（第{i // len(texts)}轮）"
-        )
-        posts.append({"source": f"{prefix}_src{i % 4}", "source_id": str(i), "text": text})
-    return posts
-
-
-def expected_documents(posts: list[dict[str, Any]]) -> int:
-    """How many documents the stream keeps: exact copies of a text at the same place are dropped."""
-    from streams import simhash
-    from streams.intake import admit
-    from yuqing.gazetteer import default_matcher
-
-    matcher = default_matcher()
-    kept = set()
-    for p in posts:
-        env = admit(json.dumps(p, ensure_ascii=False).encode(), "", matcher)
-        kept.add((env.place, simhash.text_hash(env.normalized)))
-    return len(kept)
-
-
-def es_count(settings: Settings, index: str = "posts") -> int:
-    from yuqing import es as es_setup
-
-    client = es_setup.client(settings.es)
-    try:
-        client.indices.refresh(index=settings.es.name(index), ignore_unavailable=True)
-        return client.count(index=settings.es.name(index), ignore_unavailable=True)["count"]
-    except Exception:  # ES stopped on purpose in some tests: "unknown" while it is down
-        return -1
-    finally:
-        client.close()
-
-
-def es_docs(settings: Settings, index: str, size: int = 10_000) -> list[dict[str, Any]]:
-    from yuqing import es as es_setup
-
-    client = es_setup.client(settings.es)
-    try:
-        client.indices.refresh(index=settings.es.name(index), ignore_unavailable=True)
-        resp = client.search(index=settings.es.name(index), size=size, ignore_unavailable=True)
-        return [h["_source"] for h in resp["hits"]["hits"]]
-    finally:
-        client.close()
-
-
-def wait_idle(settings: Settings, timeout: float = 240) -> None:
-    """Until the workers have committed everything on every topic they read (twice in a row)."""
-    from streams.lag import lag
-
-    quiet: list[bool] = []
-
-    def idle() -> bool:
-        quiet.append(not any(asyncio.run(lag(settings)).values()))
-        return len(quiet) >= 2 and quiet[-1] and quiet[-2]
-
-    wait_until("the stream to be idle", idle, timeout, every=1.0)
-
-
-@contextlib.contextmanager
-def own_prefix(settings: Settings) -> Iterator[Settings]:
-    """The settings under prefixes of their own (topics, indices, consumer group), initialised, then gone."""
-    from yuqing import es as es_setup
-    from yuqing.bootstrap import initialize
-
-    tag = f"{settings.kafka.topic_prefix}{uuid.uuid4().hex[:6]}"
-    mine = settings.model_copy(
-        update={
-            "kafka": settings.kafka.model_copy(update={"topic_prefix": f"{tag}."}),
-            "es": settings.es.model_copy(update={"index_prefix": f"{tag.replace('.', '-')}-"}),
-        }
-    )
-    initialize(mine)
-    try:
-        yield mine
-    finally:
-        client = es_setup.client(mine.es)
-        try:
-            es_setup.delete_prefixed(client, mine.es)
-        finally:
-            client.close()
-        asyncio.run(kafka_setup.delete_prefixed_topics(mine.kafka))
+__all__ = [
+    "Mailbox",
+    "Worker",
+    "consume_all",
+    "corpus",
+    "es_count",
+    "es_docs",
+    "expected_documents",
+    "free_port",
+    "own_prefix",
+    "post_record",
+    "produce",
+    "wait_idle",
+    "wait_until",
+    "worker_env",
+]
