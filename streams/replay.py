@@ -33,7 +33,8 @@ async def replay(
         kafka_setup.consumer(settings.kafka, group_id=None) as consumer,
         kafka_setup.producer(settings.kafka) as producer,
     ):
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        counts = await kafka_setup.describe_topics(settings.kafka, [topic])
+        partitions = [TopicPartition(topic, p) for p in range(counts.get(topic, 0))]
         if not partitions:
             return 0
         consumer.assign(partitions)
