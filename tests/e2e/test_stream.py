@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from stream_harness import Mailbox, Worker, consume_all, post_record, produce, wait_until, worker_env
 
+from bench.rig import Mailbox, Worker, consume_all, post_record, produce, wait_until, worker_env
 from yuqing import es as es_setup
 from yuqing.schema import TOPIC_DLQ
 from yuqing.settings import Settings

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from stream_harness import (
+
+from bench.rig import (
     Mailbox,
     Worker,
     corpus,
@@ -29,7 +30,6 @@ from stream_harness import (
     wait_until,
     worker_env,
 )
-
 from yuqing.bootstrap import initialize
 from yuqing.services import manager
 from yuqing.settings import Settings

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from stream_harness import (
+
+from bench.rig import (
     Mailbox,
     Worker,
     corpus,
@@ -25,7 +26,6 @@ from stream_harness import (
     wait_until,
     worker_env,
 )
-
 from yuqing.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
