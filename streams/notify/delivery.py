@@ -85,7 +85,7 @@ class Notifier:
         if str(alert.level) in self.digest_levels:
             return "queued for digest"
         # The recipients and agencies are those of the alert as first recorded (a refresh does not re-route).
-        first = Alert.model_validate({k: v for k, v in existing.items() if k in Alert.model_fields})
+        first = _from_document(existing)
         return await self._deliver(first, list(existing.get("delivered") or []))
 
     def _messages(self, alert: Alert) -> list[EmailMessage]:
@@ -136,7 +136,7 @@ class Notifier:
             "search digest",
             lambda: self.client.search(index=self.index, query=query, size=500, sort=[{"raised_at": "asc"}]),
         )
-        pending = [Alert.model_validate(h["_source"]) for h in resp["hits"]["hits"]]
+        pending = [_from_document(h["_source"]) for h in resp["hits"]["hits"]]
         pending = [a for a in pending if not (a.reason or {}).get("delivery_error")]
         by_station: dict[str, list[Alert]] = {}
         for alert in pending:
@@ -156,3 +156,8 @@ class Notifier:
                 await self._update(alert.id, {"notified_at": now, "message_id": msg["Message-ID"]})
             self._count("mail/digests")
         return len(pending)
+
+
+def _from_document(doc: dict[str, Any]) -> Alert:
+    """The alert an indexed document holds (without the fields only the index has, such as summary_seg)."""
+    return Alert.model_validate({k: v for k, v in doc.items() if k in Alert.model_fields})
