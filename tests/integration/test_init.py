@@ -76,3 +76,40 @@ def test_init_fails_clearly_when_kafka_is_unreachable(live_services: Settings) -
     proc = subprocess.run(INIT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 3
     assert "kafka: cannot reach 127.0.0.1:1" in proc.stderr
+
+
+def test_init_refuses_to_add_partitions_unless_told(live_services: Settings) -> None:
+    import uuid
+
+    import pytest
+
+    from yuqing.errors import ConfigError
+    from yuqing.kafka import delete_prefixed_topics, ensure_topics
+
+    prefix = f"{live_services.kafka.topic_prefix}grow{uuid.uuid4().hex[:4]}."
+    small = live_services.model_copy(
+        update={"kafka": live_services.kafka.model_copy(update={"topic_prefix": prefix, "partitions": 1})}
+    )
+    large = small.model_copy(update={"kafka": small.kafka.model_copy(update={"partitions": 2})})
+    try:
+        ensure_topics(small)
+        with pytest.raises(ConfigError) as err:
+            ensure_topics(large)
+        assert "co-partitioning" in str(err.value) and "--grow-partitions" in str(err.value)
+        assert set(asyncio.run(describe_topics(small.kafka, topic_names(small.kafka))).values()) == {1}
+        lines = ensure_topics(large, grow_partitions=True)
+        assert any("grown from 1 to 2" in line for line in lines)
+        out = subprocess.run(
+            INIT,
+            env={
+                **os.environ,
+                "KAFKA_TOPIC_PREFIX": prefix,
+                "KAFKA_PARTITIONS": "3",
+                "ES_INDEX_PREFIX": live_services.es.index_prefix,
+            },
+            capture_output=True,
+            text=True,
+        )
+        assert out.returncode == 2 and "KAFKA_PARTITIONS" in out.stderr
+    finally:
+        asyncio.run(delete_prefixed_topics(small.kafka))

@@ -115,3 +115,23 @@ def test_near_duplicates_within_the_distance_share_a_band() -> None:
     assert sh.distance(a, b) <= 10
     assert set(enumerate(sh.bands(a, 10))) & set(enumerate(sh.bands(b, 10)))
     assert sh.distance(a, sh.simhash("建水古城的烧豆腐真好吃，下次还来")) > 16
+
+
+def test_an_undated_post_keeps_the_month_of_its_first_sighting() -> None:
+    from yuqing.es import index_for
+    from yuqing.schema import ScoredPost
+
+    t = tables()
+    first = run(t, env("w:1", origin="raw:0:1"))
+    later = run(
+        t, env("w:1", origin="raw:9:1", engagement={"likes": 9}, crawled_at="2027-01-05T10:00:00+00:00")
+    )
+    assert later.kind == "update" and later.envelope.first_seen_at == first.envelope.first_seen_at
+    seen = ScoredPost(
+        source="w",
+        source_id="1",
+        text=TEXT,
+        crawled_at="2027-01-05T10:00:00+00:00",
+        first_seen_at="2026-11-30T10:00:00+00:00",
+    )
+    assert index_for(seen).endswith("posts-2026.11")  # not 2027.01: the re-crawl overwrites the same document
