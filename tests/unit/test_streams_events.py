@@ -123,15 +123,10 @@ def test_an_undated_post_keeps_the_month_of_its_first_sighting() -> None:
 
     t = tables()
     first = run(t, env("w:1", origin="raw:0:1"))
-    later = run(
-        t, env("w:1", origin="raw:9:1", engagement={"likes": 9}, crawled_at="2027-01-05T10:00:00+00:00")
-    )
+    later = run(t, env("w:1", origin="raw:9:1", engagement={"likes": 9}))  # crawled again a month on
     assert later.kind == "update" and later.envelope.first_seen_at == first.envelope.first_seen_at
     seen = ScoredPost(
-        source="w",
-        source_id="1",
-        text=TEXT,
-        crawled_at="2027-01-05T10:00:00+00:00",
-        first_seen_at="2026-11-30T10:00:00+00:00",
-    )
-    assert index_for(seen).endswith("posts-2026.11")  # not 2027.01: the re-crawl overwrites the same document
+        source="w", source_id="1", text=TEXT, crawled_at="2026-11-03T10:00:00+00:00",
+        first_seen_at="2026-10-30T10:00:00+00:00",
+    )  # fmt: skip
+    assert index_for(seen).endswith("posts-2026.10")  # not 2026.11: the re-crawl overwrites the same document
