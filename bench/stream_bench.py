@@ -11,6 +11,7 @@ in a search, each alert's moment in the mailbox (aiosmtpd), against the 60 s of 
 from __future__ import annotations
 
 import asyncio
+import logging
 import statistics
 import tempfile
 import threading
@@ -164,6 +165,7 @@ async def _steady(settings, posts, seconds, spots, poller: Searchable, emergenci
 
 
 def main(quick: bool = False) -> None:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
     settings = get_settings()
     n, seconds = (2000, 10) if quick else (20_000, 30)
     posts = corpus(n, "bench")

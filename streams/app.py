@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 REPLAY_HEADER = "yuqing-replay"
 FLAGS_HEADER = "yuqing-flags"
 PRODUCED_HEADER = "yuqing-produced-at"
+NOTIFY_CONCURRENCY = 8
 
 
 def _header(event: Any, name: str) -> bytes | None:
@@ -270,7 +271,8 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
                 log.error("event %s refused by Elasticsearch: %s", r.doc_id, r.reason)
             stats.count("index/events", len(docs) - len(refused))
 
-    @app.agent(alerts)
+    # Alerts wait on the network (Elasticsearch, SMTP), not the CPU: several are handled at once.
+    @app.agent(alerts, concurrency=NOTIFY_CONCURRENCY)
     async def notifying(stream):
         """Index each alert, e-mail the duty officers once (retried while SMTP is down)."""
 

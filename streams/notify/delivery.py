@@ -9,12 +9,13 @@ goes out again with the same Message-ID, which mail clients recognise as the sam
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, NotFoundError, TransportError
+from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
 
 from streams.notify import message, smtp
@@ -37,6 +38,7 @@ class Notifier:
         self.digest_levels = digest_levels
         self.index = settings.es.name(es_setup.ALERTS)
         self.stats: dict[str, int] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
 
     def _count(self, key: str, n: int = 1) -> None:
         self.stats[key] = self.stats.get(key, 0) + n
@@ -58,6 +60,14 @@ class Notifier:
 
         return await self._es("get alert", get)
 
+    async def _create(self, alert_id: str, doc: dict[str, Any]) -> bool:
+        """Create the alert's document; False when it exists (never overwrites the people's fields)."""
+        try:
+            await self.client.create(index=self.index, id=alert_id, document=doc)
+        except ConflictError:
+            return False
+        return True
+
     async def _update(self, alert_id: str, doc: dict[str, Any], refresh: bool = False) -> None:
         await self._es(
             "update alert",
@@ -67,16 +77,27 @@ class Notifier:
         )
 
     async def handle(self, alert: Alert) -> str:
-        """Record the alert and send what is owed; returns what happened (for the worker's counters)."""
-        existing = await self._existing(alert.id)
-        if existing is None:
-            doc = es_setup.alert_document(alert)
-            await self._es(
-                "create alert", lambda: self.client.index(index=self.index, id=alert.id, document=doc)
-            )
+        """Record the alert and send what is owed; returns what happened (for the worker's counters).
+
+        Several alerts are handled at once (the agent's concurrency); the same alert never is: its messages
+        share a partition, so they meet here in one process and queue on the alert's lock.
+        """
+        lock = self._locks.setdefault(alert.id, asyncio.Lock())
+        try:
+            async with lock:
+                return await self._handle(alert)
+        finally:
+            if not lock.locked():
+                self._locks.pop(alert.id, None)
+
+    async def _handle(self, alert: Alert) -> str:
+        doc = es_setup.alert_document(alert)
+        created = await self._es("create alert", lambda: self._create(alert.id, doc))
+        if created:
             self._count("alerts/created")
             existing = doc
         else:
+            existing = await self._existing(alert.id) or doc
             refresh = {k: v for k, v in alert.stream_fields().items() if k in REFRESHED_ON_GROWTH}
             await self._update(alert.id, refresh)
             self._count("alerts/updated")

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
-from bench.rig import Mailbox
+import pytest
+
+from bench.rig import Mailbox, own_prefix
 from streams.notify.delivery import Notifier
 from yuqing import es as es_setup
 from yuqing.config import load_stations
 from yuqing.schema import Alert
 from yuqing.settings import Settings
+
+
+@pytest.fixture
+def initialized(live_services: Settings) -> Iterator[Settings]:
+    """An alerts index of this module alone (others count their alerts)."""
+    with own_prefix(live_services) as settings:
+        yield settings
+
+
+@pytest.fixture
+def es_client(initialized: Settings):
+    client = es_setup.client(initialized.es)
+    yield client
+    client.close()
 
 
 def _alert(alert_id: str, level: str, station: str = "弥阳派出所", similar: int = 0) -> Alert:
