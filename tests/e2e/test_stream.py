@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bench.rig import Mailbox, Worker, consume_all, post_record, produce, wait_until, worker_env
+from bench.rig import Mailbox, Worker, consume_all, own_prefix, post_record, produce, wait_until, worker_env
 from yuqing import es as es_setup
 from yuqing.schema import TOPIC_DLQ
 from yuqing.settings import Settings
@@ -50,18 +50,22 @@ BAD = [
 
 
 @pytest.fixture(scope="module")
-def stream(initialized: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
-    tmp = tmp_path_factory.mktemp("stream")
-    mailbox = Mailbox(tmp / "mail").start()
-    env = worker_env(initialized, mailbox, tmp / "state")
-    worker = Worker(env, tmp / "worker.log").start()
-    # The original first: posts.raw is keyed by post id, so without waiting a copy could overtake it.
-    produce(initialized, [post_record(GOOD[0])])
-    wait_until("the first post indexed", lambda: _search(initialized, "posts"), 90)
-    produce(initialized, [post_record(p) for p in GOOD[1:]] + [(b"bad", raw) for raw in BAD])
-    yield initialized, mailbox, worker, env
-    worker.stop()
-    mailbox.stop()
+def stream(live_services: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    # Topics and indices of this module alone: the shared ones would carry these posts into other tests.
+    with own_prefix(live_services) as settings:
+        tmp = tmp_path_factory.mktemp("stream")
+        mailbox = Mailbox(tmp / "mail").start()
+        env = worker_env(settings, mailbox, tmp / "state")
+        worker = Worker(env, tmp / "worker.log").start()
+        try:
+            # The original first: posts.raw is keyed by post id, so without waiting a copy could overtake it.
+            produce(settings, [post_record(GOOD[0])])
+            wait_until("the first post indexed", lambda: _search(settings, "posts"), 90)
+            produce(settings, [post_record(p) for p in GOOD[1:]] + [(b"bad", raw) for raw in BAD])
+            yield settings, mailbox, worker, env
+        finally:
+            worker.stop()
+            mailbox.stop()
 
 
 def _search(settings: Settings, index: str, **kw) -> list[dict]:
