@@ -186,6 +186,9 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         stats.count(f"group/{result.kind}")
         if result.kind == "duplicate":  # other posts' snapshots come from judging, after their scores
             await event_changes.send(key=result.event["id"].encode(), value=_json(result.event))
+        elif result.kind == "same_id":  # the crawler never re-sends an unchanged post: a producer's fault
+            reason = "duplicate id: this post was already processed with the same text and engagement"
+            await to_dlq("dedup", reason, event.value, origin=env.origin, post_id=env.post["id"])
         if result.envelope is not None:
             await grouped.send(key=event.key, value=result.envelope.dumps())
 
