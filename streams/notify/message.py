@@ -50,7 +50,7 @@ def _facts(alert: Alert, public_url: str) -> list[tuple[str, str]]:
         ("责任单位", alert.jurisdiction or "未定"),
         ("风险类别", cats),
         ("触发规则", f"{alert.rule}（{alert.rule_type}）"),
-        ("触发原因", ", ".join(f"{k}={v}" for k, v in alert.reason.items() if k not in ("rule", "type"))),
+        ("触发原因", _reason(alert.reason)),
         ("同一事件相似帖", f"{alert.similar_count} 条"),
     ]
     if ev:
@@ -72,6 +72,39 @@ def _facts(alert: Alert, public_url: str) -> list[tuple[str, str]]:
     if ev.get("post_id"):
         rows.append(("帖子页面", f"{public_url.rstrip('/')}/posts/{ev['post_id']}"))
     return rows
+
+
+REASON_ZH = {
+    "level": "风险等级",
+    "confidence": "模型置信度",
+    "risk_score": "风险分",
+    "risk_terms": "命中词",
+    "expression": "关注词表达式",
+    "also_matched": "同时命中规则",
+    "posts": "帖数",
+    "expected": "平时帖数",
+    "negative": "负面帖数",
+    "share": "负面占比",
+    "minutes": "分钟",
+    "source": "数据源",
+    "last_post": "最后一帖",
+}
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "、".join(str(v) for vs in value.values() for v in (vs if isinstance(vs, list) else [vs]))
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    return str(value)
+
+
+def _reason(reason: dict[str, Any]) -> str:
+    """Why the rule fired, in words a duty officer reads (unknown keys as they are)."""
+    parts = [
+        f"{REASON_ZH.get(k, k)} {_value(v)}" for k, v in reason.items() if k not in ("rule", "type") and v
+    ]
+    return "；".join(parts) or "—"
 
 
 def subject(alert: Alert) -> str:
