@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+import mode
 
 from streams import alerting, events, intake, judging, scoring
 from streams.envelope import Envelope, dead_letter
@@ -145,6 +146,14 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
             lazy["notifier"] = Notifier(settings, es_client(), stations, rules.digest_levels)
             stats.sources.append(lazy["notifier"].stats)
         return lazy["notifier"]
+
+    @app.service
+    class Clients(mode.Service):
+        """Closes the worker's Elasticsearch client when the worker stops."""
+
+        async def on_stop(self) -> None:
+            if "es" in lazy:
+                await lazy["es"].close()
 
     async def to_dlq(stage: str, reason: str, original: bytes | None, **kw: Any) -> None:
         stats.count(f"dlq/{stage}")
