@@ -36,13 +36,19 @@ def run(
     from faust.worker import Worker
 
     from streams.app import create_app
+    from yuqing.errors import ConfigError
+    from yuqing.kafka import describe_topics, topic_names
     from yuqing.settings import get_settings
 
     settings = get_settings()
-    from yuqing.kafka import describe_topics
-
-    asyncio.run(describe_topics(settings.kafka, []))  # unreachable Kafka: one clear line, exit 3
-    app = create_app(settings)
+    app = create_app(settings)  # a bad rules.yaml or stations.yaml stops here: exit 2, naming file and key
+    wanted = topic_names(settings.kafka)
+    found = asyncio.run(describe_topics(settings.kafka, wanted))  # Kafka unreachable: exit 3
+    missing = [t for t in wanted if t not in found]
+    if missing:
+        raise ConfigError(
+            "KAFKA_TOPIC_PREFIX", "topics", f"missing {', '.join(missing)}: run `yuqing init` first"
+        )
     Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False).execute_from_commandline()
 
 
