@@ -1,4 +1,4 @@
-"""`yuqing worker` refuses to start on a broken configuration or without Kafka, with one line and an exit code."""
+"""`yuqing worker` refuses to start on a broken configuration or without Kafka: one line, an exit code."""
 
 from __future__ import annotations
 
