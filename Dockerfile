@@ -17,10 +17,11 @@ WORKDIR /app
 
 # Dependencies first (a layer that changes only with pyproject.toml). Without the `train` extra: the image's
 # processes only score (ONNX Runtime + tokenizers + numpy), so torch and its GB of libraries stay out.
-COPY pyproject.toml README.md ./
+# constraints.txt pins every dependency to the versions the tests ran with (`make lock`).
+COPY pyproject.toml README.md constraints.txt ./
 RUN mkdir -p yuqing crawlers streams models dashboards bench \
     && for p in yuqing crawlers streams models dashboards bench; do touch $p/__init__.py; done \
-    && pip install -e . \
+    && pip install -c constraints.txt -e . \
     && rm -rf yuqing crawlers streams models dashboards bench
 
 COPY . .

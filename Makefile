@@ -6,6 +6,7 @@
 #   make test       everything the tests need (install, services, init), then every test
 #   make test-fast  unit tests only: no services, no slow tests
 #   make lint       ruff check + format check
+#   make lock       pin every dependency again in constraints.txt, after changing a requirement in pyproject.toml
 #
 # Variables: PYTHON (python3.11), VENV (.venv), PYTEST_ARGS (extra pytest arguments).
 
@@ -17,7 +18,7 @@ YUQING := $(BIN)/yuqing
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install up down status services init stages stages-down test test-fast lint format docs
+.PHONY: help venv install lock up down status services init stages stages-down test test-fast lint format docs
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -27,12 +28,19 @@ venv: $(BIN)/python
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstalled when pyproject.toml changes (new dependency, new entry point).
+# Reinstalled when pyproject.toml or the pins change. constraints.txt pins every dependency of every extra to
+# the versions the tests ran with, so a fresh machine next year installs those, not the newest.
 install: $(STAMP)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -e '.[dev,train]'
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -c constraints.txt -e '.[dev,train]'
 	touch $@
+
+# After changing a requirement: resolve the pins again (uv pip compile, preferring what is installed);
+# tests/unit/test_lock.py fails until then.
+lock: | $(BIN)/python
+	@[ -x $(BIN)/uv ] || $(BIN)/pip install -q -c constraints.txt uv
+	$(BIN)/python deploy/lock.py
 
 services: install
 	$(YUQING) services up
