@@ -1,29 +1,34 @@
 """The stream's one Faust app and its whole topology, top to bottom.
 
     posts.raw (by post id)  ─ intaking ───────► posts.placed (by place); bad input ─► posts.dlq
-    posts.placed            ─ grouping ───────► posts.grouped (by place); copies ─► events.changes
-    posts.grouped           ─ scoring ────────► Elasticsearch posts-YYYY.MM, posts.scored (by place)
-    posts.scored            ─ judging ────────► events.changes, alerts (by alert id)
+    posts.placed            ─ processing ─────► per micro-batch: group into events (copies ─► events.changes),
+                                                score, index into Elasticsearch posts-YYYY.MM, publish to
+                                                posts.scored (by place), judge ─► events.changes, alerts
     events.changes          ─ event_indexing ─► Elasticsearch events
     alerts                  ─ notifying ──────► Elasticsearch alerts, SMTP (duty officers, agencies)
 
 Every hop after intake is keyed by the post's place (its main scenic spot, else the city, else elsewhere), so
-one spot's events, windows and cooldowns live in one partition: the tables below are co-partitioned with
-`posts.placed` and `posts.scored` (same keys, same partition count). Scoring (with indexing) is stateless
-and micro-batched (`take_events`); the stateful agents handle one event at a time, since Faust refuses table
-writes inside a batch. Offsets are committed only after an agent has handled a message and the producer has
-flushed what it sent, so a killed worker redoes its last messages; every stage is idempotent by id for that.
+one spot's events, windows and cooldowns live in one partition: the tables below are written only while
+processing `posts.placed` (co-partitioned: same keys, same partition count). Processing takes micro-batches
+(`take_events`) so the scorer runs batched; each post's table writes happen with that post as Faust's current
+event (`in_event`), which is what Faust needs to know their changelog partition. Offsets are committed only
+after an agent has handled a message and the producer has flushed what it sent, so a killed worker redoes its
+last messages; every stage is idempotent by id for that.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+import weakref
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
+import faust.streams as faust_streams
 import mode
 
 from streams import alerting, events, intake, judging, scoring
@@ -40,7 +45,6 @@ from yuqing.schema import (
     TOPIC_ALERTS,
     TOPIC_DLQ,
     TOPIC_EVENTS,
-    TOPIC_GROUPED,
     TOPIC_PLACED,
     TOPIC_RAW,
     TOPIC_SCORED,
@@ -54,6 +58,9 @@ REPLAY_HEADER = "yuqing-replay"
 FLAGS_HEADER = "yuqing-flags"
 PRODUCED_HEADER = "yuqing-produced-at"
 NOTIFY_CONCURRENCY = 8
+# Two batches in flight: one is scored in the executor (ONNX releases the GIL) while the other is grouped or
+# judged on the event loop. Tables stay consistent: no read-modify-write of a table spans an await.
+PROCESSING_CONCURRENCY = 2
 
 
 def _header(event: Any, name: str) -> bytes | None:
@@ -74,6 +81,17 @@ def _flags(env: Envelope) -> dict[str, bytes]:
 def _origin(event: Any) -> str:
     m = event.message
     return f"{m.topic}:{m.partition}:{m.offset}"
+
+
+@contextlib.contextmanager
+def in_event(event: Any) -> Iterator[None]:
+    """Make `event` Faust's current event: table writes go to its partition's changelog. Faust sets it only
+    while iterating one event at a time, and refuses table writes inside a `take_events` batch without it."""
+    token = faust_streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust_streams._current_event.reset(token)
 
 
 def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = None) -> faust.App:
@@ -108,7 +126,7 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
     def topic(name: str) -> faust.TopicT:
         return app.topic(k.topic(name), key_type=bytes, value_type=bytes, partitions=k.partitions)
 
-    raw, placed, grouped = topic(TOPIC_RAW), topic(TOPIC_PLACED), topic(TOPIC_GROUPED)
+    raw, placed = topic(TOPIC_RAW), topic(TOPIC_PLACED)
     scored, event_changes = topic(TOPIC_SCORED), topic(TOPIC_EVENTS)
     alerts, dlq = topic(TOPIC_ALERTS), topic(TOPIC_DLQ)
 
@@ -159,11 +177,11 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         stats.count(f"dlq/{stage}")
         await dlq.send(key=kw.get("key"), value=dead_letter(stage, reason, original, **kw))
 
-    async def guarded(stage: str, event: Any, handle) -> None:
-        """Run one message's handler; a fault nobody foresaw sends that message to the DLQ instead of
-        crashing the agent (which would stop the whole partition)."""
+    async def guarded(stage: str, event: Any, handle) -> Any:
+        """Run one message's handler (returning what it returns); a fault nobody foresaw sends that message to
+        the DLQ instead of crashing the agent (which would stop the whole partition)."""
         try:
-            await handle(event)
+            return await handle(event)
         except Exception as exc:
             log.exception("%s: message %s failed", stage, _origin(event))
             await to_dlq(
@@ -189,87 +207,83 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         async for event in stream.events():
             await guarded("validate", event, intake_one)
 
-    async def group_one(event: Any) -> None:
+    async def group_one(event: Any) -> Envelope | None:
+        """Group one placed post; the envelope to score, or None when it stops here."""
         env = Envelope.loads(event.value)
         result = events.group(env, tables, window_s=window_s, max_distance=s.simhash_distance)
         stats.count(f"group/{result.kind}")
-        if result.kind == "duplicate":  # other posts' snapshots come from judging, after their scores
+        if result.kind == "duplicate":  # other posts' snapshots follow their scores
             await event_changes.send(key=result.event["id"].encode(), value=_json(result.event))
         elif result.kind == "same_id":  # the crawler never re-sends an unchanged post: a producer's fault
             reason = "duplicate id: this post was already processed with the same text and engagement"
             await to_dlq("dedup", reason, event.value, origin=env.origin, post_id=env.post["id"])
-        if result.envelope is not None:
-            await grouped.send(key=event.key, value=result.envelope.dumps())
+        return result.envelope
 
-    @app.agent(placed)
-    async def grouping(stream):
-        """Drop exact duplicates, join near-duplicates and reposts to their event, start new events."""
-        async for event in stream.events():
-            await guarded("group", event, group_one)
-
-    @app.agent(grouped)
-    async def scoring_(stream):
-        """Score micro-batches with the Chinese BERT scorer, bulk-index them into posts-YYYY.MM under their
-        stable ids (blocking while ES is down), pass them on to posts.scored; failures → DLQ."""
-        loop = asyncio.get_running_loop()
-        from models.scorer import PostText
-
-        def text_of(post: dict[str, Any]) -> PostText:
-            return PostText(post["text"], post.get("title"))
-
-        async for batch in stream.take_events(s.batch_size, within=s.batch_within_s):
-            envs = [Envelope.loads(e.value) for e in batch]
-            done, failed = await loop.run_in_executor(None, scoring.score_batch, scorer(), envs, text_of)
-            stats.count("score/batches")
-            stats.count("score/posts", len(done))
-            for f in failed:
-                await to_dlq(
-                    "score",
-                    f.reason,
-                    f.envelope.dumps(),
-                    origin=f.envelope.origin,
-                    post_id=f.envelope.post["id"],
-                )
-            # Indexed here rather than by a consumer of posts.scored: one hop less for every post.
-            refused = await bulk_until_done(
-                es_client(), post_actions(settings.es, [p for _, p in done]), s.retry_max_s,
-                lambda *_: stats.count("es/retries"),
-            )  # fmt: skip
-            now = time.time()
-            stats.count("index/posts", len(done) - len(refused))
-            stats.latency([now - env.produced_at for env, _ in done if env.produced_at])
-            refused_ids = {r.doc_id: r.reason for r in refused}
-            for env, post in done:
-                if post.id in refused_ids:
-                    await to_dlq(
-                        "index", refused_ids[post.id], env.dumps(), origin=env.origin, post_id=post.id
-                    )
-                    continue
-                await scored.send(
-                    key=env.place.encode(), value=post.model_dump_json().encode(), headers=_flags(env)
-                )
-
-    async def judge_one(event: Any) -> None:
-        post = ScoredPost.model_validate_json(event.value)
-        flags = set((_header(event, FLAGS_HEADER) or b"").decode().split(","))
+    async def judge_one(env: Envelope, post: ScoredPost) -> None:
+        """The event gains the post's scores; the rules run (not for updates and replays)."""
         record = tables.events.get(post.event_id) if post.event_id else None
         if record is not None:
             updated = events.with_scores(record, post.model_dump(mode="json"))
             if updated != record:
                 tables.events[post.event_id] = record = updated
-                await event_changes.send(key=post.event_id.encode(), value=_json(record))
-        if flags & {"replay", "update"}:
+            # Always: grouping changed the event too (a repost's count), and snapshots are read at send time,
+            # so the last one sent holds the latest state.
+            await event_changes.send(key=post.event_id.encode(), value=_json(record))
+        if env.replay or env.update:
             return
         now = datetime.now(UTC)
-        for alert in judging.judge(post, event.key.decode(), record, rules, judge_state, stations, now):
+        for alert in judging.judge(post, env.place, record, rules, judge_state, stations, now):
             stats.count(f"alerts/raised/{alert.rule}")
             await alerts.send(key=alert.id.encode(), value=alert.model_dump_json().encode())
 
-    @app.agent(scored)
-    async def judging_(stream):
-        """Update the post's event with its scores, run the alert rules, raise alerts (not for replays)."""
-        async for event in stream.events():
-            await guarded("judge", event, judge_one)
+    async def score_and_index(envs: list[Envelope]) -> list[tuple[Envelope, ScoredPost]]:
+        """Score a micro-batch, bulk-index it (blocking while ES is down); failures → DLQ."""
+        from models.scorer import PostText
+
+        def text_of(post: dict[str, Any]) -> PostText:
+            return PostText(post["text"], post.get("title"))
+
+        loop = asyncio.get_running_loop()
+        done, failed = await loop.run_in_executor(None, scoring.score_batch, scorer(), envs, text_of)
+        stats.count("score/batches")
+        stats.count("score/posts", len(done))
+        for f in failed:
+            await to_dlq(
+                "score", f.reason, f.envelope.dumps(), origin=f.envelope.origin, post_id=f.envelope.post["id"]
+            )
+        refused = await bulk_until_done(
+            es_client(), post_actions(settings.es, [p for _, p in done]), s.retry_max_s,
+            lambda *_: stats.count("es/retries"),
+        )  # fmt: skip
+        now = time.time()
+        stats.count("index/posts", len(done) - len(refused))
+        stats.latency([now - env.produced_at for env, _ in done if env.produced_at])
+        refused_ids = {r.doc_id: r.reason for r in refused}
+        for env, post in done:
+            if post.id in refused_ids:
+                await to_dlq("index", refused_ids[post.id], env.dumps(), origin=env.origin, post_id=post.id)
+        return [(env, post) for env, post in done if post.id not in refused_ids]
+
+    @app.agent(placed, concurrency=PROCESSING_CONCURRENCY)
+    async def processing(stream):
+        """Per micro-batch of placed posts: group into events (copies dropped, reposts joined), score with the
+        Chinese BERT scorer, index into posts-YYYY.MM, publish to posts.scored, then judge: the event gains
+        the scores and the alert rules run. One agent, so a post crosses Kafka twice, not four times."""
+        async for batch in stream.take_events(s.batch_size, within=s.batch_within_s):
+            to_score: list[tuple[Envelope, Any]] = []
+            for event in batch:
+                with in_event(event):
+                    env = await guarded("group", event, group_one)
+                if env is not None:
+                    to_score.append((env, event))
+            source = {id(env): event for env, event in to_score}
+            for env, post in await score_and_index([env for env, _ in to_score]) if to_score else []:
+                await scored.send(
+                    key=env.place.encode(), value=post.model_dump_json().encode(), headers=_flags(env)
+                )
+                event = source[id(env)]
+                with in_event(event):
+                    await guarded("judge", event, lambda _e, env=env, post=post: judge_one(env, post))
 
     @app.agent(event_changes)
     async def event_indexing(stream):

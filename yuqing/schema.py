@@ -27,9 +27,8 @@ TOPIC_DLQ = "posts.dlq"
 TOPIC_ALERTS = "alerts"
 # The stream's own hops, keyed by place (the main scenic spot) so that event and rule state is co-partitioned.
 TOPIC_PLACED = "posts.placed"
-TOPIC_GROUPED = "posts.grouped"
 TOPIC_EVENTS = "events.changes"
-TOPICS = (TOPIC_RAW, TOPIC_SCORED, TOPIC_DLQ, TOPIC_ALERTS, TOPIC_PLACED, TOPIC_GROUPED, TOPIC_EVENTS)
+TOPICS = (TOPIC_RAW, TOPIC_SCORED, TOPIC_DLQ, TOPIC_ALERTS, TOPIC_PLACED, TOPIC_EVENTS)
 
 MAX_TEXT_CHARS = 100_000
 # A clock skew allowance: a post "published" further in the future than this is a parse error upstream.
