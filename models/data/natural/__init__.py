@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from models.data.labels import CATEGORIES, LEVELS, SENTIMENTS, TRAPS
 from yuqing.config import load_gazetteer
 from yuqing.text import normalize_text
 
@@ -17,21 +18,6 @@ KEYS = frozenset(
 )
 STYLES = frozenset(
     {"weibo", "douyin", "dianping", "ctrip", "tieba", "news", "notice", "xiaohongshu", "wechat"}
-)
-SENTIMENTS = frozenset({"neg", "neu", "pos"})
-LEVELS = frozenset({"none", "low", "medium", "high"})
-CATEGORIES = frozenset(
-    {"public_order", "traffic", "safety", "consumer", "health", "disaster", "police", "environment"}
-)
-TRAPS = frozenset(
-    {
-        "maitreya",
-        "other_city_spot",
-        "honghe_elsewhere",
-        "mile_not_tourism",
-        "other_city_incident",
-        "other_city_tourism",
-    }
 )
 SPLIT = "natural_test"
 

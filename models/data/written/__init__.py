@@ -14,6 +14,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from models.data.labels import CATEGORIES, LEVELS, SENTIMENTS, TRAPS
 from yuqing.config import load_gazetteer
 from yuqing.text import normalize_text
 
@@ -21,21 +22,6 @@ FOLDER = Path(__file__).resolve().parent
 FIELDS = ("id", "text", "style", "relevant", "spots", "sentiment", "categories", "level", "trap")
 STYLES = frozenset(
     {"weibo", "douyin", "dianping", "ctrip", "tieba", "news", "notice", "xiaohongshu", "wechat"}
-)
-SENTIMENTS = frozenset({"neg", "neu", "pos"})
-CATEGORIES = frozenset(
-    {"public_order", "traffic", "safety", "consumer", "health", "disaster", "police", "environment"}
-)
-LEVELS = frozenset({"none", "low", "medium", "high"})
-TRAPS = frozenset(
-    {
-        "maitreya",
-        "other_city_spot",
-        "honghe_elsewhere",
-        "mile_not_tourism",
-        "other_city_incident",
-        "other_city_tourism",
-    }
 )
 DEV_PERCENT = 15
 
