@@ -136,9 +136,18 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
     tables = events.Tables(
         members=table("members", "post id → its event, origin, text hash, first sighting"),
         texts=table("texts", "place|text hash → event id (exact copies)"),
-        bands=table("bands", "place|band → recent events with that SimHash band (near-duplicates)"),
+        bands={},  # derived from `events` (events.rebuild_bands), not changelogged
         events=table("events", "event id → the event record (count, first/last seen, peak risk)"),
     )
+
+    @tables.events.on_recover
+    async def rebuild_band_index() -> None:
+        """After recovery (start, rebalance), the SimHash band index is rebuilt from the events table."""
+        made = events.rebuild_bands(
+            tables.bands, list(tables.events.values()), window_s=window_s, max_distance=s.simhash_distance
+        )
+        log.info("SimHash band index rebuilt: %d entries from %d events", made, len(tables.events))
+
     judge_state = judging.State(
         rule_state=table("rule_state", "rule|place → the rule's windows for that place"),
         cooldowns=table("cooldowns", "rule|place|window → when that rule last fired there"),
@@ -213,7 +222,9 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         result = events.group(env, tables, window_s=window_s, max_distance=s.simhash_distance)
         stats.count(f"group/{result.kind}")
         if result.kind == "duplicate":  # other posts' snapshots follow their scores
-            await event_changes.send(key=result.event["id"].encode(), value=_json(result.event))
+            await event_changes.send(
+                key=result.event["id"].encode(), value=_json(events.public(result.event))
+            )
         elif result.kind == "same_id":  # the crawler never re-sends an unchanged post: a producer's fault
             reason = "duplicate id: this post was already processed with the same text and engagement"
             await to_dlq("dedup", reason, event.value, origin=env.origin, post_id=env.post["id"])
@@ -228,7 +239,7 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
                 tables.events[post.event_id] = record = updated
             # Always: grouping changed the event too (a repost's count), and snapshots are read at send time,
             # so the last one sent holds the latest state.
-            await event_changes.send(key=post.event_id.encode(), value=_json(record))
+            await event_changes.send(key=post.event_id.encode(), value=_json(events.public(record)))
         if env.replay or env.update:
             return
         now = datetime.now(UTC)

@@ -10,7 +10,11 @@ A post is, in order of the checks:
 - `near`: a near-duplicate (SimHash within `simhash_distance`) of a recent event: joins it;
 - `new`: starts an event.
 
-The tables are plain mappings here (Faust tables in the worker, dicts in tests).
+The tables are plain mappings here (Faust tables in the worker, dicts in tests). `bands`, the SimHash band
+index, is not a changelogged table but memory derived from `events`: every event record carries its place and
+the SimHashes of its recent posts (`_place`, `_simhashes`, internal keys never indexed), and `rebuild_bands`
+restores the index from the recovered events table after a restart or a rebalance. A post then costs one
+events write, not one write per band (eleven at the default distance, each a list of entries).
 """
 
 from __future__ import annotations
@@ -31,12 +35,15 @@ BAND_ENTRIES_KEPT = 64
 TITLE_CHARS = 120
 
 
+SIMHASHES_KEPT = 16  # per event: the SimHashes of its latest distinct posts, for the band index
+
+
 @dataclass
 class Tables:
     members: MutableMapping[str, Any]  # post id → its event, origin, text hash, first sighting
     texts: MutableMapping[str, Any]  # place|text hash → event id
     bands: MutableMapping[str, Any]  # place|band no|band value → [[event id, simhash, last seen], ...]
-    events: MutableMapping[str, Any]  # event id → Event document
+    events: MutableMapping[str, Any]  # event id → Event document (+ `_place`, `_simhashes`)
 
 
 @dataclass
@@ -75,10 +82,15 @@ def group(env: Envelope, t: Tables, *, window_s: float, max_distance: int) -> Gr
         t.members[post_id] = _member(copy_of, env, thash, post, duplicate=True)
         return Grouped("duplicate", None, event)
     value = sh.simhash(env.normalized)
-    keys = [f"{env.place}|{i}|{b}" for i, b in enumerate(sh.bands(value, max_distance))]
+    keys = band_keys(env.place, value, max_distance)
     near = _nearest(keys, value, t, when, window_s, max_distance)
     if near is not None:
         event, kind = _join(t.events[near], post, when), "near"
+        event["_simhashes"] = [
+            *(h for h in event.get("_simhashes", []) if h != f"{value:016x}"),
+            f"{value:016x}",
+        ]
+        event["_simhashes"] = event["_simhashes"][-SIMHASHES_KEPT:]
     else:
         near, kind = _event_id(post_id), "new"
         event = _start(near, post, env, when, value)
@@ -89,6 +101,32 @@ def group(env: Envelope, t: Tables, *, window_s: float, max_distance: int) -> Gr
     t.members[post_id] = _member(near, env, thash, post)
     env.event_id, env.event_new = near, kind == "new"
     return Grouped(kind, env, event)
+
+
+def band_keys(place: str, value: int, max_distance: int) -> list[str]:
+    return [f"{place}|{i}|{b}" for i, b in enumerate(sh.bands(value, max_distance))]
+
+
+def rebuild_bands(bands: MutableMapping[str, Any], records, *, window_s: float, max_distance: int) -> int:
+    """Refill the band index from event records (the recovered events table); returns the entries made."""
+    bands.clear()
+    made = 0
+    for event in sorted(records, key=lambda e: e["last_seen"]):
+        place = event.get("_place")
+        if place is None:  # a record from before the index was derived: nothing to place it by
+            continue
+        when = datetime.fromisoformat(event["last_seen"])
+        for hexed in event.get("_simhashes") or [event["simhash"]]:
+            value = int(hexed, 16)
+            for key in band_keys(place, value, max_distance):
+                bands[key] = _band_entries(bands.get(key) or [], event["id"], value, when, window_s)
+                made += 1
+    return made
+
+
+def public(event: dict[str, Any]) -> dict[str, Any]:
+    """The event without its internal keys (what is indexed and validated against the schema)."""
+    return {k: v for k, v in event.items() if not k.startswith("_")}
 
 
 def _seen_before(env: Envelope, member: dict[str, Any], thash: str, t: Tables) -> Grouped:
@@ -160,6 +198,8 @@ def _start(event_id: str, post: dict[str, Any], env: Envelope, when: datetime, v
         "categories": [],
         "simhash": f"{value:016x}",
         "title_seg": segment(title),  # segmented once: every snapshot of the event is indexed with it
+        "_place": env.place,
+        "_simhashes": [f"{value:016x}"],
     }
 
 

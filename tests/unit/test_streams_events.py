@@ -130,3 +130,22 @@ def test_an_undated_post_keeps_the_month_of_its_first_sighting() -> None:
         first_seen_at="2026-10-30T10:00:00+00:00",
     )  # fmt: skip
     assert index_for(seen).endswith("posts-2026.10")  # not 2026.11: the re-crawl overwrites the same document
+
+
+def test_the_band_index_is_rebuilt_from_the_events_after_a_restart() -> None:
+    from streams.events import public, rebuild_bands
+
+    t = tables()
+    first = run(t, env("w:1"))
+    drifted = "//@路人甲: 天哪 " + TEXT + "，消防也到了"
+    assert run(t, env("w:2", drifted)).kind == "near"
+    # a restart: the changelogged tables come back, the in-memory band index does not
+    restarted = Tables(members=dict(t.members), texts=dict(t.texts), bands={}, events=dict(t.events))
+    made = rebuild_bands(restarted.bands, restarted.events.values(), window_s=WINDOW, max_distance=10)
+    assert made == 2 * 11 and restarted.bands.keys() == t.bands.keys()
+    # a repost of the second post (not of the first) still finds the event: its SimHash was kept too
+    again = run(restarted, env("w:3", "//@路人乙: " + drifted + " 求平安"))
+    assert again.kind == "near" and again.envelope.event_id == first.envelope.event_id
+    # the internal keys are never indexed
+    assert not [k for k in public(again.event) if k.startswith("_")]
+    assert again.event["_place"] == "湖泉生态园" and len(again.event["_simhashes"]) == 3
