@@ -27,6 +27,26 @@ def train_baseline(train: list[Example], dev: list[Example]):
     return best
 
 
+def train_news_baseline(train, dev):
+    """3-way news sentiment from title + the first 512 characters (corpus.NewsItem.head(512))."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    best, best_acc = None, -1.0
+    x_train, x_dev = [n.head(512) for n in train], [n.head(512) for n in dev]
+    for c in (1.0, 4.0, 16.0):
+        pipe = make_pipeline(
+            TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2),
+            LogisticRegression(C=c, max_iter=2000),
+        )
+        pipe.fit(x_train, [n.sentiment for n in train])
+        acc = pipe.score(x_dev, [n.sentiment for n in dev])
+        if acc > best_acc:
+            best, best_acc = pipe, acc
+    return best
+
+
 def train_category_baseline(train: list[dict], dev: list[dict], names: list[str]):
     """One-vs-rest over the relevant posts' categories; returns texts → list of category sets."""
     import numpy as np

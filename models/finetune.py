@@ -1,7 +1,9 @@
-"""Multi-task fine-tuning: one pass over mixed batches of reviews and tourism posts, losses masked per head.
+"""Multi-task fine-tuning: one pass over mixed batches of reviews, news and posts, losses masked per head.
 
 - reviews (TRAIN split): sentiment only, neg → `neg`, pos → `pos` (the corpus has no neutral class);
-- tourism posts (TRAIN split): sentiment (incl. `neu`) and relevance for all; risk categories and level for
+- iNews news (TRAIN split): 3-way sentiment, and not relevant unless a Mile place is named;
+- labelled posts (written TRAIN + a slice of template TRAIN, models/corpus.py `training_posts`; dev is the
+  written DEV split): sentiment (incl. `neu`) and relevance for all; risk categories and level for
   relevant posts only — an irrelevant post's level is `none` by rule (models/scorer.py), and teaching the
   level head that an accident in 大理 is `none` would teach it to overlook accidents.
 The level loss weighs `high` most (a missed emergency is the worst failure); thresholds are then tuned on
@@ -34,7 +36,7 @@ from models.modeling import (
 )
 
 log = logging.getLogger(__name__)
-LEVEL_WEIGHTS = [1.0, 1.0, 1.5, 3.0]
+LEVEL_WEIGHTS = [1.0, 1.0, 1.5, 2.0]
 NGRAM_DROPOUT = 0.3
 TOURISM_REPEAT = 2  # the tourism set is small beside the reviews: see it twice per epoch
 
@@ -65,6 +67,20 @@ def tourism_items(tokenizer, rows: list[dict], max_length: int, buckets: int) ->
             item.level = RISK_LEVELS.index(r.get("level", "none"))
         items.append(item)
     return items
+
+
+def news_items(tokenizer, news, max_length: int, buckets: int) -> list[Item]:
+    """iNews: 3-way news sentiment for every item, and `not relevant` for those naming no Mile place (real
+    incident news from elsewhere — the negatives the relevance head most needs)."""
+    from yuqing.gazetteer import default_matcher
+
+    matcher = default_matcher()
+    texts = [n.head() for n in news]
+    encs = encode(tokenizer, texts, max_length, buckets)
+    return [
+        Item(enc, t, sent=SENTIMENT_LABELS.index(n.sentiment), rel=-1 if matcher.match(t).maybe_mile else 0)
+        for enc, t, n in zip(encs, texts, news, strict=True)
+    ]
 
 
 def collate(items: list[Item], pad_id: int) -> dict[str, torch.Tensor]:
@@ -166,7 +182,7 @@ def load_encoder(model: YuqingScorerModel, encoder_dir: Path) -> None:
 def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: bool = True) -> Path:
     """Fine-tune all heads; returns the folder of the best model (HF format, tokenizer included)."""
     from models.calibrate import calibrate
-    from models.corpus import load_tourism, sentiment_corpus
+    from models.corpus import inews, sentiment_corpus, training_posts
 
     final = work / "model"
     if resume and (final / "config.json").exists():
@@ -175,18 +191,21 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     rng = random.Random(config.seed if hasattr(config, "seed") else 20240601)
     torch.manual_seed(20240601)
     corpus = sentiment_corpus()
-    tourism = load_tourism(plan.tourism_path) if plan.tourism_path else load_tourism()
+    tourism = training_posts(plan.tourism_path)
+    news = inews().get("train", [])
     if plan.max_review_lines:  # quick runs: a slice of every split
         tourism = {k: v[: plan.max_review_lines] for k, v in tourism.items()}
+        news = news[: plan.max_review_lines]
     buckets = config.wide_buckets
     reviews = corpus["train"][: plan.max_review_lines] if plan.max_review_lines else corpus["train"]
     rev_dev = corpus["dev"][: plan.max_review_lines] if plan.max_review_lines else corpus["dev"]
     train = review_items(tokenizer, reviews, plan.max_length, buckets)
     tour_train = tourism_items(tokenizer, tourism["train"], plan.max_length, buckets)
     train += tour_train * TOURISM_REPEAT
+    train += news_items(tokenizer, news, plan.max_length, buckets)
     review_dev = review_items(tokenizer, rev_dev, plan.max_length, buckets)
     tour_dev = tourism_items(tokenizer, tourism["dev"], plan.max_length, buckets)
-    log.info("fine-tuning on %d items (%d tourism posts)", len(train), len(tour_train))
+    log.info("fine-tuning on %d items (%d labelled posts, %d news)", len(train), len(tour_train), len(news))
 
     model = YuqingScorerModel(config)
     load_encoder(model, encoder_dir)

@@ -87,3 +87,19 @@ def post_figures(pred: list[dict], gold: list[dict]) -> dict[str, float]:
             else float("nan")
         ),
     }
+
+
+def ece(confidence, correct, bins: int = 10) -> float:
+    """Expected calibration error: |accuracy − mean confidence| per equal-width confidence bin, weighted by
+    the bin's share of the predictions (confidence = the probability of the predicted class)."""
+    conf = np.asarray(confidence, dtype=float)
+    right = np.asarray(correct, dtype=float)
+    if not len(conf):
+        return float("nan")
+    edges = np.minimum((conf * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        sel = edges == b
+        if sel.any():
+            total += sel.mean() * abs(right[sel].mean() - conf[sel].mean())
+    return float(total)

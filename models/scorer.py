@@ -18,7 +18,14 @@ import numpy as np
 
 from models.features import encode, length_batches, pad
 from models.lexicon import risk_terms
-from models.relevance import decide_categories, decide_level, decide_relevance, thresholds_of
+from models.relevance import (
+    calibrated,
+    decide_categories,
+    decide_level,
+    decide_relevance,
+    high_support,
+    thresholds_of,
+)
 from models.runtime import Runtime, load_runtime
 from yuqing.gazetteer import Matcher, default_matcher, default_stations, place
 from yuqing.text import normalize_text
@@ -129,16 +136,19 @@ class Scorer:
 
     def _decide(self, text: str, p: dict[str, np.ndarray]) -> dict[str, Any]:
         cfg, th = self.config, self.th
+        p = calibrated(p, th)
         match = self.matcher.match(text, normalized=True)
-        p_high = float(p["level"][list(cfg.risk_levels).index("high")])
-        relevant, rule = decide_relevance(match, float(p["relevance"]), th, p_high)
+        relevant, rule = decide_relevance(match, float(p["relevance"]), th)
         placement = place(match, relevant, self.stations)
         sent = p[self.sentiment_head]
         s_labels = cfg.sentiment_labels
         s_best = int(np.argmax(sent))
         terms = risk_terms(text)
+        level_rule = "not relevant"
         if relevant:
-            level = decide_level(p["level"], cfg.risk_levels, th)
+            incident = any(k != "urgent" for k in terms)
+            missing = high_support(incident, float(sent[list(s_labels).index("pos")]), th)
+            level, level_rule = decide_level(p["level"], cfg.risk_levels, th, missing)
             cats = decide_categories(p["categories"], cfg.risk_categories, level, th, terms.keys())
             risk_score = sum(
                 LEVEL_SEVERITY.get(n, 0.0) * float(q)
@@ -159,6 +169,7 @@ class Scorer:
         explain = {
             "place": match.explain(),
             "relevance_rule": rule,
+            "level_rule": level_rule,
             "risk_terms": terms,
             "probabilities": probabilities,
             "thresholds": {k: v for k, v in th.items() if isinstance(v, float | int)},

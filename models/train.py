@@ -3,9 +3,10 @@
 Phases (each skips itself when its output already exists in the work folder, so `--resume` after an
 interruption continues where it stopped):
 1. tokenizer — character vocabulary from the pretraining text (models/vocab.py);
-2. pretrain — whole-word-masked MLM on People's Daily 1998 + review TRAIN split (models/pretrain.py);
-3. finetune — multi-task heads on the review TRAIN split and the tourism TRAIN split (models/finetune.py),
-   then thresholds tuned on the dev splits (models/calibrate.py);
+2. pretrain — whole-word-masked MLM on People's Daily 1998 + review TRAIN + iNews TRAIN (models/pretrain.py);
+3. finetune — multi-task heads on reviews, iNews and the labelled posts (written + a slice of template
+   posts, models/corpus.py `training_posts`) (models/finetune.py), then temperatures and thresholds fitted
+   on the dev splits, the posts' dev split being written (natural) posts only (models/calibrate.py);
 4. export — the Hugging Face folder plus `model.int8.onnx` (models/export.py).
 """
 
@@ -28,7 +29,7 @@ SEED = 20240601
 @dataclass
 class TrainPlan:
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
-    finetune_epochs: float = 6.0
+    finetune_epochs: float = 5.0
     finetune_batch: int = 32
     finetune_lr: float = 2e-4
     head_lr: float = 1e-3
@@ -63,7 +64,8 @@ def quick_plan() -> TrainPlan:
 
 
 def build_tokenizer(work: Path, max_lines: int | None = None):
-    from models.corpus import peoples_daily, sentiment_corpus
+    from models.corpus import inews, peoples_daily, sentiment_corpus
+    from models.pretrain import news_lines
     from models.vocab import build_vocab, load_tokenizer, write_tokenizer
     from yuqing.gazetteer import default_matcher
 
@@ -72,6 +74,7 @@ def build_tokenizer(work: Path, max_lines: int | None = None):
         return load_tokenizer(out)
     texts = [e.text for e in sentiment_corpus()["train"]][:max_lines]
     texts += ["".join(words) for words in peoples_daily()][:max_lines]
+    texts += news_lines(inews().get("train", []))[:max_lines]
     tokens = build_vocab(texts, always=default_matcher().names())
     log.info("vocabulary: %d tokens", len(tokens))
     return write_tokenizer(tokens, out)

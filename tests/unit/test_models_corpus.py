@@ -53,3 +53,43 @@ def test_normalisation_cases_the_model_relies_on():
     assert normalize_text("气死了😡😡") == "气死了[愤怒][愤怒]"
     assert "[链接]" in normalize_text("看这里 https://weibo.com/123")
     assert normalize_text("<script>alert(1)</script>好") == "好"
+
+
+def test_inews_is_read_from_the_installed_package_with_its_own_split():
+    from models.corpus import inews
+
+    data = inews()
+    assert {k: len(v) for k, v in data.items()} == {"train": 5355, "dev": 999, "test": 999}
+    assert {n.sentiment for n in data["train"]} == {"neg", "neu", "pos"}
+    # the package's label 2 is negative news
+    assert sum(n.sentiment == "neg" for n in data["train"]) == 2105
+    head = data["dev"][2].head()
+    # 160 characters before normalising (℃ becomes °C)
+    assert len(head) <= 165 and "\\n" not in head and head.startswith("天气变化早知道")
+
+
+def test_training_posts_are_mostly_written_and_dev_is_written_only():
+    from models.corpus import load_tourism, training_posts
+    from models.data.written import load_written
+
+    data = training_posts()
+    written_ids = {p["id"] for p in load_written()}
+    train_written = [p for p in data["train"] if p.get("id") in written_ids]
+    assert len(train_written) >= 3000
+    assert len(train_written) / len(data["train"]) >= 0.6  # templates augment, never the majority
+    assert data["dev"] and all(p["id"] in written_ids and p["split"] == "dev" for p in data["dev"])
+    dev_texts = {p["text"] for p in data["dev"]}
+    assert not dev_texts & {p["text"] for p in data["train"]}
+    assert data["test"] == load_tourism()["test"]
+
+
+def test_pretraining_text_includes_news_but_never_held_out_news():
+    from models.corpus import inews
+    from models.pretrain import news_lines
+
+    train = set(news_lines(inews()["train"]))
+    test_lines = set(news_lines(inews()["test"]))
+    assert len(train) > 20_000
+    # the order probe's held-out news (iNews dev) and the test split are not pretrained on
+    dev_only = set(news_lines(inews()["dev"][:300])) - train
+    assert len(dev_only) > 1000 and len(test_lines - train) > 1000

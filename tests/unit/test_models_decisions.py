@@ -5,11 +5,22 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from models.calibrate import _category_thresholds
 from models.heads import RISK_CATEGORIES, RISK_LEVELS
 from models.lexicon import risk_terms
-from models.relevance import DEFAULTS, decide_categories, decide_level, fused_categories
+from models.relevance import (
+    DEFAULTS,
+    MAX_CATEGORIES,
+    calibrated,
+    decide_categories,
+    decide_level,
+    decide_relevance,
+    fused_categories,
+    high_support,
+    with_temperature,
+)
 
 NAMES = list(RISK_CATEGORIES)
 
@@ -58,10 +69,81 @@ def test_calibration_picks_the_lexicon_only_when_it_helps():
     assert _category_thresholds(right, items)[0] == 0.0
 
 
-def test_high_wins_at_its_low_threshold_else_the_argmax():
+def test_high_wins_at_its_threshold_else_the_argmax():
     th = {**DEFAULTS, "high": 0.1}
-    assert decide_level([0.5, 0.3, 0.08, 0.12], RISK_LEVELS, th) == "high"
-    assert decide_level([0.2, 0.5, 0.25, 0.05], RISK_LEVELS, th) == "low"
+    assert decide_level([0.5, 0.3, 0.08, 0.12], RISK_LEVELS, th)[0] == "high"
+    assert decide_level([0.2, 0.5, 0.25, 0.05], RISK_LEVELS, th)[0] == "low"
+
+
+def test_high_needs_evidence_in_the_text():
+    th = {**DEFAULTS, "high": 0.5, "high_needs_term": 1.0, "high_max_pos": 0.5}
+    p = [0.02, 0.03, 0.15, 0.8]
+    # no incident term: the most probable other level, and `explain` says why
+    missing = high_support(False, 0.1, th)
+    level, why = decide_level(p, RISK_LEVELS, th, missing)
+    assert level == "medium" and "no incident term" in why
+    # praise with danger words (篝火晚会太火爆了): the sentiment head vetoes high
+    missing = high_support(True, 0.93, th)
+    assert decide_level(p, RISK_LEVELS, th, missing)[0] == "medium" and "praise" in missing
+    # the evidence there: high
+    assert high_support(True, 0.05, th) is None
+    assert decide_level(p, RISK_LEVELS, th, None)[0] == "high"
+    # a policy without the conditions (a deployment may turn them off)
+    assert high_support(False, 0.99, {**th, "high_needs_term": 0.0, "high_max_pos": 1.01}) is None
+
+
+def test_relevance_has_no_recall_first_override():
+    from yuqing.gazetteer import default_matcher
+
+    match = default_matcher().match("弥勒市召开全市安全生产工作会议")
+    th = {**DEFAULTS, "relevance": 0.5}
+    # a Mile place and a confident level head no longer make a post relevant: only the relevance model does
+    assert decide_relevance(match, 0.3, th)[0] is False
+    assert decide_relevance(match, 0.7, th)[0] is True
+    # no Mile place at all: never relevant
+    assert decide_relevance(default_matcher().match("杭州西湖有人落水"), 0.99, th)[0] is False
+
+
+def test_at_most_three_categories_unless_the_text_names_more():
+    th = {**DEFAULTS, "category": 0.3, "category_lexicon": 0.0}
+    p = probs(safety=0.9, traffic=0.8, health=0.7, consumer=0.6, environment=0.5)
+    assert decide_categories(p, NAMES, "high", th) == ["safety", "traffic", "health"]
+    assert len(decide_categories(p, NAMES, "high", th)) == MAX_CATEGORIES
+    # the fourth and fifth stay when the text names incidents of their kinds
+    got = decide_categories(p, NAMES, "high", th, {"consumer", "environment"})
+    assert got == ["safety", "traffic", "health", "consumer", "environment"]
+
+
+def test_temperature_softens_an_overconfident_head_and_keeps_its_order():
+    p = np.array([[0.01, 0.01, 0.02, 0.96], [0.7, 0.1, 0.1, 0.1]])
+    soft = with_temperature(p, 2.0)
+    assert np.allclose(soft.sum(axis=1), 1.0)
+    assert soft[0, 3] < 0.96 and soft[0].argmax() == 3 and soft[1].argmax() == 0
+    assert with_temperature(np.array([0.99]), 2.0, binary=True)[0] == pytest.approx(0.9083, abs=1e-3)
+    th = {**DEFAULTS, "temperature_relevance": 1.0, "temperature_level": 2.0}
+    out = calibrated({"relevance": np.array([0.99]), "level": p}, th)
+    assert out["relevance"][0] == pytest.approx(0.99) and np.allclose(out["level"], soft)
+
+
+def test_fitted_temperature_undoes_overconfidence():
+    from models.calibrate import fit_temperature
+
+    rng = np.random.default_rng(1)
+    gold = rng.integers(0, 2, 2000)
+    # right 75% of the time but always 97% sure
+    right = rng.random(2000) < 0.75
+    p = np.where(right == (gold == 1), 0.97, 0.03)
+    t = fit_temperature(p, gold, binary=True)
+    assert t > 2.0
+    tempered = with_temperature(p, t, binary=True)
+    assert abs(np.maximum(tempered, 1 - tempered).mean() - 0.75) < 0.05
+
+
+def test_expected_calibration_error():
+    from models.metrics import ece
+
+    assert ece([0.9] * 10, [True] * 9 + [False]) == pytest.approx(0.0)
+    assert ece([0.99] * 10, [True] * 5 + [False] * 5) == pytest.approx(0.49)
 
 
 def test_sentiment_mix_fits_the_weight_and_the_shift_on_dev():
@@ -85,3 +167,25 @@ def test_sentiment_mix_fits_the_weight_and_the_shift_on_dev():
     assert _sentiment_mix({"sentiment": as_probs(enc), "sentiment_ngram": as_probs(ngram)}, gold * 0) == {
         "wide_mix": 1.0
     }
+
+
+def test_high_policy_buys_precision_with_evidence_and_keeps_recall():
+    from models.calibrate import _high_policy
+    from yuqing.gazetteer import default_matcher
+
+    hi = RISK_LEVELS.index("high")
+    texts = ["弥勒湖泉有人落水了，快来人", "弥勒东风韵景区有人打架斗殴，有人受伤"] * 10
+    texts += ["弥勒东风韵篝火晚会太火爆了，人山人海", "弥勒市召开全市经济工作会议"] * 10
+    items = [SimpleNamespace(text=t, level=hi if k < 20 else 0) for k, t in enumerate(texts)]
+    matches = [default_matcher().match(t) for t in texts]
+    # the level head is sure of high everywhere: only the text's evidence tells the cases apart
+    p = {
+        "relevance": np.full(len(texts), 0.9),
+        "level": np.array([[0.02, 0.02, 0.06, 0.9]] * len(texts)),
+        "sentiment_wide": np.array([[0.8, 0.1, 0.1]] * len(texts)),
+    }
+    got = _high_policy(p, items, matches, dict(DEFAULTS))
+    assert got["high_needs_term"] == 1.0
+    # without that condition every post would be high: precision 0.5; with it, 1.0 at full recall
+    th = {**DEFAULTS, **got}
+    assert high_support(False, 0.1, th) is not None and high_support(True, 0.1, th) is None

@@ -1,4 +1,9 @@
-"""The shipped model against its floors, measured in the same run as the baseline (as `yuqing eval` does)."""
+"""The shipped model against the product's floors, measured in one run beside the baseline (as `yuqing eval`).
+
+The floors on the natural test set are issue 11's goals: what a duty room needs from text no template wrote.
+A goal the shipped model does not reach yet is an expected failure (strict: reaching it fails the test until
+the mark is removed), so the gap stays visible in every test run instead of a floor lowered to the figure.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +12,85 @@ import pytest
 from models.cli import SHIPPED
 from models.runtime import ONNX_FILE
 
+pytestmark = [
+    pytest.mark.slow,  # trains the TF-IDF baselines (~1 min) and scores ~5,000 texts
+    pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model"),
+]
+# measure → why the shipped model does not reach it yet (its `yuqing eval` table, models/README.md)
+NOT_YET: dict[str, str] = {
+    "high_recall": "0.935: 8 of 123 high posts missed; the threshold fitted for recall 0.97 on written dev",
+    "irrelevant_rated_medium_high": "7 irrelevant posts judged relevant, then rated medium/high",
+}
 
-@pytest.mark.slow  # trains the TF-IDF baseline (~30 s) and scores ~2,500 texts
-@pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model")
-def test_shipped_model_meets_its_floors():
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict]:
     from models.evaluate import evaluate_all
 
-    all_rows = evaluate_all(SHIPPED, "onnx")
-    rows = {r["system"].split(" [")[0]: r for r in all_rows if r["task"] not in ("natural", "template")}
-    baseline = rows["TF-IDF char 1-3gram + LR (baseline)"]["accuracy"]
-    shipped = rows["BERT + n-gram bag (shipped)"]["accuracy"]
+    return evaluate_all(SHIPPED, "onnx")
+
+
+def _natural(rows: list[dict]) -> dict:
+    return next(r for r in rows if r["task"] == "natural" and r["system"].startswith("scorer"))
+
+
+GOALS = [
+    ("relevance_acc", ">=", 0.95),
+    ("high_recall", ">=", 0.95),
+    ("high_precision", ">=", 0.80),
+    ("false_high_rate", "<=", 0.03),
+    ("irrelevant_rated_medium_high", "<=", 0),
+    ("level_acc", ">=", 0.80),
+    ("category_micro_f1", ">=", 0.75),
+    ("sentiment_macro_f1", ">=", 0.85),
+]
+
+
+def _param(measure: str, op: str, goal: float):
+    known = NOT_YET.get(measure)
+    marks = pytest.mark.xfail(strict=True, reason=known) if known else ()
+    return pytest.param(measure, op, goal, marks=marks)
+
+
+@pytest.mark.parametrize("measure,op,goal", [_param(*g) for g in GOALS])
+def test_natural_test_set_meets_the_goal(rows, measure, op, goal):
+    value = _natural(rows)[measure]
+    assert (value >= goal) if op == ">=" else (value <= goal), f"{measure} = {value} (goal {op} {goal})"
+
+
+def test_recall_of_high_comes_with_precision(rows):
+    """Never one without the other: the policy may not buy recall by rating everything high."""
+    nat = _natural(rows)
+    assert nat["high_recall"] >= 0.90 and nat["high_precision"] >= 0.60
+
+
+def test_the_baseline_is_measured_on_the_same_posts(rows):
+    natural = {r["system"].split(" [")[0]: r for r in rows if r["task"] == "natural"}
+    scorer, base = natural["scorer"], natural["TF-IDF + LR (baseline)"]
+    assert (scorer["n"], scorer["n_high"]) == (base["n"], base["n_high"])
+    # the gazetteer + model relevance rule earns its keep
+    assert scorer["relevance_acc"] > base["relevance_acc"]
+
+
+def test_sentiment_and_news_against_their_baselines(rows):
+    sent = {r["system"].split(" [")[0]: r for r in rows if r["task"].startswith("sentiment")}
+    baseline = sent["TF-IDF char 1-3gram + LR (baseline)"]["accuracy"]
     assert 0.84 <= baseline <= 0.88
-    assert shipped > baseline
-    assert rows["BERT encoder alone"]["accuracy"] >= 0.80
-    tourism = next(r for r in rows.values() if r["task"].startswith("tourism"))
-    assert tourism["high_recall"] >= 0.95
-    assert tourism["relevance_acc"] >= 0.93
-    assert tourism["level_acc"] >= 0.75
-    # categories: the shipped blend beats the bag-of-n-grams baseline and each of its parts
-    cats = {r["system"].split(" [")[0].split(",")[0]: r["micro_f1"] for r in rows.values() if "micro_f1" in r}
-    blend = cats["model + lexicon"]
-    assert blend > cats["TF-IDF char 1-3gram + LR one-vs-rest (baseline)"]
-    assert blend > max(cats["model alone"], cats["risk lexicon alone"])
-    # the end-to-end measures on the template split, the scorer beside the TF-IDF heads
-    template = [r for r in all_rows if r["task"] == "template"]
+    assert sent["BERT + n-gram bag (shipped)"]["accuracy"] > baseline
+    news = [r for r in rows if r["task"].startswith("news")]
+    assert [r["system"].split(" [")[0].split(" (")[0] for r in news] == ["scorer", "TF-IDF + LR"]
+    assert news[0]["accuracy"] >= 0.70 and news[1]["accuracy"] >= 0.65
+
+
+def test_temperatures_lower_the_calibration_error_where_they_were_fitted(rows):
+    calib = {r["system"]: r for r in rows if r["task"] == "calibration"}
+    before, after = calib["written dev: temperature 1"], calib["written dev: fitted temperatures"]
+    assert after["relevance_ece"] <= before["relevance_ece"] + 1e-6
+    assert after["level_ece"] <= before["level_ece"] + 1e-6
+    assert {"natural test: temperature 1", "natural test: fitted temperatures"} <= calib.keys()
+
+
+def test_template_split_is_the_second_table(rows):
+    template = [r for r in rows if r["task"] == "template"]
     assert [r["system"] for r in template] == ["scorer [onnx]", "TF-IDF + LR (baseline)"]
-    assert template[0]["high_recall"] == tourism["high_recall"]
-    assert 0.5 <= template[1]["relevance_acc"] <= 1.0
+    assert template[0]["high_recall"] >= 0.85 and template[0]["relevance_acc"] >= 0.85

@@ -34,6 +34,25 @@ def test_traps_are_not_relevant(scorer, text):
     assert out["jurisdiction"] is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "弥勒市召开2026年全市经济工作会议，部署明年重点工作",
+        "弥勒市第一中学举行高三百日誓师大会，校长勉励学生拼搏",
+        "弥勒市人民医院新住院大楼正式投入使用，新增床位300张",
+        "【警情通报】弥勒警方破获一起电信网络诈骗案，抓获犯罪嫌疑人3名，提醒市民谨防诈骗",
+        "东风韵篝火晚会太火爆了🔥🔥人山人海，跳舞跳到凌晨，吓死我了这么嗨",
+        "湖泉生态园的夜景美哭了，挤爆了也值得，强烈推荐",
+    ],
+)
+def test_news_and_praise_about_mile_are_not_high(scorer, text):
+    out = scorer.score([text])[0]
+    assert out["risk"]["level"] != "high", out["explain"]
+    if not out["relevant"]:  # an irrelevant post is never medium or high
+        assert out["risk"]["level"] == "none"
+    assert len(out["risk"]["categories"]) <= 3
+
+
 def test_emergency_at_a_spot(scorer):
     out = scorer.score(["弥勒湖泉生态园刚刚有个小孩掉水里了，还在扑腾，快来人啊！🆘"])[0]
     assert out["relevant"] is True
@@ -44,6 +63,7 @@ def test_emergency_at_a_spot(scorer):
     ex = out["explain"]
     assert ex["place"]["aliases"]["湖泉生态园"] == ["湖泉生态园"]
     assert "safety" in ex["risk_terms"]
+    assert ex["level_rule"].startswith("P(high)=")
     assert set(ex["probabilities"]) >= {"relevance", "sentiment", "level", "categories"}
 
 
