@@ -109,19 +109,23 @@ class Notifier:
         first = _from_document(existing)
         return await self._deliver(first, list(existing.get("delivered") or []))
 
-    def _messages(self, alert: Alert) -> list[EmailMessage]:
+    def _owed(self, alert: Alert, delivered: list[str]) -> list[EmailMessage]:
+        """The messages not yet accepted, composed only when owed: a delivered alert is refreshed by every
+        repost of its event, and composing MIME is the notifier's largest CPU cost."""
         sender, public_url = self.settings.smtp.sender, self.settings.web.public_url
-        messages = [message.compose(alert, sender, public_url)]
+        owed = []
+        if message.message_id(alert.id) not in delivered:
+            owed.append(message.compose(alert, sender, public_url))
         for key in alert.agencies:
             agency = next((a for a in self.stations.agencies if a.key == key), None)
-            if agency:
-                messages.append(message.compose_notice(alert, agency, sender))
-        return messages
+            if agency and message.message_id(alert.id, agency.key) not in delivered:
+                owed.append(message.compose_notice(alert, agency, sender))
+        return owed
 
     async def _deliver(self, alert: Alert, delivered: list[str]) -> str:
         """Send each message not yet accepted, recording each acceptance at once: after a crash at most the
         one message in flight is offered again."""
-        messages = [m for m in self._messages(alert) if m["Message-ID"] not in delivered]
+        messages = self._owed(alert, delivered)
         if not messages:
             return "already notified"
         for msg in messages:
