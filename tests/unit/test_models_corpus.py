@@ -84,8 +84,7 @@ def test_training_posts_are_mostly_written_and_dev_is_written_only():
 
 
 def test_pretraining_text_includes_news_but_never_held_out_news():
-    from models.corpus import inews
-    from models.pretrain import news_lines
+    from models.corpus import inews, news_lines
 
     train = set(news_lines(inews()["train"]))
     test_lines = set(news_lines(inews()["test"]))
