@@ -2,6 +2,8 @@
 
 The posts' dev split is written, natural text (models/data/written, by the training writers, never the
 frozen natural test set), so everything here is fitted on text like the feeds, not on templates.
+- `mix_relevance`, `mix_level`, `mix_categories` (with n-gram heads, models/ngram.py): how much of each
+  head's logits come from the n-gram heads, the least dev log-loss (jointly with the temperature below);
 - `temperature_relevance`, `temperature_level`: the temperatures with the least dev log-loss (relevance on
   every dev post, level on the relevant ones); everything below reads the calibrated probabilities;
 - `relevance` / `relevance_strict`: the best dev accuracy of the gazetteer+model rule (models/relevance.py)
@@ -22,6 +24,7 @@ import numpy as np
 from models.heads import RISK_CATEGORIES, RISK_LEVELS
 from models.lexicon import names_incident, risk_terms
 from models.metrics import micro_f1
+from models.ngram import blend, blended
 from models.relevance import (
     DEFAULTS,
     calibrated,
@@ -34,11 +37,13 @@ from models.relevance import (
 
 HIGH_RECALL = 0.97
 GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
-TEMPERATURES = [round(x, 2) for x in np.arange(0.5, 5.01, 0.05)]
+TEMPERATURES = [round(x, 2) for x in np.arange(0.3, 5.01, 0.05)]
+MIXES = [round(x, 2) for x in np.arange(0.0, 1.001, 0.05)]
 LEXICON_WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
 
 
-def calibrate(model, review_dev, tour_dev, pad_id: int) -> dict[str, float]:
+def calibrate(model, review_dev, tour_dev, pad_id: int, ngram=None) -> dict[str, float]:
+    """The thresholds for `model` (and its n-gram heads, models/ngram.py, when given) from the dev splits."""
     from models.finetune import predict
     from yuqing.gazetteer import default_matcher
 
@@ -53,10 +58,22 @@ def calibrate(model, review_dev, tour_dev, pad_id: int) -> dict[str, float]:
     p = predict(model, tour_dev, pad_id)
     gold_rel = np.array([i.rel for i in tour_dev])
     rel_idx = [k for k, i in enumerate(tour_dev) if i.level >= 0]
-    th["temperature_relevance"] = fit_temperature(p["relevance"], gold_rel, binary=True)
-    th["temperature_level"] = fit_temperature(
-        p["level"][rel_idx], np.array([tour_dev[k].level for k in rel_idx])
-    )
+    gold_level = np.array([tour_dev[k].level for k in rel_idx])
+    pn = ngram.probabilities([i.text for i in tour_dev]) if ngram is not None else None
+    if pn is None:
+        th["temperature_relevance"] = fit_temperature(p["relevance"], gold_rel, binary=True)
+        th["temperature_level"] = fit_temperature(p["level"][rel_idx], gold_level)
+    else:
+        th["mix_relevance"], th["temperature_relevance"] = fit_mix(
+            p["relevance"], pn["relevance"], gold_rel, binary=True
+        )
+        th["mix_level"], th["temperature_level"] = fit_mix(
+            p["level"][rel_idx], pn["level"][rel_idx], gold_level
+        )
+        th["mix_categories"] = _category_mix(
+            p["categories"][rel_idx], pn["categories"][rel_idx], [tour_dev[k] for k in rel_idx]
+        )
+        p = blended(p, pn, th)
     p = calibrated(p, th)
     matcher = default_matcher()
     matches = [matcher.match(i.text, normalized=True) for i in tour_dev]
@@ -79,11 +96,28 @@ def calibrate(model, review_dev, tour_dev, pad_id: int) -> dict[str, float]:
 
 
 def fit_temperature(p: np.ndarray, gold: np.ndarray, binary: bool = False) -> float:
-    """The temperature (grid 0.5–5) with the least log-loss of `gold` under the tempered probabilities."""
+    """The temperature (grid 0.3–5) with the least log-loss of `gold` under the tempered probabilities."""
+    return _tempered(p, gold, binary)[1]
+
+
+def fit_mix(
+    encoder: np.ndarray, ngram: np.ndarray, gold: np.ndarray, binary: bool = False
+) -> tuple[float, float]:
+    """(mix, temperature) of the blended head (models/ngram.py `blend`) with the least dev log-loss; ties go
+    to the smaller mix (the encoder alone unless the n-grams measurably help)."""
+    if len(gold) == 0:
+        return 0.0, 1.0
+    fits = [(*_tempered(blend(encoder, ngram, m, binary), gold, binary), m) for m in MIXES]
+    best = min(fits, key=lambda f: (f[0], f[2]))
+    return best[2], best[1]
+
+
+def _tempered(p: np.ndarray, gold: np.ndarray, binary: bool) -> tuple[float, float]:
+    """(least log-loss, its temperature) over the grid."""
     from models.relevance import with_temperature
 
     if len(gold) == 0:
-        return 1.0
+        return 0.0, 1.0
 
     def nll(t: float) -> float:
         q = with_temperature(p, t, binary)
@@ -91,7 +125,21 @@ def fit_temperature(p: np.ndarray, gold: np.ndarray, binary: bool = False) -> fl
             return float(-np.mean(np.log(np.where(gold == 1, q, 1 - q) + 1e-9)))
         return float(-np.mean(np.log(q[np.arange(len(gold)), gold] + 1e-9)))
 
-    return min(TEMPERATURES, key=lambda t: (nll(t), abs(t - 1.0)))
+    t = min(TEMPERATURES, key=lambda t: (nll(t), abs(t - 1.0)))
+    return nll(t), t
+
+
+def _category_mix(encoder: np.ndarray, ngram: np.ndarray, items) -> float:
+    """The mix of the category sigmoids with the least dev log-loss (summed over the eight)."""
+    gold = np.array([[v > 0 for v in i.cats] for i in items])
+    if not len(gold):
+        return 0.0
+
+    def nll(m: float) -> float:
+        q = blend(encoder, ngram, m, binary=True)
+        return float(-np.mean(np.log(np.where(gold, q, 1 - q) + 1e-9)))
+
+    return min(MIXES, key=lambda m: (nll(m), m))
 
 
 def _high_policy(p: dict[str, np.ndarray], items, matches, th: dict) -> dict[str, float]:

@@ -6,8 +6,9 @@
   written DEV split): sentiment (incl. `neu`) and relevance for all; risk categories and level for
   relevant posts only — an irrelevant post's level is `none` by rule (models/scorer.py), and teaching the
   level head that an accident in 大理 is `none` would teach it to overlook accidents.
-The level loss weighs `high` most (a missed emergency is the worst failure); thresholds are then tuned on
-the dev splits (models/calibrate.py). The best epoch on dev is kept. Resumable per epoch.
+The level loss weighs `high` most (a missed emergency is the worst failure). The best epoch on dev is kept
+(resumable per epoch); then the n-gram heads are fitted on the same labelled posts (models/ngram.py), and
+their mixture with the encoder, the temperatures and the thresholds on the dev splits (models/calibrate.py).
 """
 
 from __future__ import annotations
@@ -183,6 +184,7 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     """Fine-tune all heads; returns the folder of the best model (HF format, tokenizer included)."""
     from models.calibrate import calibrate
     from models.corpus import inews, sentiment_corpus, training_posts
+    from models.ngram import fit as fit_ngram
 
     final = work / "model"
     if resume and (final / "config.json").exists():
@@ -275,9 +277,11 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
         os.replace(tmp, state_path)
     bar.close()
     model = YuqingScorerModel.from_pretrained(str(work / "best"))
-    model.config.thresholds = calibrate(model, review_dev, tour_dev, tokenizer.pad_token_id)
+    ngram = fit_ngram(tourism["train"], tourism["dev"], RISK_LEVELS, RISK_CATEGORIES)
+    model.config.thresholds = calibrate(model, review_dev, tour_dev, tokenizer.pad_token_id, ngram)
     model.config.wide_mix = model.config.thresholds.pop("wide_mix", model.config.wide_mix)
     model.config.sentiment_bias = model.config.thresholds.pop("sentiment_bias", None)
     model.save_pretrained(str(final))
     tokenizer.save_pretrained(str(final))
+    ngram.save(final)
     return final

@@ -37,6 +37,9 @@ DEFAULTS = {
     "category_lexicon": 0.0,
     "temperature_relevance": 1.0,
     "temperature_level": 1.0,
+    "mix_relevance": 0.0,
+    "mix_level": 0.0,
+    "mix_categories": 0.0,
 }
 MAX_CATEGORIES = 3
 _EPS = 1e-7

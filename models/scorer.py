@@ -18,6 +18,7 @@ import numpy as np
 
 from models.features import encode, length_batches, pad
 from models.lexicon import names_incident, risk_terms
+from models.ngram import NgramHeads, blended
 from models.relevance import (
     calibrated,
     decide_categories,
@@ -55,8 +56,10 @@ class Scorer:
         max_length: int = 256,
         matcher: Matcher | None = None,
         stations=None,
+        ngram: NgramHeads | None = None,
     ) -> None:
         self.runtime = runtime
+        self.ngram = ngram
         self.tokenizer = tokenizer
         self.config = runtime.config
         self.batch_size = batch_size
@@ -90,6 +93,7 @@ class Scorer:
             ScoringTokenizer(Path(path)),
             batch_size=batch_size,
             max_length=max_length,
+            ngram=NgramHeads.load(Path(path)),
         )
 
     @classmethod
@@ -114,7 +118,8 @@ class Scorer:
         )
 
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """Per-head probabilities for normalised texts, in input order (micro-batched, dynamic padding)."""
+        """Per-head probabilities for normalised texts, in input order (micro-batched, dynamic padding), with
+        the checkpoint's n-gram heads mixed in (models/ngram.py); temperatures not yet applied."""
         encs = encode(self.tokenizer, texts, self.max_length, getattr(self.config, "wide_buckets", 0))
         out: dict[str, np.ndarray] = {}
         for idx in length_batches([len(e.ids) for e in encs], self.batch_size):
@@ -123,6 +128,8 @@ class Scorer:
                 if k not in out:
                     out[k] = np.zeros((len(texts), *v.shape[1:]), dtype=np.float32)
                 out[k][idx] = v
+        if self.ngram is not None:  # the n-gram heads read the whole text, not the encoder's window
+            out = blended(out, self.ngram.probabilities(texts), self.th)
         return out
 
     def score(self, posts: list[str | PostText]) -> list[dict[str, Any]]:
