@@ -65,18 +65,26 @@ def as_prediction(scored: dict) -> dict:
 def natural_rows(
     scorer, runtime: str, posts: list[dict], baseline, task: str = "natural", scored: list[dict] | None = None
 ) -> list[dict]:
-    """The headline rows: the whole scorer and the baseline (texts → predictions) on the natural posts (or,
-    with `task="template"`, the same measures on the template test split, `scored` already)."""
+    """The headline rows: the whole scorer, the encoder without its n-gram heads (when the checkpoint has
+    thresholds fitted for that), and the baseline (texts → predictions) on the natural posts (or, with
+    `task="template"`, the same measures on the template test split, `scored` already)."""
     from yuqing.text import normalize_text
 
-    scored = scored if scored is not None else scorer.score([p["text"] for p in posts])
-    pred = [as_prediction(o) for o in scored]
+    texts = [p["text"] for p in posts]
+    scored = scored if scored is not None else scorer.score(texts)
+    rows = [{"task": task, "system": f"scorer [{runtime}]", **_figures(scored, posts)}]
+    alone = scorer.encoder_alone()
+    if alone is not None:
+        rows.append(
+            {"task": task, "system": f"BERT alone [{runtime}]", **_figures(alone.score(texts), posts)}
+        )
     # the baseline learnt from normalised text (load_tourism); the scorer normalises on its own
-    base = baseline([normalize_text(p["text"]) for p in posts])
-    return [
-        {"task": task, "system": f"scorer [{runtime}]", **post_figures(pred, posts)},
-        {"task": task, "system": "TF-IDF + LR (baseline)", **post_figures(base, posts)},
-    ]
+    base = baseline([normalize_text(t) for t in texts])
+    return [*rows, {"task": task, "system": "TF-IDF + LR (baseline)", **post_figures(base, posts)}]
+
+
+def _figures(scored: list[dict], posts: list[dict]) -> dict:
+    return post_figures([as_prediction(o) for o in scored], posts)
 
 
 def calibration_rows(scorer, posts: list[dict], name: str) -> list[dict]:

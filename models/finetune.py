@@ -278,6 +278,10 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     bar.close()
     model = YuqingScorerModel.from_pretrained(str(work / "best"))
     ngram = fit_ngram(tourism["train"], tourism["dev"], RISK_LEVELS, RISK_CATEGORIES)
+    # the encoder alone, with its own fitted thresholds: `yuqing eval` shows what each part adds
+    alone = calibrate(model, review_dev, tour_dev, tokenizer.pad_token_id)
+    model.config.thresholds_encoder_alone = {k: v for k, v in alone.items() if not isinstance(v, list)}
+    model.config.thresholds_encoder_alone.pop("wide_mix", None)
     model.config.thresholds = calibrate(model, review_dev, tour_dev, tokenizer.pad_token_id, ngram)
     model.config.wide_mix = model.config.thresholds.pop("wide_mix", model.config.wide_mix)
     model.config.sentiment_bias = model.config.thresholds.pop("sentiment_bias", None)

@@ -45,8 +45,11 @@ MAX_CATEGORIES = 3
 _EPS = 1e-7
 
 
-def thresholds_of(config) -> dict[str, float]:
-    return {**DEFAULTS, **(getattr(config, "thresholds", None) or {})}
+def thresholds_of(config, encoder_alone: bool = False) -> dict[str, float]:
+    """The checkpoint's fitted values; `encoder_alone`: those fitted for the encoder without its n-gram
+    heads (models/ngram.py), stored beside them for `yuqing eval`'s comparison."""
+    key = "thresholds_encoder_alone" if encoder_alone else "thresholds"
+    return {**DEFAULTS, **(getattr(config, key, None) or {})}
 
 
 def with_temperature(p: np.ndarray, temperature: float, binary: bool = False) -> np.ndarray:

@@ -66,10 +66,27 @@ class Scorer:
         self.max_length = min(max_length, self.config.max_position_embeddings)
         self.matcher = matcher or default_matcher()
         self.stations = stations or default_stations()
-        self.th = thresholds_of(self.config)
+        self.th = thresholds_of(self.config, encoder_alone=ngram is None and self._has_encoder_alone())
         head = getattr(self.config, "sentiment_head", "auto")
         wide = bool(getattr(self.config, "wide_buckets", 0))
         self.sentiment_head = ("sentiment_wide" if wide else "sentiment") if head == "auto" else head
+
+    def _has_encoder_alone(self) -> bool:
+        return bool(getattr(self.config, "thresholds_encoder_alone", None))
+
+    def encoder_alone(self) -> Scorer | None:
+        """The same checkpoint without its n-gram heads, deciding with the thresholds fitted for the encoder
+        alone (what the n-grams add, for `yuqing eval`); None when the checkpoint has no such thresholds."""
+        if self.ngram is None or not self._has_encoder_alone():
+            return None
+        return Scorer(
+            self.runtime,
+            self.tokenizer,
+            batch_size=self.batch_size,
+            max_length=self.max_length,
+            matcher=self.matcher,
+            stations=self.stations,
+        )
 
     @classmethod
     def load(

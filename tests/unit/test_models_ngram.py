@@ -104,3 +104,17 @@ def test_fit_mix_follows_the_better_part():
     mix, _ = fit_mix(good, noise, gold, binary=True)
     assert mix <= 0.1
     assert fit_mix(good, noise, np.array([], dtype=int), binary=True) == (0.0, 1.0)
+
+
+def test_the_encoder_alone_has_thresholds_of_its_own():
+    from types import SimpleNamespace
+
+    from models.relevance import thresholds_of
+
+    config = SimpleNamespace(
+        thresholds={"high": 0.8, "mix_level": 0.9}, thresholds_encoder_alone={"high": 0.3}
+    )
+    assert thresholds_of(config)["high"] == 0.8 and thresholds_of(config)["mix_level"] == 0.9
+    alone = thresholds_of(config, encoder_alone=True)
+    assert alone["high"] == 0.3 and alone["mix_level"] == 0.0
+    assert thresholds_of(SimpleNamespace(), encoder_alone=True)["high"] == 0.5  # the defaults

@@ -89,3 +89,24 @@ def test_order_is_kept_across_micro_batches(scorer):
     assert all(not out[i]["relevant"] for i in range(0, 70, 3))  # the 弥勒佛 posts stay where they were
     single = [scorer.score([t])[0]["explain"]["probabilities"]["relevance"] for t in texts[:5]]
     assert [o["explain"]["probabilities"]["relevance"] for o in out[:5]] == pytest.approx(single, abs=0.02)
+
+
+def test_the_shipped_judgement_mixes_the_ngram_heads_and_can_do_without_them(scorer):
+    """The n-gram heads are part of the shipped checkpoint; the encoder alone decides with its own fitted
+    thresholds (the column `yuqing eval` prints beside the scorer)."""
+    assert scorer.ngram is not None
+    assert scorer.th["mix_level"] > 0 and scorer.th["mix_relevance"] > 0
+    alone = scorer.encoder_alone()
+    assert alone is not None and alone.ngram is None
+    assert alone.th["mix_level"] == 0 and alone.th["high"] == scorer.config.thresholds_encoder_alone["high"]
+    from models.ngram import blend
+
+    texts = ["弥勒湖泉生态园刚刚有个小孩掉水里了，快来人", "红河水乡的夜景很美，推荐晚上去"]
+    both, enc = scorer.probabilities(texts), alone.probabilities(texts)
+    ngram = scorer.ngram.probabilities(texts)
+    for head in ("relevance", "level", "categories"):
+        mixed = blend(enc[head], ngram[head], scorer.th[f"mix_{head}"], binary=head != "level")
+        assert both[head] == pytest.approx(mixed, abs=1e-6)
+        assert both[head] != pytest.approx(enc[head], abs=1e-6)
+    assert both["sentiment"] == pytest.approx(enc["sentiment"])  # sentiment has no n-gram head here
+    assert alone.score(texts)[0]["risk"]["level"] == "high"
