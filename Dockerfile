@@ -26,7 +26,7 @@ RUN mkdir -p yuqing crawlers streams models dashboards bench \
 
 COPY . .
 # The processes run as `yuqing` and write only under /data (SERVICES_STATE_DIR): the crawler's state, the
-# mailbox's messages, the workers' counters and Faust's data folder (the working directory). The folders
+# mailbox's messages, the workers' counters and Faust's data folder (/data/stream). The folders
 # compose mounts named volumes on exist here, owned by `yuqing`: a new named volume copies them, owner and mode.
 RUN pip install --no-deps -e . \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin yuqing \

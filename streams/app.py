@@ -116,6 +116,9 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         # Every post crosses several hops: let each hop's sends share produce requests (5 ms at most).
         producer_linger=0.005,
         stream_wait_empty=False,
+        # Faust keeps table metadata on disk even for memory:// stores: beside the services' state (var/, or
+        # /data in the image), not in whatever the working directory is
+        datadir=str((s.data_dir or settings.services.state_dir / "stream") / "{conf.name}"),
     )
     stats = Stats(settings, app.conf.id)
     rules = rules or load_rules()

@@ -173,6 +173,11 @@ class StreamSettings(_Group):
         le=60,
         description="a worker silent this long loses its partitions to the others (failover)",
     )
+    data_dir: Path | None = Field(
+        None,
+        description="the workers' local Faust data, a folder per app id",
+        json_schema_extra={"doc_default": "$SERVICES_STATE_DIR/stream"},
+    )
 
 
 class ServicesSettings(_Group):

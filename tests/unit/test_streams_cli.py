@@ -30,3 +30,18 @@ def test_a_bad_rules_file_is_exit_2_naming_the_key(tmp_path: Path) -> None:
 def test_kafka_unreachable_is_exit_3() -> None:
     out = _run({"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", "KAFKA_REQUEST_TIMEOUT_S": "2"})
     assert out.returncode == 3 and "kafka" in out.stderr.lower()
+
+
+def test_faust_keeps_its_data_beside_the_services_state_not_in_the_working_directory(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from streams.app import create_app
+    from yuqing.settings import Settings
+
+    monkeypatch.setenv("SERVICES_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("STREAM_APP_ID", "datadir-test")
+    app = create_app(Settings(), scorer_factory=lambda: None)
+    assert Path(app.conf.datadir).parent == tmp_path / "state" / "stream"
+    assert Path(app.conf.datadir).name == app.conf.name
+    monkeypatch.setenv("STREAM_DATA_DIR", str(tmp_path / "faust"))
+    assert Path(create_app(Settings(), scorer_factory=lambda: None).conf.datadir).parent == tmp_path / "faust"
