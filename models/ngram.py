@@ -163,10 +163,11 @@ def _best_lr(x, y, dx, dy, classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
 
     present = np.unique(y)
     if len(present) < 2:  # nothing to learn (a category absent from the training posts): a constant
+        only = int(present[0]) if len(present) else 0
         if classes == 2:
-            return np.zeros((x.shape[1], 1)), np.array([10.0 if present[0] == 1 else -10.0])
+            return np.zeros((x.shape[1], 1)), np.array([10.0 if only == 1 else -10.0])
         b = np.full(classes, -10.0)
-        b[present[0]] = 10.0
+        b[only] = 10.0
         return np.zeros((x.shape[1], classes)), b
     fits = [_full(LogisticRegression(C=c, max_iter=3000).fit(x, y), classes) for c in (16.0, 64.0, 256.0)]
     return min(fits, key=lambda wb: _log_loss(dx @ wb[0] + wb[1], dy)) if len(dy) else fits[1]

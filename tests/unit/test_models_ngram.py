@@ -118,3 +118,13 @@ def test_the_encoder_alone_has_thresholds_of_its_own():
     alone = thresholds_of(config, encoder_alone=True)
     assert alone["high"] == 0.3 and alone["mix_level"] == 0.0
     assert thresholds_of(SimpleNamespace(), encoder_alone=True)["high"] == 0.5  # the defaults
+
+
+def test_a_label_the_training_posts_never_vary_gives_a_constant():
+    from models.ngram import _best_lr
+
+    x = np.ones((4, 3))
+    w, b = _best_lr(x, np.zeros(4, dtype=int), x, np.zeros(4, dtype=int))
+    assert w.shape == (3, 1) and not w.any() and b[0] < -5
+    w, b = _best_lr(x[:0], np.zeros(0, dtype=int), x[:0], np.zeros(0, dtype=int), classes=4)
+    assert w.shape == (3, 4) and b.argmax() == 0  # no relevant post at all: level `none`
