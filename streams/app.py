@@ -97,6 +97,8 @@ def in_event(event: Any) -> Iterator[None]:
 def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = None) -> faust.App:
     """The Faust app for these settings; `scorer_factory` builds the scorer (default: MODEL_* settings)."""
     k, s = settings.kafka, settings.stream
+    data_dir = s.data_dir or settings.services.state_dir / "stream"
+    data_dir.mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
     app = faust.App(
         k.topic(s.app_id),
         broker=[f"kafka://{b.strip()}" for b in k.bootstrap_servers.split(",")],
@@ -118,7 +120,7 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         stream_wait_empty=False,
         # Faust keeps table metadata on disk even for memory:// stores: beside the services' state (var/, or
         # /data in the image), not in whatever the working directory is
-        datadir=str((s.data_dir or settings.services.state_dir / "stream") / "{conf.name}"),
+        datadir=str(data_dir / "{conf.name}"),
     )
     stats = Stats(settings, app.conf.id)
     rules = rules or load_rules()

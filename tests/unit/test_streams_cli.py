@@ -43,5 +43,6 @@ def test_faust_keeps_its_data_beside_the_services_state_not_in_the_working_direc
     app = create_app(Settings(), scorer_factory=lambda: None)
     assert Path(app.conf.datadir).parent == tmp_path / "state" / "stream"
     assert Path(app.conf.datadir).name == app.conf.name
+    assert Path(app.conf.datadir).parent.is_dir()  # Faust itself makes only the last level
     monkeypatch.setenv("STREAM_DATA_DIR", str(tmp_path / "faust"))
     assert Path(create_app(Settings(), scorer_factory=lambda: None).conf.datadir).parent == tmp_path / "faust"
