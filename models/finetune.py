@@ -280,8 +280,8 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     ngram = fit_ngram(tourism["train"], tourism["dev"], RISK_LEVELS, RISK_CATEGORIES)
     # the encoder alone, with its own fitted thresholds: `yuqing eval` shows what each part adds
     alone = calibrate(model, review_dev, tour_dev, tokenizer.pad_token_id)
-    model.config.thresholds_encoder_alone = {k: v for k, v in alone.items() if not isinstance(v, list)}
-    model.config.thresholds_encoder_alone.pop("wide_mix", None)
+    sentiment = ("wide_mix", "sentiment_bias")  # the sentiment ensemble is the same for both: config-level
+    model.config.thresholds_encoder_alone = {k: v for k, v in alone.items() if k not in sentiment}
     model.config.thresholds = calibrate(model, review_dev, tour_dev, tokenizer.pad_token_id, ngram)
     model.config.wide_mix = model.config.thresholds.pop("wide_mix", model.config.wide_mix)
     model.config.sentiment_bias = model.config.thresholds.pop("sentiment_bias", None)

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from models.relevance import from_logits, logits_of
+
 NGRAM_FILE = "ngram_heads.npz"
 N_MAX = 3
 MAX_CHARS = 4000  # a pasted novel should not cost seconds; posts and articles' leads fit easily
@@ -65,12 +67,10 @@ class NgramHeads:
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
         """relevance (n,), level (n, 4), categories (n, 8): the same shapes as the encoder's heads."""
         lg = self.logits(texts)
-        z = lg["level"] - lg["level"].max(axis=1, keepdims=True)
-        level = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
         return {
-            "relevance": 1 / (1 + np.exp(-lg["relevance"][:, 0])),
-            "level": level,
-            "categories": 1 / (1 + np.exp(-lg["categories"])),
+            "relevance": from_logits(lg["relevance"][:, 0], binary=True),
+            "level": from_logits(lg["level"]),
+            "categories": from_logits(lg["categories"], binary=True),
         }
 
     def save(self, folder: Path) -> Path:
@@ -103,16 +103,7 @@ def blend(encoder: np.ndarray, ngram: np.ndarray, mix: float, binary: bool = Fal
     heads, log-probabilities for the softmax head, whose constant shift softmax ignores)."""
     if mix <= 0.0:
         return np.asarray(encoder, dtype=np.float64)
-    if binary:
-
-        def odds(p):
-            p = np.clip(np.asarray(p, dtype=np.float64), _EPS, 1 - _EPS)
-            return np.log(p) - np.log(1 - p)
-
-        return 1 / (1 + np.exp(-((1 - mix) * odds(encoder) + mix * odds(ngram))))
-    z = (1 - mix) * np.log(np.clip(encoder, _EPS, 1)) + mix * np.log(np.clip(ngram, _EPS, 1))
-    z = np.exp(z - z.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
+    return from_logits((1 - mix) * logits_of(encoder, binary) + mix * logits_of(ngram, binary), binary)
 
 
 def blended(p: dict[str, np.ndarray], ngram: dict[str, np.ndarray], th: dict[str, float]) -> dict:

@@ -52,17 +52,29 @@ def thresholds_of(config, encoder_alone: bool = False) -> dict[str, float]:
     return {**DEFAULTS, **(getattr(config, key, None) or {})}
 
 
+def logits_of(p, binary: bool = False) -> np.ndarray:
+    """Log-odds of sigmoid probabilities; log-probabilities of softmax ones (logits up to the constant the
+    softmax ignores)."""
+    p = np.asarray(p, dtype=np.float64)
+    if binary:
+        return np.log(np.clip(p, _EPS, 1)) - np.log(np.clip(1 - p, _EPS, 1))
+    return np.log(np.clip(p, _EPS, 1))
+
+
+def from_logits(z: np.ndarray, binary: bool = False) -> np.ndarray:
+    """Sigmoid, or softmax over the last axis."""
+    if binary:
+        return 1 / (1 + np.exp(-z))
+    z = np.exp(z - z.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
 def with_temperature(p: np.ndarray, temperature: float, binary: bool = False) -> np.ndarray:
     """Probabilities as if their logits had been divided by `temperature` (last axis for softmax heads)."""
     p = np.asarray(p, dtype=np.float64)
     if temperature == 1.0:
         return p
-    if binary:
-        logit = np.log(np.clip(p, _EPS, 1)) - np.log(np.clip(1 - p, _EPS, 1))
-        return 1 / (1 + np.exp(-logit / temperature))
-    z = np.log(np.clip(p, _EPS, 1)) / temperature
-    z = np.exp(z - z.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
+    return from_logits(logits_of(p, binary) / temperature, binary)
 
 
 def calibrated(p: dict[str, np.ndarray], th: dict[str, float]) -> dict[str, np.ndarray]:

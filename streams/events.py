@@ -86,11 +86,9 @@ def group(env: Envelope, t: Tables, *, window_s: float, max_distance: int) -> Gr
     near = _nearest(keys, value, t, when, window_s, max_distance)
     if near is not None:
         event, kind = _join(t.events[near], post, when), "near"
-        event["_simhashes"] = [
-            *(h for h in event.get("_simhashes", []) if h != f"{value:016x}"),
-            f"{value:016x}",
-        ]
-        event["_simhashes"] = event["_simhashes"][-SIMHASHES_KEPT:]
+        hexed = f"{value:016x}"
+        kept = [h for h in event.get("_simhashes", []) if h != hexed]
+        event["_simhashes"] = [*kept, hexed][-SIMHASHES_KEPT:]
     else:
         near, kind = _event_id(post_id), "new"
         event = _start(near, post, env, when, value)

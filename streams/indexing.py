@@ -14,6 +14,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
 
+from streams.events import public
 from streams.retry import until_done
 from yuqing import es as es_setup
 from yuqing.schema import Event, ScoredPost
@@ -44,7 +45,7 @@ def event_actions(es: ElasticsearchSettings, events: list[dict[str, Any]]) -> li
     latest = {e["id"]: e for e in events}  # a batch may carry several snapshots of one event: the last wins
     ops: list[dict[str, Any]] = []
     for event in latest.values():
-        fields = {k: v for k, v in event.items() if k != "title_seg" and not k.startswith("_")}
+        fields = {k: v for k, v in public(event).items() if k != "title_seg"}
         doc = es_setup.event_document(Event.model_validate(fields), event.get("title_seg"))
         ops += [{"index": {"_index": es.name(es_setup.EVENTS), "_id": event["id"]}}, doc]
     return ops
