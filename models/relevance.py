@@ -10,9 +10,10 @@ natural posts by models/calibrate.py; `DEFAULTS` only stand in for a checkpoint 
 - Relevance: no Mile evidence at all (no city, township or spot name; 弥勒佛 and other decoys are masked out
   by the gazetteer) → not relevant, whatever the model says; unambiguous Mile evidence → relevant when the
   model's probability reaches `relevance` (Mile school news names 弥勒 but is not tourism: the model
-  decides); only an ambiguous spot (太平湖, 白龙洞, 锦屏山 exist elsewhere too), or Mile beside another
-  city's name → the stricter `relevance_strict`. There is no "recall first" override any more: it turned
-  ordinary Mile news into emergencies whenever the level head met text unlike its training data.
+  decides); only an ambiguous spot (太平湖, 白龙洞, 锦屏山 exist elsewhere too; 水乡 alone is how visitors
+  write 红河水乡 and also any water town), or Mile beside another city's name → the stricter
+  `relevance_strict`. There is no "recall first" override any more: it turned ordinary Mile news into
+  emergencies whenever the level head met text unlike its training data.
 - Level: `high` needs the (calibrated) P(high) ≥ `high` *and evidence* — an incident term of the risk
   lexicon in the text (`high_needs_term`) and a sentiment head that does not read the post as praise
   (P(pos) < `high_max_pos`): 篝火晚会太火爆了 has danger words and no incident. Unsupported, the post gets

@@ -46,6 +46,8 @@ class Spot(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     ambiguous: bool = False
+    # short names people use that are also common words or other places (水乡 is any water town)
+    ambiguous_aliases: list[str] = Field(default_factory=list)
 
 
 class Gazetteer(_Strict):
@@ -60,7 +62,7 @@ class Gazetteer(_Strict):
     def _unique_names(self) -> Gazetteer:
         seen: dict[str, str] = {}
         for spot in self.spots:
-            for name in (spot.name, *spot.aliases):
+            for name in (spot.name, *spot.aliases, *spot.ambiguous_aliases):
                 if name in seen and seen[name] != spot.name:
                     raise ValueError(f"name {name!r} belongs to both {seen[name]} and {spot.name}")
                 seen[name] = spot.name

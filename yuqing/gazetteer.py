@@ -2,8 +2,9 @@
 
 Matching runs on normalised (simplified) text with one longest-first regular expression, so 可邑小镇 is one
 match rather than 可邑 + 小镇. Decoys are masked first: 弥勒佛 never counts as the city. A spot whose name
-also exists elsewhere (`ambiguous` in the YAML) is only a candidate until other Mile evidence is present;
-the model makes the final relevance call with this evidence as input (see models/).
+also exists elsewhere (`ambiguous` in the YAML), or a short alias that is also a common word
+(`ambiguous_aliases`: 水乡 alone), is only a candidate until other Mile evidence is present; the model
+makes the final relevance call with this evidence as input (see models/).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class Matcher:
             kind = "ambiguous" if spot.ambiguous else "spot"
             for name in (spot.name, *spot.aliases):
                 self._kind[normalize_text(name)] = (kind, spot.name)
+            for name in spot.ambiguous_aliases:
+                self._kind[normalize_text(name)] = ("ambiguous", spot.name)
         for name in gazetteer.city.names:
             self._kind[normalize_text(name)] = ("city", "弥勒")
         for name in gazetteer.districts:

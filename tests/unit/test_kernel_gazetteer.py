@@ -68,3 +68,14 @@ def test_cheap_gate() -> None:
     assert not could_be_relevant("今天去灵隐寺拜弥勒佛")
     assert could_be_relevant("彌勒旅遊攻略") and could_be_relevant("阿细跳月", keywords=["阿细跳月"])
     assert not could_be_relevant("大肚弥勒笑口常开", keywords=["弥勒"])  # a keyword inside a decoy
+
+
+def test_ambiguous_alias_is_a_candidate_until_mile_is_named(matcher) -> None:
+    alone = matcher.match("水乡码头那边有人落水了")
+    assert alone.spots == [] and alone.candidate_spots == ["红河水乡"] and not alone.in_mile
+    confirmed = matcher.match("弥勒的水乡晚上游船很美")
+    assert confirmed.spots == ["红河水乡"] and confirmed.city == ["弥勒"]
+    full = matcher.match("红河水乡古戏台")  # the full name stays one strong match
+    assert full.spots == ["红河水乡"] and full.aliases == {"红河水乡": ["红河水乡"]}
+    elsewhere = matcher.match("乌镇水乡的夜景")
+    assert elsewhere.candidate_spots == ["红河水乡"] and elsewhere.elsewhere == ["乌镇"]
