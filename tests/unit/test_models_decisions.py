@@ -104,6 +104,18 @@ def test_relevance_has_no_recall_first_override():
     assert decide_relevance(default_matcher().match("杭州西湖有人落水"), 0.99, th)[0] is False
 
 
+def test_a_short_alias_alone_needs_the_strict_relevance():
+    from yuqing.gazetteer import default_matcher
+
+    th = {**DEFAULTS, "relevance": 0.5, "relevance_strict": 0.9}
+    alone = default_matcher().match("水乡码头那边有人落水了，快来人")  # 水乡: 红河水乡 or any water town
+    assert decide_relevance(alone, 0.95, th)[0] is True
+    relevant, why = decide_relevance(alone, 0.8, th)
+    assert relevant is False and "ambiguous" in why
+    # named with Mile it is 红河水乡 and the ordinary threshold applies
+    assert decide_relevance(default_matcher().match("弥勒水乡码头有人落水"), 0.8, th)[0] is True
+
+
 def test_at_most_three_categories_unless_the_text_names_more():
     th = {**DEFAULTS, "category": 0.3, "category_lexicon": 0.0}
     p = probs(safety=0.9, traffic=0.8, health=0.7, consumer=0.6, environment=0.5)
