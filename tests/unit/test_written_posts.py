@@ -181,3 +181,11 @@ def test_counts_command_prints_each_slice(tmp_path, capsys):
     assert lines["level high"] == 1
     assert lines["trap maitreya"] == 1
     assert lines["main spot 湖泉生态园"] == 1
+
+
+def test_waiting_posts_validate_and_stay_out_of_training(posts):
+    """models/data/written/next/ holds validated posts for the next fine-tuning run; the shipped model was
+    trained without them, so load_written() must not read them until they are moved up."""
+    waiting = load_written(Path(__file__).resolve().parents[2] / "models" / "data" / "written" / "next")
+    assert len(waiting) >= 300
+    assert not {p["id"] for p in waiting} & {p["id"] for p in posts}
