@@ -14,7 +14,9 @@ frozen natural test set), so everything here is fitted on text like the feeds, n
 - `category` and `category_lexicon`: one threshold for all eight category scores and the weight of the risk
   lexicon blended into them (models/relevance.py `fused_categories`), the best dev micro-F1;
 - `wide_mix`, `sentiment_bias` (ensemble checkpoints): the weight of the n-gram logits beside the encoder's
-  and a shift of the neg/pos logits, from a logistic regression on the dev reviews (moved into the config).
+  and a shift of the neg/pos logits, from a logistic regression on the dev reviews (moved into the config);
+- `mix_sentiment` (with an n-gram sentiment head): how much of the reported sentiment's log-probabilities
+  come from that head, the least log-loss on the dev reviews and dev posts together.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 from models.heads import RISK_CATEGORIES, RISK_LEVELS
 from models.lexicon import names_incident, risk_terms
 from models.metrics import micro_f1
-from models.ngram import blend, blended
+from models.ngram import blend, blended, with_sentiment
 from models.relevance import (
     DEFAULTS,
     calibrated,
@@ -42,8 +44,11 @@ MIXES = [round(x, 2) for x in np.arange(0.0, 1.001, 0.05)]
 LEXICON_WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
 
 
-def calibrate(model, review_dev, tour_dev, pad_id: int, ngram=None) -> dict[str, float]:
-    """The thresholds for `model` (and its n-gram heads, models/ngram.py, when given) from the dev splits."""
+def calibrate(
+    model, review_dev, tour_dev, pad_id: int, ngram=None, sentiment_ngram=None, news_dev=()
+) -> dict[str, float]:
+    """The thresholds for `model` (and its n-gram heads, models/ngram.py, when given) from the dev splits
+    (`news_dev`: the iNews DEV items, read only for the sentiment mixture)."""
     from models.finetune import predict
     from yuqing.gazetteer import default_matcher
 
@@ -74,6 +79,11 @@ def calibrate(model, review_dev, tour_dev, pad_id: int, ngram=None) -> dict[str,
             p["categories"][rel_idx], pn["categories"][rel_idx], [tour_dev[k] for k in rel_idx]
         )
         p = blended(p, pn, th)
+    if sentiment_ngram is not None:
+        others = list(review_dev) + list(news_dev)
+        th["mix_sentiment"] = _sentiment_ngram_mix(model, others, tour_dev, pad_id, p, sentiment_ngram)
+        ps = sentiment_ngram.probabilities([i.text for i in tour_dev])["sentiment"]
+        p = with_sentiment(p, ps, "sentiment_wide", th)
     p = calibrated(p, th)
     matcher = default_matcher()
     matches = [matcher.match(i.text, normalized=True) for i in tour_dev]
@@ -202,6 +212,18 @@ def _sentiment_mix(pr: dict[str, np.ndarray], gold: np.ndarray) -> dict:
         return {"wide_mix": 1.0}
     shift = float(fit.intercept_[0] / a)
     return {"wide_mix": float(b / a), "sentiment_bias": [-shift / 2, 0.0, shift / 2]}
+
+
+def _sentiment_ngram_mix(model, others, tour_dev, pad_id: int, p: dict, sentiment_ngram) -> float:
+    """`mix_sentiment`: the n-gram sentiment's weight in the reported head, on the dev reviews and news
+    (`others`) and the dev posts (`p`: their probabilities, read after `wide_mix` and `sentiment_bias`)."""
+    from models.finetune import predict
+
+    rest = predict(model, others, pad_id)["sentiment_wide"] if others else np.zeros((0, 3))
+    items = list(others) + list(tour_dev)
+    ngram = sentiment_ngram.probabilities([i.text for i in items])["sentiment"]
+    gold = np.array([i.sent for i in items])
+    return fit_mix(np.concatenate([rest, p["sentiment_wide"]]), ngram, gold)[0]
 
 
 def _category_thresholds(probs: np.ndarray, items) -> tuple[float, float]:

@@ -170,7 +170,7 @@ def evaluate_all(
     probs = scorer.probabilities([e.text for e in test])
     for head, name in (
         ("sentiment", "BERT encoder alone"),
-        ("sentiment_wide", "BERT + n-gram bag (shipped)"),
+        ("sentiment_wide", "BERT + n-gram heads (shipped)"),
     ):
         if head == "sentiment_wide" and not getattr(scorer.config, "wide_buckets", 0):
             continue

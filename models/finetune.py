@@ -184,6 +184,7 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     """Fine-tune all heads; returns the folder of the best model (HF format, tokenizer included)."""
     from models.calibrate import calibrate
     from models.corpus import inews, sentiment_corpus, training_posts
+    from models.ngram import SENTIMENT_FILE, fit_sentiment
     from models.ngram import fit as fit_ngram
 
     final = work / "model"
@@ -201,12 +202,16 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     buckets = config.wide_buckets
     reviews = corpus["train"][: plan.max_review_lines] if plan.max_review_lines else corpus["train"]
     rev_dev = corpus["dev"][: plan.max_review_lines] if plan.max_review_lines else corpus["dev"]
-    train = review_items(tokenizer, reviews, plan.max_length, buckets)
+    review_train = review_items(tokenizer, reviews, plan.max_length, buckets)
     tour_train = tourism_items(tokenizer, tourism["train"], plan.max_length, buckets)
-    train += tour_train * TOURISM_REPEAT
-    train += news_items(tokenizer, news, plan.max_length, buckets)
+    train = review_train + tour_train * TOURISM_REPEAT
+    news_train = news_items(tokenizer, news, plan.max_length, buckets)
+    train += news_train
     review_dev = review_items(tokenizer, rev_dev, plan.max_length, buckets)
     tour_dev = tourism_items(tokenizer, tourism["dev"], plan.max_length, buckets)
+    news_dev = news_items(
+        tokenizer, inews().get("dev", [])[: plan.max_review_lines], plan.max_length, buckets
+    )
     log.info("fine-tuning on %d items (%d labelled posts, %d news)", len(train), len(tour_train), len(news))
 
     model = YuqingScorerModel(config)
@@ -278,14 +283,21 @@ def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: boo
     bar.close()
     model = YuqingScorerModel.from_pretrained(str(work / "best"))
     ngram = fit_ngram(tourism["train"], tourism["dev"], RISK_LEVELS, RISK_CATEGORIES)
+    sentiment_ngram = fit_sentiment(
+        [(i.text, i.sent) for i in review_train + tour_train + news_train],
+        [(i.text, i.sent) for i in review_dev + tour_dev + news_dev],
+    )
     # the encoder alone, with its own fitted thresholds: `yuqing eval` shows what each part adds
     alone = calibrate(model, review_dev, tour_dev, tokenizer.pad_token_id)
     sentiment = ("wide_mix", "sentiment_bias")  # the sentiment ensemble is the same for both: config-level
     model.config.thresholds_encoder_alone = {k: v for k, v in alone.items() if k not in sentiment}
-    model.config.thresholds = calibrate(model, review_dev, tour_dev, tokenizer.pad_token_id, ngram)
+    model.config.thresholds = calibrate(
+        model, review_dev, tour_dev, tokenizer.pad_token_id, ngram, sentiment_ngram, news_dev
+    )
     model.config.wide_mix = model.config.thresholds.pop("wide_mix", model.config.wide_mix)
     model.config.sentiment_bias = model.config.thresholds.pop("sentiment_bias", None)
     model.save_pretrained(str(final))
     tokenizer.save_pretrained(str(final))
     ngram.save(final)
+    sentiment_ngram.save(final, SENTIMENT_FILE)
     return final

@@ -7,11 +7,13 @@ ensemble: for relevance, level and categories, the logits of both are mixed with
 dev split (models/calibrate.py, `mix_<head>`; 0 = the encoder alone, 1 = the n-grams alone), and the
 temperatures, thresholds and evidence rules of models/relevance.py read the mixture. A deployment that
 fine-tunes a larger checkpoint (`yuqing train --init-from`) gets its own, fitted mixture.
+Sentiment has an n-gram head too, in a file of its own (`ngram_sentiment.npz`): it learns from the reviews
+and news as well as the posts, so its vocabulary is theirs; `mix_sentiment` blends it into the reported head.
 
 Scoring needs numpy only: the vocabulary, idf and weights live in `ngram_heads.npz` beside the checkpoint,
 and `NgramHeads.logits` reproduces scikit-learn's `TfidfVectorizer(analyzer="char", ngram_range=(1, 3),
 sublinear_tf=True)` (lowercase, runs of whitespace as one space, l2 norm) followed by the linear heads;
-`fit` (training only) imports scikit-learn.
+`fit` and `fit_sentiment` (training only) import scikit-learn.
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ import numpy as np
 from models.relevance import from_logits, logits_of
 
 NGRAM_FILE = "ngram_heads.npz"
+SENTIMENT_FILE = "ngram_sentiment.npz"  # its own vocabulary: it also learns from the reviews
 N_MAX = 3
 MAX_CHARS = 4000  # a pasted novel should not cost seconds; posts and articles' leads fit easily
 HEADS = ("relevance", "level", "categories")  # sigmoid, softmax, sigmoids
+SOFTMAX_HEADS = ("level", "sentiment")
+SENTIMENT_CS = (4.0, 16.0)  # a larger C than 16 never won on dev and takes minutes to converge
 _WHITE = re.compile(r"\s\s+")  # what scikit-learn's char analyzer collapses
 _EPS = 1e-7
 
@@ -65,16 +70,18 @@ class NgramHeads:
         return {h: v + self.biases[h] for h, v in out.items()}
 
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """relevance (n,), level (n, 4), categories (n, 8): the same shapes as the encoder's heads."""
-        lg = self.logits(texts)
-        return {
-            "relevance": from_logits(lg["relevance"][:, 0], binary=True),
-            "level": from_logits(lg["level"]),
-            "categories": from_logits(lg["categories"], binary=True),
-        }
+        """The shapes of the encoder's heads: relevance (n,), level (n, 4), categories (n, 8); the
+        sentiment file's one head, sentiment (n, 3)."""
+        out = {}
+        for head, lg in self.logits(texts).items():
+            if head in SOFTMAX_HEADS:
+                out[head] = from_logits(lg)
+            else:
+                out[head] = from_logits(lg[:, 0] if lg.shape[1] == 1 else lg, binary=True)
+        return out
 
-    def save(self, folder: Path) -> Path:
-        path = Path(folder) / NGRAM_FILE
+    def save(self, folder: Path, name: str = NGRAM_FILE) -> Path:
+        path = Path(folder) / name
         terms = sorted(self.vocabulary, key=self.vocabulary.get)
         arrays = {f"w_{h}": w.astype(np.float16) for h, w in self.weights.items()}
         arrays |= {f"b_{h}": b.astype(np.float32) for h, b in self.biases.items()}
@@ -82,9 +89,9 @@ class NgramHeads:
         return path
 
     @classmethod
-    def load(cls, folder: Path) -> NgramHeads | None:
-        """The checkpoint's n-gram heads, or None when it has none (the encoder alone scores)."""
-        path = Path(folder) / NGRAM_FILE
+    def load(cls, folder: Path, name: str = NGRAM_FILE) -> NgramHeads | None:
+        """The checkpoint's n-gram heads (`name`), or None when it has none (the encoder alone scores)."""
+        path = Path(folder) / name
         if not path.exists():
             return None
         with np.load(path, allow_pickle=False) as data:
@@ -112,6 +119,12 @@ def blended(p: dict[str, np.ndarray], ngram: dict[str, np.ndarray], th: dict[str
     for head in HEADS:
         out[head] = blend(p[head], ngram[head], th.get(f"mix_{head}", 0.0), binary=head != "level")
     return out
+
+
+def with_sentiment(p: dict[str, np.ndarray], sentiment: np.ndarray, head: str, th: dict) -> dict:
+    """`p` with its reported sentiment head (`head`) mixed with the n-gram sentiment (`mix_sentiment`)."""
+    mix = th.get("mix_sentiment", 0.0)
+    return {**p, head: blend(p[head], sentiment, mix)} if mix > 0 else p
 
 
 def fit(train: list[dict], dev: list[dict], levels: list[str], categories: list[str]) -> NgramHeads:
@@ -147,7 +160,25 @@ def fit(train: list[dict], dev: list[dict], levels: list[str], categories: list[
     return NgramHeads(vocab, vec.idf_.astype(np.float64), weights, biases)
 
 
-def _best_lr(x, y, dx, dy, classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def fit_sentiment(train: list[tuple[str, int]], dev: list[tuple[str, int]], classes: int = 3) -> NgramHeads:
+    """A TF-IDF + LR sentiment head on (text, label) pairs: the reviews (neg/pos) and the labelled posts
+    (neg/neu/pos), with a vocabulary of its own, since the reviews' words are not the posts'. C by dev
+    log-loss; n-grams seen in a single text are dropped."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, N_MAX), sublinear_tf=True, min_df=2)
+    x = vec.fit_transform([t[:MAX_CHARS] for t, _ in train])
+    dx = vec.transform([t[:MAX_CHARS] for t, _ in dev])
+    w, b = _best_lr(
+        x, np.array([y for _, y in train]), dx, np.array([y for _, y in dev]), classes, SENTIMENT_CS
+    )
+    vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
+    return NgramHeads(vocab, vec.idf_.astype(np.float64), {"sentiment": w}, {"sentiment": b})
+
+
+def _best_lr(
+    x, y, dx, dy, classes: int = 2, cs: tuple[float, ...] = (16.0, 64.0, 256.0)
+) -> tuple[np.ndarray, np.ndarray]:
     """(weights (V, outputs), bias) of the logistic regression with the least dev log-loss over C. A binary
     label gives one output (the log-odds of 1); a label never seen positive gives a constant."""
     from sklearn.linear_model import LogisticRegression
@@ -160,8 +191,8 @@ def _best_lr(x, y, dx, dy, classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
         b = np.full(classes, -10.0)
         b[only] = 10.0
         return np.zeros((x.shape[1], classes)), b
-    fits = [_full(LogisticRegression(C=c, max_iter=3000).fit(x, y), classes) for c in (16.0, 64.0, 256.0)]
-    return min(fits, key=lambda wb: _log_loss(dx @ wb[0] + wb[1], dy)) if len(dy) else fits[1]
+    fits = [_full(LogisticRegression(C=c, max_iter=3000).fit(x, y), classes) for c in cs]
+    return min(fits, key=lambda wb: _log_loss(dx @ wb[0] + wb[1], dy)) if len(dy) else fits[len(cs) // 2]
 
 
 def _full(model, classes: int) -> tuple[np.ndarray, np.ndarray]:

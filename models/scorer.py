@@ -18,7 +18,7 @@ import numpy as np
 
 from models.features import encode, length_batches, pad
 from models.lexicon import names_incident, risk_terms
-from models.ngram import NgramHeads, blended
+from models.ngram import SENTIMENT_FILE, NgramHeads, blended, with_sentiment
 from models.relevance import (
     calibrated,
     decide_categories,
@@ -57,9 +57,11 @@ class Scorer:
         matcher: Matcher | None = None,
         stations=None,
         ngram: NgramHeads | None = None,
+        sentiment_ngram: NgramHeads | None = None,
     ) -> None:
         self.runtime = runtime
         self.ngram = ngram
+        self.sentiment_ngram = sentiment_ngram if ngram is not None else None
         self.tokenizer = tokenizer
         self.config = runtime.config
         self.batch_size = batch_size
@@ -111,6 +113,7 @@ class Scorer:
             batch_size=batch_size,
             max_length=max_length,
             ngram=NgramHeads.load(Path(path)),
+            sentiment_ngram=NgramHeads.load(Path(path), SENTIMENT_FILE),
         )
 
     @classmethod
@@ -136,7 +139,8 @@ class Scorer:
 
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Per-head probabilities for normalised texts, in input order (micro-batched, dynamic padding), with
-        the checkpoint's n-gram heads mixed in (models/ngram.py); temperatures not yet applied."""
+        the checkpoint's n-gram heads mixed in (models/ngram.py), the n-gram sentiment into the reported
+        sentiment head; temperatures not yet applied."""
         encs = encode(self.tokenizer, texts, self.max_length, getattr(self.config, "wide_buckets", 0))
         out: dict[str, np.ndarray] = {}
         for idx in length_batches([len(e.ids) for e in encs], self.batch_size):
@@ -147,6 +151,9 @@ class Scorer:
                 out[k][idx] = v
         if self.ngram is not None:  # the n-gram heads read the whole text, not the encoder's window
             out = blended(out, self.ngram.probabilities(texts), self.th)
+        if self.sentiment_ngram is not None:
+            sent = self.sentiment_ngram.probabilities(texts)["sentiment"]
+            out = with_sentiment(out, sent, self.sentiment_head, self.th)
         return out
 
     def score(self, posts: list[str | PostText]) -> list[dict[str, Any]]:

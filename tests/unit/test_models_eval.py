@@ -17,9 +17,7 @@ pytestmark = [
     pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model"),
 ]
 # measure → why the shipped model does not reach it yet (its `yuqing eval` table, models/README.md)
-NOT_YET: dict[str, str] = {
-    "irrelevant_rated_medium_high": "1 irrelevant post judged relevant, then rated medium/high",
-}
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -75,19 +73,27 @@ def test_sentiment_and_news_against_their_baselines(rows):
     sent = {r["system"].split(" [")[0]: r for r in rows if r["task"].startswith("sentiment")}
     baseline = sent["TF-IDF char 1-3gram + LR (baseline)"]["accuracy"]
     assert 0.84 <= baseline <= 0.88
-    assert sent["BERT + n-gram bag (shipped)"]["accuracy"] >= 0.84
+    assert sent["BERT + n-gram heads (shipped)"]["accuracy"] >= 0.84
     news = [r for r in rows if r["task"].startswith("news")]
     assert [r["system"].split(" [")[0].split(" (")[0] for r in news] == ["scorer", "TF-IDF + LR"]
     assert news[0]["accuracy"] >= 0.70 and news[1]["accuracy"] >= 0.65
 
 
-@pytest.mark.xfail(
-    strict=True, reason="0.8501 against 0.8519: the posts' fine-tuning costs the reviews half a point"
-)
+def _reviews(rows: list[dict]) -> dict[str, float]:
+    return {r["system"].split(" [")[0]: r["accuracy"] for r in rows if r["task"].startswith("sentiment")}
+
+
 def test_shipped_sentiment_beats_its_baseline_on_reviews(rows):
-    sent = {r["system"].split(" [")[0]: r for r in rows if r["task"].startswith("sentiment")}
-    baseline = sent["TF-IDF char 1-3gram + LR (baseline)"]["accuracy"]
-    assert sent["BERT + n-gram bag (shipped)"]["accuracy"] > baseline
+    reviews = _reviews(rows)
+    assert reviews["BERT + n-gram heads (shipped)"] > reviews["TF-IDF char 1-3gram + LR (baseline)"]
+    assert reviews["BERT + n-gram heads (shipped)"] > reviews["BERT encoder alone"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="0.8617: the n-gram sentiment head took it past the baseline, not to 0.88"
+)
+def test_shipped_sentiment_reaches_the_aim_on_reviews(rows):
+    assert _reviews(rows)["BERT + n-gram heads (shipped)"] >= 0.88
 
 
 def test_probabilities_are_calibrated_on_dev_and_on_unseen_text(rows):

@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 
 from models.heads import RISK_CATEGORIES, RISK_LEVELS
-from models.ngram import NGRAM_FILE, NgramHeads, blend, blended, char_ngrams, fit
+from models.ngram import (
+    NGRAM_FILE,
+    SENTIMENT_FILE,
+    NgramHeads,
+    blend,
+    blended,
+    char_ngrams,
+    fit,
+    fit_sentiment,
+    with_sentiment,
+)
 
 # a small labelled set: incidents at Mile spots are relevant, the same words elsewhere are not
 POSTS = [
@@ -128,3 +138,42 @@ def test_a_label_the_training_posts_never_vary_gives_a_constant():
     assert w.shape == (3, 1) and not w.any() and b[0] < -5
     w, b = _best_lr(x[:0], np.zeros(0, dtype=int), x[:0], np.zeros(0, dtype=int), classes=4)
     assert w.shape == (3, 4) and b.argmax() == 0  # no relevant post at all: level `none`
+
+
+# reviews (neg 0 / pos 2, no neutral) and posts (neg / neu / pos) in one sentiment head
+SENTIMENT = [
+    ("质量太差了，退货", 0),
+    ("服务态度差，再也不来", 0),
+    ("湖泉的厕所太脏了，差评", 0),
+    ("质量很好，推荐购买", 2),
+    ("服务态度好，下次还来", 2),
+    ("红河水乡夜景好美，推荐", 2),
+    ("请问湖泉几点开门", 1),
+    ("请问可邑小镇怎么坐车", 1),
+] * 2
+
+
+def test_the_sentiment_head_learns_its_labels_and_keeps_a_file_of_its_own(tmp_path):
+    sent = fit_sentiment(SENTIMENT, SENTIMENT[:8])
+    p = sent.probabilities(["服务态度差，质量太差", "夜景好美，推荐", "请问几点开门"])["sentiment"]
+    assert p.shape == (3, 3) and np.allclose(p.sum(axis=1), 1.0)
+    assert [int(r.argmax()) for r in p] == [0, 2, 1]
+    sent.save(tmp_path, SENTIMENT_FILE)
+    assert NgramHeads.load(tmp_path) is None  # the risk heads' file is another one
+    again = NgramHeads.load(tmp_path, SENTIMENT_FILE)
+    assert np.allclose(
+        again.probabilities(["夜景好美"])["sentiment"],
+        sent.probabilities(["夜景好美"])["sentiment"],
+        atol=2e-3,
+    )
+
+
+def test_the_sentiment_mixture_moves_only_the_reported_head():
+    enc, ngr = np.array([[0.6, 0.3, 0.1]]), np.array([[0.1, 0.2, 0.7]])
+    p = {"sentiment": enc, "sentiment_wide": enc}
+    assert with_sentiment(p, ngr, "sentiment_wide", {}) is p  # no `mix_sentiment`: the encoder's own
+    out = with_sentiment(p, ngr, "sentiment_wide", {"mix_sentiment": 0.5})
+    assert np.allclose(out["sentiment"], enc)  # the encoder alone stays for `yuqing eval`
+    assert out["sentiment_wide"][0, 2] > enc[0, 2] and np.allclose(
+        out["sentiment_wide"], blend(enc, ngr, 0.5)
+    )

@@ -108,5 +108,12 @@ def test_the_shipped_judgement_mixes_the_ngram_heads_and_can_do_without_them(sco
         mixed = blend(enc[head], ngram[head], scorer.th[f"mix_{head}"], binary=head != "level")
         assert both[head] == pytest.approx(mixed, abs=1e-6)
         assert both[head] != pytest.approx(enc[head], abs=1e-6)
-    assert both["sentiment"] == pytest.approx(enc["sentiment"])  # sentiment has no n-gram head here
+    # the encoder-alone sentiment stays as it is; the reported head mixes in the n-gram sentiment head
+    assert both["sentiment"] == pytest.approx(enc["sentiment"])
+    assert scorer.sentiment_ngram is not None and alone.sentiment_ngram is None
+    sent = scorer.sentiment_ngram.probabilities(texts)["sentiment"]
+    head = scorer.sentiment_head
+    assert both[head] == pytest.approx(blend(enc[head], sent, scorer.th["mix_sentiment"]), abs=1e-6)
+    assert both[head] != pytest.approx(enc[head], abs=1e-6)
+    assert [int(p.argmax()) for p in both[head]] == [0, 2]  # an emergency reads negative, praise positive
     assert alone.score(texts)[0]["risk"]["level"] == "high"

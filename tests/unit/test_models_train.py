@@ -28,7 +28,8 @@ def test_quick_train_produces_a_scoring_checkpoint(tmp_path):
     proc = subprocess.run(cmd, capture_output=True, timeout=120, env=dict(os.environ))
     assert proc.returncode == 0, proc.stderr.decode()[-3000:]
     assert time.time() - t < 90  # well under a minute when the machine is not shared
-    for name in ("config.json", "model.safetensors", "tokenizer.json", "model.int8.onnx", "ngram_heads.npz"):
+    files = ("config.json", "model.safetensors", "tokenizer.json", "model.int8.onnx", "ngram_heads.npz")
+    for name in (*files, "ngram_sentiment.npz"):
         assert (out / name).exists(), name
     assert (work / "pretrain" / "state.pt").exists()  # resumable state
 
@@ -38,4 +39,5 @@ def test_quick_train_produces_a_scoring_checkpoint(tmp_path):
     assert result["spots"] == ["湖泉生态园"] or not result["relevant"]
     assert set(result["explain"]["probabilities"]) >= {"relevance", "level", "categories", "sentiment"}
     # the n-gram heads' mixtures were fitted on dev beside the temperatures
-    assert {"mix_relevance", "mix_level", "mix_categories"} <= set(result["explain"]["thresholds"])
+    mixes = {"mix_relevance", "mix_level", "mix_categories", "mix_sentiment"}
+    assert mixes <= set(result["explain"]["thresholds"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.data.written import FIELDS, FOLDER, InvalidWrittenPosts, load_written, split_of
+from models.data.written import FIELDS, InvalidWrittenPosts, load_written, split_of
 from yuqing.text import normalize_text
 
 MIN_POSTS = 3000  # issue 11: at least 3,000 individually written posts (writers wa and wb)
@@ -181,11 +181,3 @@ def test_counts_command_prints_each_slice(tmp_path, capsys):
     assert lines["level high"] == 1
     assert lines["trap maitreya"] == 1
     assert lines["main spot 湖泉生态园"] == 1
-
-
-def test_waiting_posts_validate_and_stay_out_of_training(posts):
-    """models/data/written/next/ holds validated posts for the next fine-tuning run; the shipped model was
-    trained without them, so load_written() must not read them until they are moved up."""
-    waiting = load_written(FOLDER / "next")
-    assert len(waiting) >= 300
-    assert not {p["id"] for p in waiting} & {p["id"] for p in posts}
