@@ -219,12 +219,18 @@ def wait_idle(settings: Settings, timeout: float = 240) -> None:
     from streams.lag import lag
 
     quiet: list[bool] = []
+    behind: dict[str, int] = {}
 
     def idle() -> bool:
-        quiet.append(not any(asyncio.run(lag(settings)).values()))
+        behind.clear()
+        behind.update({topic: n for topic, n in asyncio.run(lag(settings)).items() if n})
+        quiet.append(not behind)
         return len(quiet) >= 2 and quiet[-1] and quiet[-2]
 
-    wait_until("the stream to be idle", idle, timeout, every=1.0)
+    try:
+        wait_until("the stream to be idle", idle, timeout, every=1.0)
+    except AssertionError as e:  # name what is stuck: which topic, how many messages
+        raise AssertionError(f"{e}; still behind: {behind}") from None
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ frozen natural test set), so everything here is fitted on text like the feeds, n
 - `wide_mix`, `sentiment_bias` (ensemble checkpoints): the weight of the n-gram logits beside the encoder's
   and a shift of the neg/pos logits, from a logistic regression on the dev reviews (moved into the config);
 - `mix_sentiment` (with an n-gram sentiment head): how much of the reported sentiment's log-probabilities
-  come from that head, the least log-loss on the dev reviews and dev posts together.
+  come from that head, the least log-loss on the dev reviews, dev posts and iNews DEV together.
 """
 
 from __future__ import annotations
