@@ -2,7 +2,7 @@
 
 A post is, in order of the checks:
 - `redelivery`: the very raw message already handled (a worker died before committing): forwarded again with
-  the event it was given, nothing counted twice;
+  the event it was given, nothing counted twice (the event is started again if the crash lost it);
 - `update`: an id seen before whose content or engagement changed, or a `yuqing replay`: re-scored and
   re-indexed under its id, the event is not counted again;
 - `same_id`: an id seen before with nothing new: dropped;
@@ -72,7 +72,7 @@ def group(env: Envelope, t: Tables, *, window_s: float, max_distance: int) -> Gr
     thash = sh.text_hash(env.normalized)
     member = t.members.get(post_id)
     if member is not None:
-        return _seen_before(env, member, thash, t)
+        return _seen_before(env, member, thash, t, window_s, max_distance)
     when = _event_time(post)
     env.first_seen_at = datetime.now(UTC).isoformat()
     copy_of = t.texts.get(f"{env.place}|{thash}")
@@ -127,18 +127,38 @@ def public(event: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in event.items() if not k.startswith("_")}
 
 
-def _seen_before(env: Envelope, member: dict[str, Any], thash: str, t: Tables) -> Grouped:
+def _seen_before(
+    env: Envelope, member: dict[str, Any], thash: str, t: Tables, window_s: float, max_distance: int
+) -> Grouped:
     env.event_id = member["event"]
     env.first_seen_at = member["first_seen_at"]
     if member["origin"] == env.origin:  # the same raw message again: finish what was started
         env.event_new = member.get("new", False)
-        return Grouped("redelivery", None if member.get("duplicate") else env, None)
+        restored = _restore_event(member["event"], env, thash, t, window_s, max_distance)
+        return Grouped("redelivery", None if member.get("duplicate") else env, restored)
     changed = member["text"] != thash or member["engagement"] != _engagement(env.post)
     if not (env.replay or changed):
         return Grouped("same_id", None, None)
     t.members[env.post["id"]] = {**member, "text": thash, "engagement": _engagement(env.post)}
     env.update = True
     return Grouped("update", env, None)
+
+
+def _restore_event(
+    event_id: str, env: Envelope, thash: str, t: Tables, window_s: float, max_distance: int
+) -> dict[str, Any] | None:
+    """The member's event started again from this post when a crash kept the member but lost the event:
+    the two tables' changelogs are separate topics, flushed independently, so one write can outlive the
+    other. Without it the redelivered post is judged with no event, and its alerts name none."""
+    if event_id in t.events:
+        return None
+    when, value = _event_time(env.post), sh.simhash(env.normalized)
+    event = _start(event_id, env.post, env, when, value)
+    t.events[event_id] = event
+    t.texts[f"{env.place}|{thash}"] = event_id
+    for key in band_keys(env.place, value, max_distance):
+        t.bands[key] = _band_entries(t.bands.get(key) or [], event_id, value, when, window_s)
+    return event
 
 
 def _member(event_id: str, env: Envelope, thash: str, post: dict[str, Any], duplicate: bool = False):

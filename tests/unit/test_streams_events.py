@@ -78,6 +78,24 @@ def test_a_redelivered_message_is_forwarded_again_without_counting_twice() -> No
     assert t.events[first.envelope.event_id]["post_count"] == 1
 
 
+def test_a_redelivery_restores_an_event_the_crash_lost() -> None:
+    """A worker killed between two changelog writes can keep the member and lose its event: the redelivered
+    post starts the event again under its id, so it is judged with its event and its alerts name it."""
+    t = tables()
+    first = run(t, env("w:1", origin="raw:0:7"))
+    event_id = first.envelope.event_id
+    del t.events[event_id]  # the events changelog lost the write, the members changelog kept it
+    t.bands.clear()
+    again = run(t, env("w:1", origin="raw:0:7"))
+    assert again.kind == "redelivery" and again.envelope.event_id == event_id
+    assert again.event is not None and t.events[event_id]["post_count"] == 1
+    assert t.events[event_id]["first_post_id"] == "w:1"
+    repost = run(t, env("w:2", "//@路人甲: 天哪 " + TEXT))  # the band index knows the event again
+    assert repost.kind == "near" and repost.envelope.event_id == event_id
+    # an event that survived is left as it was
+    assert run(t, env("w:1", origin="raw:0:7")).event is None and t.events[event_id]["post_count"] == 2
+
+
 def test_a_replay_is_rescored_under_its_first_sighting() -> None:
     t = tables()
     first = run(t, env("w:1", origin="raw:0:1"))
