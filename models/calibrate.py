@@ -80,9 +80,9 @@ def calibrate(
         )
         p = blended(p, pn, th)
     if sentiment_ngram is not None:
-        others = list(review_dev) + list(news_dev)
-        th["mix_sentiment"] = _sentiment_ngram_mix(model, others, tour_dev, pad_id, p, sentiment_ngram)
         ps = sentiment_ngram.probabilities([i.text for i in tour_dev])["sentiment"]
+        others = list(review_dev) + list(news_dev)
+        th["mix_sentiment"] = _sentiment_ngram_mix(model, others, pad_id, p, ps, tour_dev, sentiment_ngram)
         p = with_sentiment(p, ps, "sentiment_wide", th)
     p = calibrated(p, th)
     matcher = default_matcher()
@@ -214,16 +214,20 @@ def _sentiment_mix(pr: dict[str, np.ndarray], gold: np.ndarray) -> dict:
     return {"wide_mix": float(b / a), "sentiment_bias": [-shift / 2, 0.0, shift / 2]}
 
 
-def _sentiment_ngram_mix(model, others, tour_dev, pad_id: int, p: dict, sentiment_ngram) -> float:
+def _sentiment_ngram_mix(
+    model, others, pad_id: int, p: dict, ps: np.ndarray, tour_dev, sentiment_ngram
+) -> float:
     """`mix_sentiment`: the n-gram sentiment's weight in the reported head, on the dev reviews and news
-    (`others`) and the dev posts (`p`: their probabilities, read after `wide_mix` and `sentiment_bias`)."""
+    (`others`) and the dev posts (`p`: their probabilities, read after `wide_mix` and `sentiment_bias`;
+    `ps`: their n-gram sentiment)."""
     from models.finetune import predict
 
-    rest = predict(model, others, pad_id)["sentiment_wide"] if others else np.zeros((0, 3))
-    items = list(others) + list(tour_dev)
-    ngram = sentiment_ngram.probabilities([i.text for i in items])["sentiment"]
-    gold = np.array([i.sent for i in items])
-    return fit_mix(np.concatenate([rest, p["sentiment_wide"]]), ngram, gold)[0]
+    encoder, ngram = p["sentiment_wide"], ps
+    if others:
+        encoder = np.concatenate([predict(model, others, pad_id)["sentiment_wide"], encoder])
+        ngram = np.concatenate([sentiment_ngram.probabilities([i.text for i in others])["sentiment"], ngram])
+    gold = np.array([i.sent for i in list(others) + list(tour_dev)])
+    return fit_mix(encoder, ngram, gold)[0]
 
 
 def _category_thresholds(probs: np.ndarray, items) -> tuple[float, float]:

@@ -52,28 +52,30 @@ class NgramHeads:
     weights: dict[str, np.ndarray]  # head → (V, outputs)
     biases: dict[str, np.ndarray]  # head → (outputs,)
 
-    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(column indices, l2-normalised sublinear tf-idf values) of one text."""
-        counts = [(self.vocabulary[g], c) for g, c in char_ngrams(text).items() if g in self.vocabulary]
+    def features(self, text: str, grams: Counter | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(column indices, l2-normalised sublinear tf-idf values) of one text (`grams`: its `char_ngrams`,
+        when already counted for another set of heads)."""
+        grams = char_ngrams(text) if grams is None else grams
+        counts = [(self.vocabulary[g], c) for g, c in grams.items() if g in self.vocabulary]
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         idx = np.array([i for i, _ in counts], dtype=np.int64)
         val = np.array([1.0 + math.log(c) for _, c in counts]) * self.idf[idx]
         return idx, val / np.linalg.norm(val)
 
-    def logits(self, texts: list[str]) -> dict[str, np.ndarray]:
+    def logits(self, texts: list[str], grams: list[Counter] | None = None) -> dict[str, np.ndarray]:
         out = {h: np.zeros((len(texts), len(b))) for h, b in self.biases.items()}
         for k, text in enumerate(texts):
-            idx, val = self.features(text)
+            idx, val = self.features(text, grams[k] if grams is not None else None)
             for h, w in self.weights.items():
                 out[h][k] = val @ w[idx].astype(np.float64) if len(idx) else 0.0
         return {h: v + self.biases[h] for h, v in out.items()}
 
-    def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
+    def probabilities(self, texts: list[str], grams: list[Counter] | None = None) -> dict[str, np.ndarray]:
         """The shapes of the encoder's heads: relevance (n,), level (n, 4), categories (n, 8); the
         sentiment file's one head, sentiment (n, 3)."""
         out = {}
-        for head, lg in self.logits(texts).items():
+        for head, lg in self.logits(texts, grams).items():
             if head in SOFTMAX_HEADS:
                 out[head] = from_logits(lg)
             else:

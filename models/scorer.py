@@ -18,7 +18,7 @@ import numpy as np
 
 from models.features import encode, length_batches, pad
 from models.lexicon import names_incident, risk_terms
-from models.ngram import SENTIMENT_FILE, NgramHeads, blended, with_sentiment
+from models.ngram import SENTIMENT_FILE, NgramHeads, blended, char_ngrams, with_sentiment
 from models.relevance import (
     calibrated,
     decide_categories,
@@ -61,7 +61,6 @@ class Scorer:
     ) -> None:
         self.runtime = runtime
         self.ngram = ngram
-        self.sentiment_ngram = sentiment_ngram if ngram is not None else None
         self.tokenizer = tokenizer
         self.config = runtime.config
         self.batch_size = batch_size
@@ -69,6 +68,9 @@ class Scorer:
         self.matcher = matcher or default_matcher()
         self.stations = stations or default_stations()
         self.th = thresholds_of(self.config, encoder_alone=ngram is None and self._has_encoder_alone())
+        # only with the risk heads (the encoder alone has no `mix_sentiment`), and only when it counts
+        mixed = ngram is not None and self.th.get("mix_sentiment", 0.0) > 0
+        self.sentiment_ngram = sentiment_ngram if mixed else None
         head = getattr(self.config, "sentiment_head", "auto")
         wide = bool(getattr(self.config, "wide_buckets", 0))
         self.sentiment_head = ("sentiment_wide" if wide else "sentiment") if head == "auto" else head
@@ -149,10 +151,13 @@ class Scorer:
                 if k not in out:
                     out[k] = np.zeros((len(texts), *v.shape[1:]), dtype=np.float32)
                 out[k][idx] = v
-        if self.ngram is not None:  # the n-gram heads read the whole text, not the encoder's window
-            out = blended(out, self.ngram.probabilities(texts), self.th)
+        if self.ngram is None:
+            return out
+        grams = [char_ngrams(t) for t in texts]  # counted once for both n-gram files
+        # the n-gram heads read the whole text, not the encoder's window
+        out = blended(out, self.ngram.probabilities(texts, grams), self.th)
         if self.sentiment_ngram is not None:
-            sent = self.sentiment_ngram.probabilities(texts)["sentiment"]
+            sent = self.sentiment_ngram.probabilities(texts, grams)["sentiment"]
             out = with_sentiment(out, sent, self.sentiment_head, self.th)
         return out
 

@@ -92,10 +92,7 @@ def group(env: Envelope, t: Tables, *, window_s: float, max_distance: int) -> Gr
     else:
         near, kind = _event_id(post_id), "new"
         event = _start(near, post, env, when, value)
-    t.events[near] = event
-    t.texts[f"{env.place}|{thash}"] = near
-    for key in keys:
-        t.bands[key] = _band_entries(t.bands.get(key) or [], near, value, when, window_s)
+    _file_event(t, event, env.place, thash, keys, value, when, window_s)
     t.members[post_id] = _member(near, env, thash, post)
     env.event_id, env.event_new = near, kind == "new"
     return Grouped(kind, env, event)
@@ -154,11 +151,25 @@ def _restore_event(
         return None
     when, value = _event_time(env.post), sh.simhash(env.normalized)
     event = _start(event_id, env.post, env, when, value)
-    t.events[event_id] = event
-    t.texts[f"{env.place}|{thash}"] = event_id
-    for key in band_keys(env.place, value, max_distance):
-        t.bands[key] = _band_entries(t.bands.get(key) or [], event_id, value, when, window_s)
+    _file_event(t, event, env.place, thash, band_keys(env.place, value, max_distance), value, when, window_s)
     return event
+
+
+def _file_event(
+    t: Tables,
+    event: dict,
+    place: str,
+    thash: str,
+    keys: list[str],
+    value: int,
+    when: datetime,
+    window_s: float,
+) -> None:
+    """Store an event after a post started or joined it: the record, its text and its band entries."""
+    t.events[event["id"]] = event
+    t.texts[f"{place}|{thash}"] = event["id"]
+    for key in keys:
+        t.bands[key] = _band_entries(t.bands.get(key) or [], event["id"], value, when, window_s)
 
 
 def _member(event_id: str, env: Envelope, thash: str, post: dict[str, Any], duplicate: bool = False):
