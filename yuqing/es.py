@@ -23,7 +23,7 @@ from yuqing.schema import TZ, Alert, Event, Post, ScoredPost
 from yuqing.segment import segment, segment_query
 from yuqing.settings import ElasticsearchSettings
 
-POSTS, ALERTS, EVENTS = "posts", "alerts", "events"
+POSTS, ALERTS, EVENTS, LETTERS = "posts", "alerts", "events", "letters"
 SEARCH_FIELDS = ("title_seg^2", "text_seg")
 
 _KEYWORD = {"type": "keyword"}
@@ -56,6 +56,12 @@ POST_PROPERTIES: dict[str, Any] = {
     "explain": _OPAQUE,
     "first_seen_at": _DATE,
     "scored_at": _DATE,
+    "thread_id": _KEYWORD,
+    "parent_id": _KEYWORD,
+    "root_id": _KEYWORD,
+    "parent_text": {"type": "text", "index": False},
+    "copy_of": _KEYWORD,
+    "joined_by": _KEYWORD,
 }
 
 ALERT_PROPERTIES: dict[str, Any] = {
@@ -88,6 +94,11 @@ ALERT_PROPERTIES: dict[str, Any] = {
     "resolved_at": _DATE,
     "resolved_by": _KEYWORD,
     "note": {"type": "text", "analyzer": "standard"},
+    "event_status": _KEYWORD,
+    "event_size": {"type": "integer"},
+    "sources": _KEYWORD,
+    "mailed": _OPAQUE,
+    "history": _OPAQUE,
 }
 
 EVENT_PROPERTIES: dict[str, Any] = {
@@ -107,6 +118,40 @@ EVENT_PROPERTIES: dict[str, Any] = {
     "peak_score": {"type": "float"},
     "categories": _KEYWORD,
     "simhash": _KEYWORD,
+    "status": _KEYWORD,
+    "evidence_post_id": _KEYWORD,
+    "latest_post_id": _KEYWORD,
+    "by_source": _OPAQUE,
+    "joined_by": _OPAQUE,
+    "negative_count": {"type": "integer"},
+    "resolved_post_id": _KEYWORD,
+    "resolved_reported_at": _DATE,
+}
+
+LETTER_PROPERTIES: dict[str, Any] = {
+    "id": _KEYWORD,
+    "event_id": _KEYWORD,
+    "alert_id": _KEYWORD,
+    "agency": _KEYWORD,
+    "agency_name": _KEYWORD,
+    "agency_email": _KEYWORD,
+    "status": _KEYWORD,
+    "number": _KEYWORD,
+    "subject": {"type": "text", "analyzer": "standard"},
+    "facts": {"type": "text", "analyzer": "standard"},
+    "excerpt": {"type": "text", "analyzer": "standard"},
+    "evidence": _OPAQUE,
+    "requested_action": {"type": "text", "analyzer": "standard"},
+    "spots": _KEYWORD,
+    "jurisdiction": _KEYWORD,
+    "categories": _KEYWORD,
+    "level": _KEYWORD,
+    "created_at": _DATE,
+    "updated_at": _DATE,
+    "approved_by": _KEYWORD,
+    "approved_at": _DATE,
+    "sent_at": _DATE,
+    "message_id": _KEYWORD,
 }
 
 
@@ -271,6 +316,13 @@ def ensure_indices(
         }
         lines.append(_ensure_index(es_client, events, body, "events"))
         es_client.indices.put_mapping(index=events, **events_mapping())
+        letters = es.name(LETTERS)
+        body = {
+            "settings": {"number_of_shards": 1, "number_of_replicas": es.replicas},
+            "mappings": {"dynamic": "strict", "properties": LETTER_PROPERTIES},
+        }
+        lines.append(_ensure_index(es_client, letters, body, "letters: 公安提示函 drafts"))
+        es_client.indices.put_mapping(index=letters, properties=LETTER_PROPERTIES)
     except ESConnectionError as exc:
         raise _unreachable(es, exc) from exc
     except ApiError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -27,10 +28,19 @@ TOPIC_DLQ = "posts.dlq"
 TOPIC_ALERTS = "alerts"
 # The stream's own hops, keyed by place (the main scenic spot) so that event and rule state is co-partitioned.
 TOPIC_PLACED = "posts.placed"
+# The fast lane: posts that may be urgent, keyed by place like posts.placed, processed by an agent of their own
+# so that they never queue behind ordinary posts.
+TOPIC_URGENT = "posts.urgent"
 TOPIC_EVENTS = "events.changes"
-TOPICS = (TOPIC_RAW, TOPIC_SCORED, TOPIC_DLQ, TOPIC_ALERTS, TOPIC_PLACED, TOPIC_EVENTS)
+TOPICS = (TOPIC_RAW, TOPIC_SCORED, TOPIC_DLQ, TOPIC_ALERTS, TOPIC_PLACED, TOPIC_URGENT, TOPIC_EVENTS)
 
 MAX_TEXT_CHARS = 100_000
+PARENT_TEXT_CHARS = 2000
+# Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: never valid in an id or a
+# URL (a CR/LF in an id ends up in a mail header), noise in a one-line field such as an author or a title.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# The same, less the line breaks and tabs that body text legitimately has.
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A clock skew allowance: a post "published" further in the future than this is a parse error upstream.
 FUTURE_SKEW = timedelta(hours=1)
 
@@ -90,8 +100,21 @@ class Engagement(BaseModel):
     views: int = Field(0, ge=0)
 
 
+LINK_FIELDS = ("thread_id", "parent_id", "root_id")
+
+
 class Post(BaseModel):
-    """One crawled post, article, review or reply, as it goes onto `posts.raw`."""
+    """One crawled post, article, review or reply, as it goes onto `posts.raw`.
+
+    Conversation links name other posts of the same source by their `source_id`: `thread_id` the opening post
+    of a forum thread or the post a comment section hangs under (the opening post names itself), `parent_id`
+    the post this one replies to, comments on or reposts directly, `root_id` the original at the root of a
+    repost chain. `parent_text` is the parent's (or the thread's opening) text when the source shows it beside
+    the reply: context for judging "顶" or "太坑了", never indexed as the post's own words.
+
+    Ids and URLs with control characters are refused (a CR/LF in an id would reach a mail header); authors
+    and titles have them replaced by spaces; body text keeps its line breaks and tabs and loses the rest.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -104,12 +127,44 @@ class Post(BaseModel):
     published_at: datetime | None = None
     crawled_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     engagement: Engagement = Field(default_factory=Engagement)
+    thread_id: str | None = Field(None, max_length=200, description="the thread's opening post (source id)")
+    parent_id: str | None = Field(None, max_length=200, description="the post replied to or reposted")
+    root_id: str | None = Field(None, max_length=200, description="the original of a repost chain")
+    parent_text: str | None = Field(
+        None, max_length=PARENT_TEXT_CHARS, description="the parent's text, as context (not indexed)"
+    )
     extras: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("source_id", "thread_id", "parent_id", "root_id", "url")
+    @classmethod
+    def _no_control(cls, value: str | None) -> str | None:
+        if value is not None and _CONTROL.search(value):
+            raise ValueError("contains a control character (line break, tab or other)")
+        if value == "":
+            return None
+        return value
+
+    @field_validator("author", "title", mode="before")
+    @classmethod
+    def _one_line(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = " ".join(_CONTROL.sub(" ", value).split())
+            return value or None
+        return value
+
+    @field_validator("text", "parent_text", mode="before")
+    @classmethod
+    def _clean_text(cls, value: Any) -> Any:
+        return _TEXT_CONTROL.sub("", value) if isinstance(value, str) else value
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+        if value is None:
+            return None
+        if any(c.isspace() for c in value):
+            raise ValueError("contains whitespace")
+        if urlsplit(value).scheme not in ("http", "https"):
             raise ValueError("must be an http(s) URL")
         return value
 
@@ -134,6 +189,12 @@ class Post(BaseModel):
     @property
     def id(self) -> str:
         return make_post_id(self.source, self.source_id, self.url)
+
+    def links(self) -> dict[str, str]:
+        """The posts this one names (`thread`, `parent`, `root`) as post ids; a link to itself is none."""
+        own = self.source_id
+        named = {f.removesuffix("_id"): getattr(self, f) for f in LINK_FIELDS}
+        return {k: f"{self.source}:{v}" for k, v in named.items() if v and v != own}
 
     @classmethod
     def parse(cls, data: bytes | str | dict[str, Any]) -> Post:
@@ -191,6 +252,12 @@ class ScoredPost(Post):
         None, description="when the stream first saw this id: decides the monthly index of an undated post"
     )
     scored_at: datetime | None = None
+    copy_of: str | None = Field(
+        None, description="the post whose text this one copies: its scores are that post's, not scored again"
+    )
+    joined_by: str | None = Field(
+        None, description="how the post joined its event: new, thread, chain, copy, near, same_happening"
+    )
 
 
 class AlertStatus(StrEnum):
@@ -207,7 +274,7 @@ class AlertStatus(StrEnum):
 ALERT_STREAM_FIELDS = (
     "rule", "rule_type", "level", "event_id", "post_ids", "spots", "jurisdiction", "summary", "categories",
     "reason", "evidence", "similar_count", "updated_at", "recipients", "cc", "agencies", "notified_at",
-    "message_id",
+    "message_id", "event_status", "event_size", "sources",
 )  # fmt: skip
 
 
@@ -250,14 +317,33 @@ class Alert(BaseModel):
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     note: str | None = Field(None, max_length=4000)
+    event_status: str | None = Field(None, description="the event's status: open, escalated, reported_resolved")
+    event_size: int = Field(0, ge=0, description="posts in the event when the alert was last refreshed")
+    sources: list[str] = Field(default_factory=list, description="platforms the event has reached")
+    mailed: dict[str, Any] = Field(
+        default_factory=dict, description="what the last e-mail told: level, size, sources, status, when"
+    )
+    history: list[dict[str, Any]] = Field(
+        default_factory=list, description="raised, escalated, grew, spread, reported resolved: each change"
+    )
 
     def stream_fields(self) -> dict[str, Any]:
         """The part of the document the stream may overwrite (see ALERT_STREAM_FIELDS)."""
         return self.model_dump(mode="json", include=set(ALERT_STREAM_FIELDS))
 
 
+class EventStatus(StrEnum):
+    """Where an incident stands: the stream opens, escalates and marks it reported resolved; people close it."""
+
+    open = "open"
+    escalated = "escalated"
+    reported_resolved = "reported_resolved"
+    closed = "closed"
+
+
 class Event(BaseModel):
-    """Posts about one happening: the first post and its near-duplicates and reposts within a window."""
+    """One happening (an incident): a thread, a repost chain, copies and near-duplicates, and posts about the
+    same thing at the same place and time; its level is the highest level its posts support."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -276,3 +362,49 @@ class Event(BaseModel):
     peak_score: float = Field(0.0, ge=0.0, le=1.0)
     categories: list[RiskCategory] = Field(default_factory=list)
     simhash: str = Field("", description="64-bit SimHash of the first post's normalised text, hex")
+    status: EventStatus = EventStatus.open
+    evidence_post_id: str | None = Field(None, description="the post that supports the event's peak level")
+    latest_post_id: str | None = None
+    by_source: dict[str, int] = Field(default_factory=dict, description="posts per platform (source)")
+    joined_by: dict[str, int] = Field(default_factory=dict, description="posts per way of joining")
+    negative_count: int = Field(0, ge=0, description="posts of the event read as negative")
+    resolved_post_id: str | None = Field(None, description="the post reporting the case resolved")
+    resolved_reported_at: datetime | None = None
+
+
+class LetterStatus(StrEnum):
+    draft = "draft"
+    approved = "approved"
+    sent = "sent"
+    rejected = "rejected"
+
+
+class Letter(BaseModel):
+    """A 公安提示函 to another agency about one event: a draft until a supervisor approves it (then numbered
+    弥公提〔YYYY〕N号 and sent); the stream writes and refreshes drafts, never sends one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    event_id: str
+    alert_id: str | None = None
+    agency: str = Field(description="the agency's key in stations.yaml")
+    agency_name: str
+    agency_email: str
+    status: LetterStatus = LetterStatus.draft
+    number: str | None = Field(None, description="弥公提〔YYYY〕N号, assigned at approval")
+    subject: str
+    facts: str = Field(description="what happened, where, the station responsible, the categories")
+    excerpt: str = ""
+    evidence: list[dict[str, Any]] = Field(default_factory=list, description="post id, url, source, time")
+    requested_action: str
+    spots: list[str] = Field(default_factory=list)
+    jurisdiction: str | None = None
+    categories: list[RiskCategory] = Field(default_factory=list)
+    level: RiskLevel = RiskLevel.medium
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    sent_at: datetime | None = None
+    message_id: str | None = None
