@@ -8,6 +8,7 @@ that replays a post after a crash produces the same id the notifier has already 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
@@ -74,18 +75,34 @@ def route(
 
 
 def make_alert(
-    rule: Rule, hit: Hit, event: dict[str, Any] | None, stations: Stations, now: datetime | None = None
+    rule: Rule,
+    hit: Hit,
+    event: dict[str, Any] | None,
+    stations: Stations,
+    now: datetime | None = None,
+    severity: RiskLevel | None = None,
 ) -> Alert:
     now = now or datetime.now(UTC)
+    severity = severity or rule.severity
     post = hit.post
-    jurisdiction = hit.jurisdiction or (post.jurisdiction if post else None) or stations.default_station
-    spots = hit.spots or (list(post.spots) if post else [])
-    to, cc, agencies = route(rule.severity, jurisdiction, hit.categories, rule, stations, now)
+    about_event = rule.per_event and event is not None
+    jurisdiction = (
+        hit.jurisdiction
+        or (event.get("jurisdiction") if about_event else None)
+        or (post.jurisdiction if post else None)
+        or stations.default_station
+    )
+    spots = (
+        hit.spots
+        or (list(event.get("spots") or []) if about_event else [])
+        or (list(post.spots) if post else [])
+    )
+    to, cc, agencies = route(severity, jurisdiction, hit.categories, rule, stations, now)
     return Alert(
         id=alert_id(rule, hit),
         rule=rule.name,
         rule_type=rule.type_name,
-        level=rule.severity,
+        level=severity,
         event_id=(event or {}).get("id") if rule.per_event else None,
         post_ids=[post.id] if post else [],
         spots=spots,
@@ -100,4 +117,50 @@ def make_alert(
         recipients=to,
         cc=cc,
         agencies=agencies,
+        event_status=event.get("status") if about_event else None,
+        event_size=int(event.get("post_count") or 1) if about_event else 0,
+        sources=list(event.get("sources") or []) if about_event else [],
     )
+
+
+class AlertGate:
+    """At most one refresh of an alert per `every_s` on the alerts topic: a growing event refreshes its alert
+    with every post, and thousands of reposts a minute must not become thousands of writes. A change of
+    level, status or platforms passes at once; a refresh that only carries counts waits, and the latest
+    waiting one is sent when its time comes (`due`, on a timer). Memory of this process only: a restart
+    sends one more."""
+
+    KEEP_S = 3600.0
+
+    def __init__(self, every_s: float, clock=time.monotonic) -> None:
+        self.every_s, self.clock = every_s, clock
+        self._last: dict[str, tuple[float, tuple]] = {}
+        self._pending: dict[str, Alert] = {}
+
+    @staticmethod
+    def _signature(alert: Alert) -> tuple:
+        return (str(alert.level), alert.event_status, tuple(sorted(alert.sources)))
+
+    def offer(self, alert: Alert) -> bool:
+        """Whether to send this alert message now (else it waits, replacing an older waiting one)."""
+        now, sig = self.clock(), self._signature(alert)
+        last = self._last.get(alert.id)
+        if last is None or last[1] != sig or now - last[0] >= self.every_s:
+            self._last[alert.id] = (now, sig)
+            self._pending.pop(alert.id, None)
+            return True
+        self._pending[alert.id] = alert
+        return False
+
+    def due(self) -> list[Alert]:
+        """The waiting refreshes whose time has come (and forget alerts quiet for an hour)."""
+        now = self.clock()
+        ready = [a for i, a in self._pending.items() if now - self._last[i][0] >= self.every_s]
+        for alert in ready:
+            del self._pending[alert.id]
+            self._last[alert.id] = (now, self._signature(alert))
+        for key in [
+            k for k, (t, _) in self._last.items() if now - t > self.KEEP_S and k not in self._pending
+        ]:
+            del self._last[key]
+        return ready

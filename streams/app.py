@@ -1,45 +1,40 @@
-"""The stream's one Faust app and its whole topology, top to bottom.
+"""The stream's one Faust app and its whole topology, top to bottom: topics, tables, agents, timers. What each
+agent does lives in `streams.pipeline.Pipeline` (and the notifier in `streams.notify.delivery`).
 
-    posts.raw (by post id)  ─ intaking ───────► posts.placed (by place); bad input ─► posts.dlq
-    posts.placed            ─ processing ─────► per micro-batch: group into events (copies ─► events.changes),
-                                                score, index into Elasticsearch posts-YYYY.MM, publish to
-                                                posts.scored (by place), judge ─► events.changes, alerts
-    events.changes          ─ event_indexing ─► Elasticsearch events
-    alerts                  ─ notifying ──────► Elasticsearch alerts, SMTP (duty officers, agencies)
+    posts.raw (by post id)  ─ intaking ──────► posts.placed (by place); urgent candidates ► posts.urgent;
+                                               bad input ► posts.dlq
+    posts.placed            ─ processing ────► per micro-batch: events (thread, chain, copy, near-duplicate,
+    posts.urgent            ─ fast_lane ─────►   same happening), scores, Elasticsearch posts-YYYY.MM,
+                                                 posts.scored, rules ► alerts, snapshots ► events.changes
+    events.changes          ─ event_indexing ► Elasticsearch events
+    alerts                  ─ notifying ─────► Elasticsearch alerts and letters (drafts), SMTP (duty officers)
 
 Every hop after intake is keyed by the post's place (its main scenic spot, else the city, else elsewhere), so
 one spot's events, windows and cooldowns live in one partition: the tables below are written only while
-processing `posts.placed` (co-partitioned: same keys, same partition count). Processing takes micro-batches
-(`take_events`) so the scorer runs batched; each post's table writes happen with that post as Faust's current
-event (`in_event`), which is what Faust needs to know their changelog partition. Offsets are committed only
-after an agent has handled a message and the producer has flushed what it sent, so a killed worker redoes its
-last messages; every stage is idempotent by id for that.
+processing posts.placed or posts.urgent (co-partitioned: same keys, same partition count). The fast lane is
+the same work on its own topic and agent, so an emergency never queues behind ordinary posts. Offsets are
+committed only after an agent has handled a message and the producer has flushed what it sent, so a killed
+worker redoes its last messages; every stage is idempotent by id for that. posts.scored is the public stream
+of scored posts for other consumers (the project's own rules run inside processing, on the same posts).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import time
-import weakref
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
-import faust.streams as faust_streams
 import mode
 
-from streams import alerting, events, intake, judging, scoring
-from streams.envelope import Envelope, dead_letter
-from streams.indexing import bulk_until_done, event_actions, post_actions
+from streams import events, judging
+from streams.indexing import bulk_until_done, event_actions
 from streams.notify.delivery import Notifier
+from streams.pipeline import Pipeline, in_event, origin_of  # noqa: F401 - in_event: re-exported for tests
 from streams.rules import RuleSet, load_rules
 from streams.stats import Stats
 from yuqing import es as es_setup
 from yuqing.config import load_stations
-from yuqing.errors import InvalidPost
 from yuqing.gazetteer import default_matcher
 from yuqing.schema import (
     TOPIC_ALERTS,
@@ -48,50 +43,20 @@ from yuqing.schema import (
     TOPIC_PLACED,
     TOPIC_RAW,
     TOPIC_SCORED,
+    TOPIC_URGENT,
     Alert,
-    ScoredPost,
 )
 from yuqing.settings import Settings
 
 log = logging.getLogger(__name__)
-REPLAY_HEADER = "yuqing-replay"
-FLAGS_HEADER = "yuqing-flags"
-PRODUCED_HEADER = "yuqing-produced-at"
+# Alerts are handled in batches: the latest message of each alert in a batch, distinct alerts at once.
 NOTIFY_CONCURRENCY = 8
+NOTIFY_BATCH = 256
 # Two batches in flight: one is scored in the executor (ONNX releases the GIL) while the other is grouped or
 # judged on the event loop. Tables stay consistent: no read-modify-write of a table spans an await.
 PROCESSING_CONCURRENCY = 2
-
-
-def _header(event: Any, name: str) -> bytes | None:
-    headers = event.headers or {}
-    items = headers.items() if isinstance(headers, dict) else headers
-    return next((v for k, v in items if k == name), None)
-
-
-def _flags(env: Envelope) -> dict[str, bytes]:
-    names = [n for n, on in (("replay", env.replay), ("update", env.update), ("new", env.event_new)) if on]
-    return {
-        FLAGS_HEADER: ",".join(names).encode(),
-        "yuqing-origin": env.origin.encode(),
-        PRODUCED_HEADER: repr(env.produced_at).encode(),
-    }
-
-
-def _origin(event: Any) -> str:
-    m = event.message
-    return f"{m.topic}:{m.partition}:{m.offset}"
-
-
-@contextlib.contextmanager
-def in_event(event: Any) -> Iterator[None]:
-    """Make `event` Faust's current event: table writes go to its partition's changelog. Faust sets it only
-    while iterating one event at a time, and refuses table writes inside a `take_events` batch without it."""
-    token = faust_streams._current_event.set(weakref.ref(event))
-    try:
-        yield
-    finally:
-        faust_streams._current_event.reset(token)
+FAST_LANE_BATCH, FAST_LANE_WITHIN_S = 16, 0.02
+UPDATES_EVERY_S = 15.0
 
 
 def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = None) -> faust.App:
@@ -125,40 +90,40 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
     stats = Stats(settings, app.conf.id)
     rules = rules or load_rules()
     stations = load_stations()
-    matcher = default_matcher()
-    window_s = s.event_window_h * 3600
 
+    # --- topics ----------------------------------------------------------------------------------
     def topic(name: str) -> faust.TopicT:
         return app.topic(k.topic(name), key_type=bytes, value_type=bytes, partitions=k.partitions)
 
-    raw, placed = topic(TOPIC_RAW), topic(TOPIC_PLACED)
+    raw, placed, urgent = topic(TOPIC_RAW), topic(TOPIC_PLACED), topic(TOPIC_URGENT)
     scored, event_changes = topic(TOPIC_SCORED), topic(TOPIC_EVENTS)
     alerts, dlq = topic(TOPIC_ALERTS), topic(TOPIC_DLQ)
 
+    # --- tables (all keyed by place or by ids of one place: co-partitioned with posts.placed) ----
     def table(name: str, help_: str) -> faust.Table:
         return app.Table(name, default=None, partitions=k.partitions, help=help_)
 
     tables = events.Tables(
-        members=table("members", "post id → its event, origin, text hash, first sighting"),
-        texts=table("texts", "place|text hash → event id (exact copies)"),
-        bands={},  # derived from `events` (events.rebuild_bands), not changelogged
-        events=table("events", "event id → the event record (count, first/last seen, peak risk)"),
+        members=table("members", "post id → its event, origin, text hash, first sighting, place"),
+        texts=table("texts", "place|text hash → the event, the original post and its scores"),
+        bands={},  # derived from `events` (events.rebuild_derived), not changelogged
+        events=table("events", "event id → the event record (level, counts, status, evidence)"),
     )
-
-    @tables.events.on_recover
-    async def rebuild_band_index() -> None:
-        """After recovery (start, rebalance), the SimHash band index is rebuilt from the events table."""
-        made = events.rebuild_bands(
-            tables.bands, list(tables.events.values()), window_s=window_s, max_distance=s.simhash_distance
-        )
-        log.info("SimHash band index rebuilt: %d entries from %d events", made, len(tables.events))
-
     judge_state = judging.State(
         rule_state=table("rule_state", "rule|place → the rule's windows for that place"),
         cooldowns=table("cooldowns", "rule|place|window → when that rule last fired there"),
-        escalation=table("escalation", "event id → the highest severity alerted for it"),
+        escalation=table("escalation", "event id|family → the event's alert: level, rule, summary"),
     )
 
+    @tables.events.on_recover
+    async def rebuild_derived() -> None:
+        """After recovery (start, rebalance), the band index and live events per place are rebuilt."""
+        made = events.rebuild_derived(
+            tables, window_s=s.event_window_h * 3600, max_distance=s.simhash_distance
+        )
+        log.info("SimHash band index rebuilt: %d entries from %d events", made, len(tables.events))
+
+    # --- clients, made on first use (the worker's, not the importer's) ---------------------------
     lazy: dict[str, Any] = {}
 
     def es_client():
@@ -187,119 +152,44 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
             if "es" in lazy:
                 await lazy["es"].close()
 
-    async def to_dlq(stage: str, reason: str, original: bytes | None, **kw: Any) -> None:
-        stats.count(f"dlq/{stage}")
-        await dlq.send(key=kw.get("key"), value=dead_letter(stage, reason, original, **kw))
+    pipeline = Pipeline(
+        settings,
+        topics={
+            "placed": placed,
+            "urgent": urgent,
+            "scored": scored,
+            "events": event_changes,
+            "alerts": alerts,
+            "dlq": dlq,
+        },
+        tables=tables,
+        judge_state=judge_state,
+        rules=rules,
+        stations=stations,
+        matcher=default_matcher(),
+        stats=stats,
+        scorer=scorer,
+        es_client=es_client,
+    )
 
-    async def guarded(stage: str, event: Any, handle) -> Any:
-        """Run one message's handler (returning what it returns); a fault nobody foresaw sends that message to
-        the DLQ instead of crashing the agent (which would stop the whole partition)."""
-        try:
-            return await handle(event)
-        except Exception as exc:
-            log.exception("%s: message %s failed", stage, _origin(event))
-            await to_dlq(
-                stage, f"internal error: {type(exc).__name__}: {exc}", event.value, origin=_origin(event)
-            )
-
-    async def intake_one(event: Any) -> None:
-        stats.count("raw/in")
-        origin = _origin(event)
-        try:
-            replay = bool(_header(event, REPLAY_HEADER))
-            env = intake.admit(
-                event.value, origin, matcher, replay=replay, produced_at=event.message.timestamp
-            )
-        except InvalidPost as exc:
-            await to_dlq("validate", str(exc), event.value, origin=origin, key=event.key, field=exc.field)
-            return
-        await placed.send(key=env.place.encode(), value=env.dumps())
-
+    # --- agents ----------------------------------------------------------------------------------
     @app.agent(raw)
     async def intaking(stream):
-        """Validate and normalise raw posts, place them (gazetteer); bad input → posts.dlq with the reason."""
+        """Validate, normalise and place raw posts; urgent candidates to the fast lane; bad input → DLQ."""
         async for event in stream.events():
-            await guarded("validate", event, intake_one)
-
-    async def group_one(event: Any) -> Envelope | None:
-        """Group one placed post; the envelope to score, or None when it stops here."""
-        env = Envelope.loads(event.value)
-        result = events.group(env, tables, window_s=window_s, max_distance=s.simhash_distance)
-        stats.count(f"group/{result.kind}")
-        if result.kind == "duplicate":  # other posts' snapshots follow their scores
-            await event_changes.send(
-                key=result.event["id"].encode(), value=_json(events.public(result.event))
-            )
-        elif result.kind == "same_id":  # the crawler never re-sends an unchanged post: a producer's fault
-            reason = "duplicate id: this post was already processed with the same text and engagement"
-            await to_dlq("dedup", reason, event.value, origin=env.origin, post_id=env.post["id"])
-        return result.envelope
-
-    async def judge_one(env: Envelope, post: ScoredPost) -> None:
-        """The event gains the post's scores; the rules run (not for updates and replays)."""
-        record = tables.events.get(post.event_id) if post.event_id else None
-        if record is not None:
-            updated = events.with_scores(record, post.model_dump(mode="json"))
-            if updated != record:
-                tables.events[post.event_id] = record = updated
-            # Always: grouping changed the event too (a repost's count), and snapshots are read at send time,
-            # so the last one sent holds the latest state.
-            await event_changes.send(key=post.event_id.encode(), value=_json(events.public(record)))
-        if env.replay or env.update:
-            return
-        now = datetime.now(UTC)
-        for alert in judging.judge(post, env.place, record, rules, judge_state, stations, now):
-            stats.count(f"alerts/raised/{alert.rule}")
-            await alerts.send(key=alert.id.encode(), value=alert.model_dump_json().encode())
-
-    async def score_and_index(envs: list[Envelope]) -> list[tuple[Envelope, ScoredPost]]:
-        """Score a micro-batch, bulk-index it (blocking while ES is down); failures → DLQ."""
-        from models.scorer import PostText
-
-        def text_of(post: dict[str, Any]) -> PostText:
-            return PostText(post["text"], post.get("title"))
-
-        loop = asyncio.get_running_loop()
-        done, failed = await loop.run_in_executor(None, scoring.score_batch, scorer(), envs, text_of)
-        stats.count("score/batches")
-        stats.count("score/posts", len(done))
-        for f in failed:
-            await to_dlq(
-                "score", f.reason, f.envelope.dumps(), origin=f.envelope.origin, post_id=f.envelope.post["id"]
-            )
-        refused = await bulk_until_done(
-            es_client(), post_actions(settings.es, [p for _, p in done]), s.retry_max_s,
-            lambda *_: stats.count("es/retries"),
-        )  # fmt: skip
-        now = time.time()
-        stats.count("index/posts", len(done) - len(refused))
-        stats.latency([now - env.produced_at for env, _ in done if env.produced_at])
-        refused_ids = {r.doc_id: r.reason for r in refused}
-        for env, post in done:
-            if post.id in refused_ids:
-                await to_dlq("index", refused_ids[post.id], env.dumps(), origin=env.origin, post_id=post.id)
-        return [(env, post) for env, post in done if post.id not in refused_ids]
+            await pipeline.guarded("validate", event, pipeline.intake)
 
     @app.agent(placed, concurrency=PROCESSING_CONCURRENCY)
     async def processing(stream):
-        """Per micro-batch of placed posts: group into events (copies dropped, reposts joined), score with the
-        Chinese BERT scorer, index into posts-YYYY.MM, publish to posts.scored, then judge: the event gains
-        the scores and the alert rules run. One agent, so a post crosses Kafka twice, not four times."""
+        """Per micro-batch: events, scores, index, posts.scored, rules → alerts, event snapshots."""
         async for batch in stream.take_events(s.batch_size, within=s.batch_within_s):
-            to_score: list[tuple[Envelope, Any]] = []
-            for event in batch:
-                with in_event(event):
-                    env = await guarded("group", event, group_one)
-                if env is not None:
-                    to_score.append((env, event))
-            source = {id(env): event for env, event in to_score}
-            for env, post in await score_and_index([env for env, _ in to_score]) if to_score else []:
-                await scored.send(
-                    key=env.place.encode(), value=post.model_dump_json().encode(), headers=_flags(env)
-                )
-                event = source[id(env)]
-                with in_event(event):
-                    await guarded("judge", event, lambda _e, env=env, post=post: judge_one(env, post))
+            await pipeline.process(batch)
+
+    @app.agent(urgent)
+    async def fast_lane(stream):
+        """The same work for urgent candidates, in small batches that never wait behind posts.placed."""
+        async for batch in stream.take_events(FAST_LANE_BATCH, within=FAST_LANE_WITHIN_S):
+            await pipeline.process(batch)
 
     @app.agent(event_changes)
     async def event_indexing(stream):
@@ -313,17 +203,50 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
                 log.error("event %s refused by Elasticsearch: %s", r.doc_id, r.reason)
             stats.count("index/events", len(docs) - len(refused))
 
-    # Alerts wait on the network (Elasticsearch, SMTP), not the CPU: several are handled at once.
-    @app.agent(alerts, concurrency=NOTIFY_CONCURRENCY)
+    @app.agent(alerts)
     async def notifying(stream):
-        """Index each alert, e-mail the duty officers once (retried while SMTP is down)."""
+        """Record alerts (one write per alert per batch), e-mail the duty officers, draft letters."""
+        async for batch in stream.take_events(NOTIFY_BATCH, within=max(0.05, s.alert_refresh_s)):
+            good = []
+            for event in batch:
+                try:
+                    good.append(Alert.model_validate_json(event.value))
+                except ValueError as exc:
+                    await pipeline.to_dlq(
+                        "notify", f"not an alert: {exc}", event.value, origin=origin_of(event)
+                    )
+            try:
+                outcomes = await notifier().handle_batch(good)
+            except Exception as exc:  # one alert's unforeseen fault: the others of the batch one by one
+                log.exception("notify: batch failed")
+                outcomes = await _one_by_one(good, batch, exc)
+            for outcome in outcomes:
+                stats.count(f"notify/{outcome.replace(' ', '_')}")
 
-        async def notify_one(event: Any) -> None:
-            outcome = await notifier().handle(Alert.model_validate_json(event.value))
-            stats.count(f"notify/{outcome.replace(' ', '_')}")
+    async def _one_by_one(good: list[Alert], batch: list[Any], exc: Exception) -> list[str]:
+        outcomes = []
+        for alert in {a.id: a for a in good}.values():
+            try:
+                outcomes.append(await notifier().handle(alert))
+            except Exception as one:
+                log.exception("notify: alert %s failed", alert.id)
+                await pipeline.to_dlq(
+                    "notify", f"internal error: {type(one).__name__}: {one}", alert.model_dump_json().encode()
+                )
+        return outcomes
 
-        async for event in stream.events():
-            await guarded("notify", event, notify_one)
+    # --- timers ----------------------------------------------------------------------------------
+    @app.timer(max(0.2, s.alert_refresh_s))
+    async def flush_alerts() -> None:
+        """Send the alert refreshes held back to at most one per alert per STREAM_ALERT_REFRESH_S."""
+        await pipeline.flush_alerts()
+
+    @app.timer(UPDATES_EVERY_S, on_leader=True)
+    async def due_updates() -> None:
+        """Send the update e-mails whose interval has passed (STREAM_UPDATE_EVERY_MIN)."""
+        sent = await notifier().send_due_updates()
+        if sent:
+            stats.count("notify/updates_due_sent", sent)
 
     @app.timer(s.digest_every_min * 60, on_leader=True)
     async def digest() -> None:
@@ -333,17 +256,16 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
             stats.count("notify/digested", covered)
 
     @app.timer(s.silence_check_s, on_leader=True)
-    async def silence() -> None:
-        """Raise an alert for a source that has gone quiet (crawler down or blocked)."""
-        checks = rules.of_type("silence")
-        if not checks:
-            return
+    async def ticks() -> None:
+        """Each rule's on_tick with the newest post of each source (the silence rule: a crawler down)."""
         last_seen = await _last_post_per_source(es_client(), settings)
         now = datetime.now(UTC)
-        for rule in checks:
-            for hit in rule.on_tick(last_seen, now):  # type: ignore[attr-defined]
+        from streams import alerting
+
+        for rule in rules.rules:
+            for hit in rule.on_tick(last_seen, now):
                 alert = alerting.make_alert(rule, hit, None, stations, now)
-                await alerts.send(key=alert.id.encode(), value=alert.model_dump_json().encode())
+                await pipeline.send_alert(alert)
 
     @app.timer(s.stats_every_s)
     async def write_stats() -> None:
@@ -351,12 +273,6 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         stats.write()
 
     return app
-
-
-def _json(value: Any) -> bytes:
-    import json
-
-    return json.dumps(value, ensure_ascii=False).encode()
 
 
 async def _last_post_per_source(client, settings: Settings) -> dict[str, datetime]:

@@ -1,55 +1,90 @@
-"""Stage 2, deduplicate and group into events (runs per place key, so every table here is co-partitioned).
+"""Stage 2, events: every post joins the incident it belongs to (runs per place key: every table is
+co-partitioned).
 
-A post is, in order of the checks:
-- `redelivery`: the very raw message already handled (a worker died before committing): forwarded again with
+Before scoring (`group`), a post is, in order of the checks:
+- `redelivery`: the very raw message already handled (a worker died before committing): finished again with
   the event it was given, nothing counted twice (the event is started again if the crash lost it);
 - `update`: an id seen before whose content or engagement changed, or a `yuqing replay`: re-scored and
   re-indexed under its id, the event is not counted again;
-- `same_id`: an id seen before with nothing new: dropped;
-- `duplicate`: another id with the same normalised text (a copy): dropped, counted in its event;
-- `near`: a near-duplicate (SimHash within `simhash_distance`) of a recent event: joins it;
-- `new`: starts an event.
+- `same_id`: an id seen before with nothing new (an unchanged re-crawl): dropped and counted, never a dead
+  letter;
+- `thread` / `chain`: it names (thread_id, parent_id, root_id) a post the stream knows, or its parent's text
+  is a post the stream knows: it joins that post's event;
+- `copy`: another id with the same normalised text at the same place: indexed as its own document (its own
+  author, URL and times) with the original's scores, never scored again;
+- `near`: a near-duplicate (SimHash within `max_distance`) of a recent event: joins it;
+- `new`: starts an event, provisionally.
 
-The tables are plain mappings here (Faust tables in the worker, dicts in tests). `bands`, the SimHash band
-index, is not a changelogged table but memory derived from `events`: every event record carries its place and
-the SimHashes of its recent posts (`_place`, `_simhashes`, internal keys never indexed), and `rebuild_bands`
-restores the index from the recovered events table after a restart or a rebalance. A post then costs one
-events write, not one write per band (eleven at the default distance, each a list of entries).
+After scoring (`settle`), a provisional new event that is about the same happening as a live event of the
+same place merges into it (see `same_happening`), and the post's scores raise the event's level; a post that
+reports the case resolved ("安全找回", "已获救", an arrest 通报) marks the event `reported_resolved` and never
+raises its level.
+
+Same happening, and why this measure: the ONNX scorer exports its heads' probabilities, not a sentence vector,
+so "close in meaning" is two cheap signals the stream already has: character-bigram overlap of the texts
+(place names removed, since every candidate shares them) for posts that say the same thing in other words,
+and the incident profile (risk categories and the lexicon's incident terms, from the scorer's `explain`) for
+posts about one accident worded differently ("游船翻了" / "救护车一直在响"). The second needs a scenic spot
+(not just the city), a risky event and the short incident window; both need the same place key.
+
+The tables are plain mappings here (Faust tables in the worker, dicts in tests). `bands` (the SimHash band
+index) and `recent` (live events per place) are memory derived from `events` (`rebuild_derived`); an event
+merged into another stays as an alias (`_merged_into`) until it expires. `expire` drops state older than
+its window.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import time
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from streams import simhash as sh
 from streams.envelope import Envelope
 from yuqing.segment import segment
+from yuqing.text import normalize_text
 
 POST_IDS_KEPT = 50
 BAND_ENTRIES_KEPT = 64
+RECENT_KEPT = 200  # live events per place considered for a same-happening join
 TITLE_CHARS = 120
-
-
 SIMHASHES_KEPT = 16  # per event: the SimHashes of its latest distinct posts, for the band index
+GRAMS_KEPT = 400  # per event: character bigrams of its first and evidence posts
+TERMS_KEPT = 40
+ALIAS_HOPS = 8  # merged events form short chains; a longer one is a bug, not a reason to loop
+LEVELS = ("none", "low", "medium", "high")
+SPOTLESS_PLACES = ("弥勒", "_elsewhere")  # place keys that are not a scenic spot (see intake.place_key)
 
 
 @dataclass
 class Tables:
     members: MutableMapping[str, Any]  # post id → its event, origin, text hash, first sighting
-    texts: MutableMapping[str, Any]  # place|text hash → event id
+    texts: MutableMapping[str, Any]  # place|text hash → {event, post, scores}
     bands: MutableMapping[str, Any]  # place|band no|band value → [[event id, simhash, last seen], ...]
-    events: MutableMapping[str, Any]  # event id → Event document (+ `_place`, `_simhashes`)
+    events: MutableMapping[str, Any]  # event id → Event document (+ internal `_` keys)
+    recent: dict[str, list[str]] = field(default_factory=dict)  # place → live event ids (derived)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """How far back each kind of join looks (seconds) and the near-duplicate distance."""
+
+    event_s: float  # copies, near-duplicates, links, resolution reports
+    incident_s: float  # same happening
+    members_s: float  # how long a post id is remembered
+    max_distance: int = 10
+    resolved_terms: tuple[str, ...] = ()
 
 
 @dataclass
 class Grouped:
     kind: str
-    envelope: Envelope | None  # what goes on to scoring (None: dropped)
+    envelope: Envelope | None  # what goes on (None: dropped)
     event: dict[str, Any] | None  # the event after this post (to index), None when unchanged
 
 
@@ -65,36 +100,95 @@ def _event_id(post_id: str) -> str:
     return "ev-" + hashlib.sha1(post_id.encode()).hexdigest()[:16]
 
 
-def group(env: Envelope, t: Tables, *, window_s: float, max_distance: int) -> Grouped:
-    """Decide what a post is (see the module docstring) and update the tables accordingly."""
+def resolve(events: MutableMapping[str, Any], event_id: str | None) -> str | None:
+    """The live event an id stands for (following merges); None when it is gone."""
+    for _ in range(ALIAS_HOPS):
+        record = events.get(event_id) if event_id else None
+        if record is None:
+            return None
+        target = record.get("_merged_into")
+        if not target:
+            return event_id
+        event_id = target
+    return None
+
+
+def _text_entry(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {"event": value} if isinstance(value, str) else value  # a bare id: state from before scores
+
+
+def group(env: Envelope, t: Tables, w: Windows) -> Grouped:
+    """Decide what a post is before scoring (see the module docstring) and update the tables."""
     post = env.post
     post_id = post["id"]
     thash = sh.text_hash(env.normalized)
     member = t.members.get(post_id)
     if member is not None:
-        return _seen_before(env, member, thash, t, window_s, max_distance)
+        return _seen_before(env, member, thash, t, w)
     when = _event_time(post)
     env.first_seen_at = datetime.now(UTC).isoformat()
-    copy_of = t.texts.get(f"{env.place}|{thash}")
-    if copy_of and _live(t.events.get(copy_of), when, window_s):
-        event = _join(t.events[copy_of], post, when)
-        t.events[copy_of] = event
-        t.members[post_id] = _member(copy_of, env, thash, post, duplicate=True)
-        return Grouped("duplicate", None, event)
+    linked = _linked(env, t, when, w)
+    if linked is not None:
+        kind, event_id = linked
+        return _join_existing(env, t, event_id, kind, thash, when, w)
+    entry = _text_entry(t.texts.get(f"{env.place}|{thash}"))
+    copy_of = resolve(t.events, entry["event"]) if entry else None
+    if copy_of and _live(t.events[copy_of], when, w.event_s):
+        env.copy_of = entry.get("post")  # type: ignore[union-attr]
+        env.copy_scores = entry.get("scores")  # type: ignore[union-attr]
+        return _join_existing(env, t, copy_of, "copy", thash, when, w)
     value = sh.simhash(env.normalized)
-    keys = band_keys(env.place, value, max_distance)
-    near = _nearest(keys, value, t, when, window_s, max_distance)
+    keys = band_keys(env.place, value, w.max_distance)
+    near = _nearest(keys, value, t, when, w.event_s, w.max_distance)
     if near is not None:
-        event, kind = _join(t.events[near], post, when), "near"
-        hexed = f"{value:016x}"
-        kept = [h for h in event.get("_simhashes", []) if h != hexed]
-        event["_simhashes"] = [*kept, hexed][-SIMHASHES_KEPT:]
-    else:
-        near, kind = _event_id(post_id), "new"
-        event = _start(near, post, env, when, value)
-    _file_event(t, event, env.place, thash, keys, value, when, window_s)
-    t.members[post_id] = _member(near, env, thash, post)
-    env.event_id, env.event_new = near, kind == "new"
+        return _join_existing(env, t, near, "near", thash, when, w, value)
+    event_id = _event_id(post_id)
+    event = _start(event_id, post, env, when, value)
+    _file_event(t, event, env.place, thash, value, when, w, post_id)
+    t.members[post_id] = _member(event_id, env, thash, post, "new")
+    env.event_id, env.event_new, env.joined_by = event_id, True, "new"
+    return Grouped("new", env, event)
+
+
+def _linked(env: Envelope, t: Tables, when: datetime, w: Windows) -> tuple[str, str] | None:
+    """(kind, event id) when the post names a post the stream knows, or quotes one as its parent's text."""
+    for name, post_id in (env.links or {}).items():
+        member = t.members.get(post_id)
+        target = resolve(t.events, member["event"]) if member else None
+        if target and _live(t.events[target], when, w.event_s):
+            return ("thread" if name == "thread" else "chain"), target
+    parent_text = env.post.get("parent_text")
+    if parent_text:
+        entry = _text_entry(t.texts.get(f"{env.place}|{sh.text_hash(normalize_text(parent_text))}"))
+        target = resolve(t.events, entry["event"]) if entry else None
+        if target and _live(t.events[target], when, w.event_s):
+            return "chain", target
+    return None
+
+
+def _join_existing(
+    env: Envelope,
+    t: Tables,
+    event_id: str,
+    kind: str,
+    thash: str,
+    when: datetime,
+    w: Windows,
+    value: int | None = None,
+) -> Grouped:
+    post = env.post
+    event = _join(t.events[event_id], post, when, kind)
+    value = sh.simhash(env.normalized) if value is None else value
+    hexed = f"{value:016x}"
+    if kind in ("near", "thread", "chain"):  # a new wording of the event: findable by later near-duplicates
+        event["_simhashes"] = [*(h for h in event.get("_simhashes", []) if h != hexed), hexed][
+            -SIMHASHES_KEPT:
+        ]
+    _file_event(t, event, env.place, thash, value, when, w, post["id"], index_bands=kind != "copy")
+    t.members[post["id"]] = _member(event_id, env, thash, post, kind)
+    env.event_id, env.event_new, env.joined_by = event_id, False, kind
     return Grouped(kind, env, event)
 
 
@@ -102,19 +196,21 @@ def band_keys(place: str, value: int, max_distance: int) -> list[str]:
     return [f"{place}|{i}|{b}" for i, b in enumerate(sh.bands(value, max_distance))]
 
 
-def rebuild_bands(bands: MutableMapping[str, Any], records, *, window_s: float, max_distance: int) -> int:
-    """Refill the band index from event records (the recovered events table); returns the entries made."""
-    bands.clear()
+def rebuild_derived(t: Tables, *, window_s: float, max_distance: int) -> int:
+    """Refill the band index and the live events per place from the (recovered) events table."""
+    t.bands.clear()
+    t.recent.clear()
     made = 0
-    for event in sorted(records, key=lambda e: e["last_seen"]):
+    for event in sorted(t.events.values(), key=lambda e: e.get("last_seen", "")):
         place = event.get("_place")
-        if place is None:  # a record from before the index was derived: nothing to place it by
+        if place is None or event.get("_merged_into"):
             continue
+        _remember_recent(t, place, event["id"])
         when = datetime.fromisoformat(event["last_seen"])
         for hexed in event.get("_simhashes") or [event["simhash"]]:
             value = int(hexed, 16)
             for key in band_keys(place, value, max_distance):
-                bands[key] = _band_entries(bands.get(key) or [], event["id"], value, when, window_s)
+                t.bands[key] = _band_entries(t.bands.get(key) or [], event["id"], value, when, window_s)
                 made += 1
     return made
 
@@ -124,26 +220,27 @@ def public(event: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in event.items() if not k.startswith("_")}
 
 
-def _seen_before(
-    env: Envelope, member: dict[str, Any], thash: str, t: Tables, window_s: float, max_distance: int
-) -> Grouped:
-    env.event_id = member["event"]
+def _seen_before(env: Envelope, member: dict[str, Any], thash: str, t: Tables, w: Windows) -> Grouped:
+    env.event_id = resolve(t.events, member["event"]) or member["event"]
     env.first_seen_at = member["first_seen_at"]
+    env.joined_by = member.get("kind")
+    env.copy_of = member.get("copy_of")
     if member["origin"] == env.origin:  # the same raw message again: finish what was started
         env.event_new = member.get("new", False)
-        restored = _restore_event(member["event"], env, thash, t, window_s, max_distance)
-        return Grouped("redelivery", None if member.get("duplicate") else env, restored)
+        if env.copy_of:
+            entry = _text_entry(t.texts.get(f"{env.place}|{thash}")) or {}
+            env.copy_scores = entry.get("scores")
+        restored = _restore_event(env.event_id, env, thash, t, w)
+        return Grouped("redelivery", env, restored)
     changed = member["text"] != thash or member["engagement"] != _engagement(env.post)
     if not (env.replay or changed):
         return Grouped("same_id", None, None)
     t.members[env.post["id"]] = {**member, "text": thash, "engagement": _engagement(env.post)}
-    env.update = True
+    env.update, env.copy_of = True, None  # new content is scored on its own
     return Grouped("update", env, None)
 
 
-def _restore_event(
-    event_id: str, env: Envelope, thash: str, t: Tables, window_s: float, max_distance: int
-) -> dict[str, Any] | None:
+def _restore_event(event_id: str, env: Envelope, thash: str, t: Tables, w: Windows) -> dict[str, Any] | None:
     """The member's event started again from this post when a crash kept the member but lost the event:
     the two tables' changelogs are separate topics, flushed independently, so one write can outlive the
     other. Without it the redelivered post is judged with no event, and its alerts name none."""
@@ -151,7 +248,7 @@ def _restore_event(
         return None
     when, value = _event_time(env.post), sh.simhash(env.normalized)
     event = _start(event_id, env.post, env, when, value)
-    _file_event(t, event, env.place, thash, band_keys(env.place, value, max_distance), value, when, window_s)
+    _file_event(t, event, env.place, thash, value, when, w, env.post["id"])
     return event
 
 
@@ -160,27 +257,41 @@ def _file_event(
     event: dict,
     place: str,
     thash: str,
-    keys: list[str],
     value: int,
     when: datetime,
-    window_s: float,
+    w: Windows,
+    post_id: str,
+    index_bands: bool = True,
 ) -> None:
     """Store an event after a post started or joined it: the record, its text and its band entries."""
+    event["_touched"] = time.time()
     t.events[event["id"]] = event
-    t.texts[f"{place}|{thash}"] = event["id"]
-    for key in keys:
-        t.bands[key] = _band_entries(t.bands.get(key) or [], event["id"], value, when, window_s)
+    key = f"{place}|{thash}"
+    if _text_entry(t.texts.get(key)) is None or not index_bands:
+        t.texts[key] = {**(_text_entry(t.texts.get(key)) or {"post": post_id}), "event": event["id"]}
+    if index_bands:
+        for band in band_keys(place, value, w.max_distance):
+            t.bands[band] = _band_entries(t.bands.get(band) or [], event["id"], value, when, w.event_s)
+    _remember_recent(t, place, event["id"])
 
 
-def _member(event_id: str, env: Envelope, thash: str, post: dict[str, Any], duplicate: bool = False):
+def _remember_recent(t: Tables, place: str, event_id: str) -> None:
+    ids = [e for e in t.recent.get(place, []) if e != event_id]
+    t.recent[place] = [*ids, event_id][-RECENT_KEPT:]
+
+
+def _member(event_id: str, env: Envelope, thash: str, post: dict[str, Any], kind: str) -> dict[str, Any]:
     return {
         "event": event_id,
         "origin": env.origin,
         "text": thash,
         "engagement": _engagement(post),
         "first_seen_at": env.first_seen_at,
-        "duplicate": duplicate,
-        "new": event_id == _event_id(post["id"]),
+        "kind": kind,
+        "copy_of": env.copy_of if kind == "copy" else None,
+        "new": kind == "new",
+        "place": env.place,
+        "at": time.time(),
     }
 
 
@@ -197,8 +308,9 @@ def _nearest(keys, value: int, t: Tables, when: datetime, window_s: float, k: in
             if abs(when.timestamp() - last_seen) > window_s:
                 continue
             d = sh.distance(value, int(other, 16))
-            if d <= k and (best is None or d < best[0]) and event_id in t.events:
-                best = (d, event_id)
+            live = resolve(t.events, event_id)
+            if d <= k and live and (best is None or d < best[0]):
+                best = (d, live)
     return best[1] if best else None
 
 
@@ -226,37 +338,247 @@ def _start(event_id: str, post: dict[str, Any], env: Envelope, when: datetime, v
         "peak_score": 0.0,
         "categories": [],
         "simhash": f"{value:016x}",
+        "status": "open",
+        "evidence_post_id": post["id"],
+        "latest_post_id": post["id"],
+        "by_source": {post["source"]: 1},
+        "joined_by": {"new": 1},
+        "negative_count": 0,
         "title_seg": segment(title),  # segmented once: every snapshot of the event is indexed with it
         "_place": env.place,
         "_simhashes": [f"{value:016x}"],
+        "_grams": [],
+        "_terms": [],
     }
 
 
-def _join(event: dict[str, Any], post: dict[str, Any], when: datetime) -> dict[str, Any]:
+def _join(event: dict[str, Any], post: dict[str, Any], when: datetime, kind: str) -> dict[str, Any]:
     event = dict(event)
     event["post_count"] += 1
     if len(event["post_ids"]) < POST_IDS_KEPT:
         event["post_ids"] = [*event["post_ids"], post["id"]]
     if post["source"] not in event["sources"]:
         event["sources"] = [*event["sources"], post["source"]]
+    by_source = dict(event.get("by_source") or {})
+    by_source[post["source"]] = by_source.get(post["source"], 0) + 1
+    joined = dict(event.get("joined_by") or {})
+    joined[kind] = joined.get(kind, 0) + 1
+    event["by_source"], event["joined_by"] = by_source, joined
+    if when.isoformat() >= event["last_seen"]:
+        event["latest_post_id"] = post["id"]
     event["first_seen"] = min(event["first_seen"], when.isoformat(), key=datetime.fromisoformat)
     event["last_seen"] = max(event["last_seen"], when.isoformat(), key=datetime.fromisoformat)
     return event
 
 
-LEVELS = ("none", "low", "medium", "high")
+# --- after scoring ------------------------------------------------------------------------------
 
 
-def with_scores(event: dict[str, Any], scored: dict[str, Any]) -> dict[str, Any]:
-    """The event after one of its posts was scored: peak risk, categories, spots, relevance, station."""
+def bigrams(text: str, place: str) -> set[str]:
+    """Character bigrams of a normalised text without the place's own name (every candidate shares it)."""
+    chars = [c for c in text if c.isalnum() and c not in place]
+    return {a + b for a, b in itertools.pairwise(chars)}
+
+
+def incident_terms(scored: dict[str, Any]) -> set[str]:
+    terms = (scored.get("explain") or {}).get("risk_terms") or {}
+    return {t for cat, found in terms.items() if cat != "urgent" for t in found}
+
+
+def reports_resolved(normalized: str, terms: tuple[str, ...]) -> bool:
+    return any(term in normalized for term in terms)
+
+
+def same_happening(grams: set[str], scored: dict[str, Any], event: dict[str, Any], place: str) -> float:
+    """How surely a post and a live event of the same place are about one happening (0: not at all)."""
+    if not (scored["relevant"] and event.get("relevant")):
+        return 0.0
+    theirs = set(event.get("_grams") or [])
+    shared = len(grams & theirs)
+    overlap = shared / max(1, min(len(grams), len(theirs)))
+    lexical = overlap if shared >= 3 and overlap >= 0.5 else 0.0
+    risky = LEVELS.index(scored["risk"]["level"]) >= 2 or bool(incident_terms(scored))
+    profile = 0.0
+    if risky and place not in SPOTLESS_PLACES and LEVELS.index(event.get("peak_level", "none")) >= 2:
+        cats = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
+        terms = incident_terms(scored) & set(event.get("_terms") or [])
+        profile = 0.5 * bool(cats) + 0.5 * bool(terms)
+    return max(lexical, profile)
+
+
+def settle(
+    env: Envelope, scored: dict[str, Any], t: Tables, w: Windows
+) -> tuple[dict[str, Any] | None, str | None]:
+    """After scoring: a provisional new event may merge into a live one about the same happening; then the
+    event gains the post's scores. Returns (the event after this post, the event merged away or None)."""
+    event_id = resolve(t.events, env.event_id)
+    if event_id is None:
+        return None, None
+    event = t.events[event_id]
+    when = _event_time(env.post)
+    grams = bigrams(env.normalized, env.place)
+    resolved = reports_resolved(env.normalized, w.resolved_terms)
+    merged_away = None
+    if env.event_new and event["post_count"] == 1 and not env.replay:
+        target = _same_happening_target(env, scored, grams, t, w, when, resolved, exclude=event_id)
+        if target is not None:
+            merged_away = event_id
+            event = _merge(t, event_id, target, "same_happening")
+            event_id, env.event_id, env.joined_by = target, target, "same_happening"
+    updated = with_scores(event, scored, env.post["id"], resolved=resolved)
+    if not event.get("_grams") or env.post["id"] == updated.get("evidence_post_id"):
+        updated["_grams"] = sorted(set(updated.get("_grams") or []) | grams)[:GRAMS_KEPT]
+        updated["_terms"] = sorted(set(updated.get("_terms") or []) | incident_terms(scored))[:TERMS_KEPT]
+    updated["_touched"] = time.time()
+    t.events[event_id] = updated
+    if env.copy_of is None and not env.update:  # an original: its copies take these scores
+        key = f"{env.place}|{sh.text_hash(env.normalized)}"
+        entry = _text_entry(t.texts.get(key)) or {"post": env.post["id"]}
+        if entry.get("post") == env.post["id"]:
+            t.texts[key] = {**entry, "event": event_id, "scores": kept_scores(scored)}
+    return updated, merged_away
+
+
+def _same_happening_target(
+    env: Envelope,
+    scored: dict[str, Any],
+    grams: set[str],
+    t: Tables,
+    w: Windows,
+    when: datetime,
+    resolved: bool,
+    exclude: str,
+) -> str | None:
+    best: tuple[float, str] | None = None
+    for candidate in reversed(t.recent.get(env.place, [])):
+        live = resolve(t.events, candidate)
+        if live is None or live == exclude:
+            continue
+        event = t.events[live]
+        # a resolution report may come the next morning; the happening itself within the incident window
+        if not _live(event, when, w.event_s if resolved else w.incident_s):
+            continue
+        score = same_happening(grams, scored, event, env.place)
+        if resolved and not score and event.get("relevant") and scored["relevant"]:
+            shared = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
+            score = 0.5 if shared and LEVELS.index(event["peak_level"]) >= 2 else 0.0
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, live)
+    return best[1] if best else None
+
+
+def _merge(t: Tables, source_id: str, target_id: str, kind: str) -> dict[str, Any]:
+    """Fold a one-post provisional event into `target_id`; the old id stays as an alias until it expires."""
+    source, target = t.events[source_id], dict(t.events[target_id])
+    target["post_count"] += source["post_count"]
+    for pid in source["post_ids"]:
+        if len(target["post_ids"]) < POST_IDS_KEPT and pid not in target["post_ids"]:
+            target["post_ids"] = [*target["post_ids"], pid]
+    target["sources"] = [*target["sources"], *(s for s in source["sources"] if s not in target["sources"])]
+    by_source = dict(target.get("by_source") or {})
+    for name, n in (source.get("by_source") or {}).items():
+        by_source[name] = by_source.get(name, 0) + n
+    joined = dict(target.get("joined_by") or {})
+    joined[kind] = joined.get(kind, 0) + source["post_count"]
+    target["by_source"], target["joined_by"] = by_source, joined
+    if source["last_seen"] >= target["last_seen"]:
+        target["latest_post_id"] = source["latest_post_id"]
+    target["first_seen"] = min(target["first_seen"], source["first_seen"], key=datetime.fromisoformat)
+    target["last_seen"] = max(target["last_seen"], source["last_seen"], key=datetime.fromisoformat)
+    target["_simhashes"] = [*target.get("_simhashes", []), *source.get("_simhashes", [])][-SIMHASHES_KEPT:]
+    t.events[source_id] = {
+        "id": source_id,
+        "_merged_into": target_id,
+        "_place": source.get("_place"),
+        "last_seen": source["last_seen"],
+        "_touched": time.time(),
+    }
+    t.recent[source.get("_place") or ""] = [
+        e for e in t.recent.get(source.get("_place") or "", []) if e != source_id
+    ]
+    return target
+
+
+def kept_scores(scored: dict[str, Any]) -> dict[str, Any]:
+    """What a copy takes from its original: the scores and the part of `explain` people read."""
+    explain = scored.get("explain") or {}
+    return {
+        "relevant": scored["relevant"],
+        "spots": scored["spots"],
+        "jurisdiction": scored["jurisdiction"],
+        "sentiment": scored["sentiment"],
+        "risk": scored["risk"],
+        "explain": {
+            k: explain[k] for k in ("place", "relevance_rule", "level_rule", "risk_terms") if k in explain
+        },
+    }
+
+
+def with_scores(
+    event: dict[str, Any], scored: dict[str, Any], post_id: str | None = None, *, resolved: bool = False
+) -> dict[str, Any]:
+    """The event after one of its posts was scored: level (a resolution report never raises it), evidence,
+    categories, spots, relevance, station, negative count and status."""
     event = dict(event)
     risk = scored["risk"]
-    if LEVELS.index(risk["level"]) > LEVELS.index(event["peak_level"]):
+    before = event["peak_level"]
+    if not resolved and LEVELS.index(risk["level"]) > LEVELS.index(before):
         event["peak_level"] = risk["level"]
-    event["peak_score"] = max(event["peak_score"], float(risk["score"]))
-    event["categories"] = sorted(set(event["categories"]) | set(risk["categories"]))
+        if post_id:
+            event["evidence_post_id"] = post_id
+        if LEVELS.index(before) >= 1 and event.get("status") == "open":
+            event["status"] = "escalated"
+    if not resolved:
+        event["peak_score"] = max(event["peak_score"], float(risk["score"]))
+        event["categories"] = sorted(set(event["categories"]) | set(risk["categories"]))
     event["spots"] = [*event["spots"], *(s for s in scored["spots"] if s not in event["spots"])]
     if scored["relevant"]:
         event["relevant"] = True
         event["jurisdiction"] = event["jurisdiction"] or scored["jurisdiction"]
+    if (scored.get("sentiment") or {}).get("label") == "neg":
+        event["negative_count"] = int(event.get("negative_count") or 0) + 1
+    open_case = event.get("relevant") and event.get("status") != "closed"
+    if resolved and open_case and post_id and LEVELS.index(event["peak_level"]) >= 1:
+        event["status"] = "reported_resolved"
+        event["resolved_post_id"] = post_id
+        event["resolved_reported_at"] = datetime.now(UTC).isoformat()
     return event
+
+
+# --- expiry -------------------------------------------------------------------------------------
+
+
+def expire(t: Tables, place: str, now: float, w: Windows) -> int:
+    """Drop this place's state older than its window (members: `members_s`; events and texts: `event_s`,
+    by when the stream last touched them). Called with one of the place's posts as Faust's current event,
+    so the deletions go to the right changelog partition. Returns how many entries went."""
+    gone = [
+        k
+        for k, m in list(t.members.items())
+        if m.get("place") == place and now - m.get("at", now) > w.members_s
+    ]
+    old_events = {
+        k
+        for k, e in list(t.events.items())
+        if e.get("_place") == place and now - e.get("_touched", now) > w.event_s
+    }
+    for k in gone:
+        del t.members[k]
+    for k in old_events:
+        del t.events[k]
+    prefix = f"{place}|"
+    texts = [
+        k
+        for k, v in list(t.texts.items())
+        if k.startswith(prefix) and resolve(t.events, (_text_entry(v) or {}).get("event")) is None
+    ]
+    for k in texts:
+        del t.texts[k]
+    t.recent[place] = [e for e in t.recent.get(place, []) if e in t.events]
+    for key in [k for k in t.bands if k.startswith(prefix)]:
+        kept = [e for e in t.bands[key] if e[0] in t.events]
+        if kept:
+            t.bands[key] = kept
+        else:
+            del t.bands[key]
+    return len(gone) + len(old_events) + len(texts)

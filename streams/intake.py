@@ -1,8 +1,9 @@
 """Stage 1, validate → normalise → place: raw bytes from `posts.raw` become an envelope, or a dead letter.
 
 Placement here is the gazetteer's alone (cheap, before scoring); it decides which partition groups the post
-into events. The scorer places the post again with the model's relevance; the stream keeps the scorer's
-answer.
+into events. A reply or comment that names no place of its own is placed by its parent's text (or its
+thread's title), so it lands in the partition where its thread's event lives. The scorer places the post
+again with the model's relevance; the stream keeps the scorer's answer.
 """
 
 from __future__ import annotations
@@ -24,6 +25,17 @@ def place_key(spots: list[str], in_mile: bool) -> str:
     return CITY_KEY if in_mile else ELSEWHERE_KEY
 
 
+def _place(matcher: Matcher, normalized: str, parent_text: str | None) -> str:
+    match = matcher.match(normalized, normalized=True)
+    spots = match.spots or match.candidate_spots
+    if not spots and parent_text:
+        context = matcher.match(normalize_text(parent_text), normalized=True)
+        if context.spots or context.candidate_spots:
+            return place_key(context.spots or context.candidate_spots, True)
+        return place_key([], match.in_mile or context.in_mile)
+    return place_key(spots, match.in_mile)
+
+
 def admit(
     raw: bytes, origin: str, matcher: Matcher, *, replay: bool = False, produced_at: float = 0.0
 ) -> Envelope:
@@ -32,13 +44,12 @@ def admit(
     normalized = normalize_text(f"{post.title}\n{post.text}" if post.title else post.text)
     if not normalized.strip():
         raise InvalidPost("no text left after normalisation", field="text", post_id=post.id)
-    match = matcher.match(normalized, normalized=True)
-    spots = match.spots or match.candidate_spots
     return Envelope(
         post=post.model_dump(mode="json"),
         normalized=normalized,
-        place=place_key(spots, match.in_mile),
+        place=_place(matcher, normalized, post.parent_text),
         origin=origin,
         replay=replay,
         produced_at=produced_at,
+        links=post.links(),
     )

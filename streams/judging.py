@@ -1,10 +1,12 @@
-"""Stage 5, judge: run the rules on a scored post and turn what fired into alerts, one per event.
+"""Stage 5, judge: run the rules on a scored post and turn what fired into alerts, one per event and family.
 
-Rules about a post or its event (level, watchlist, event growth) may fire together and again for every repost:
-they collapse into one alert per event and severity, whose id is derived from both. Reposts refresh that alert
-(the notifier updates its count, sends nothing); only an escalation to a higher severity is a new alert and a
-new e-mail. Window rules (volume spike, negative share) raise one alert per spot and window, held back by
-their cooldown.
+Rules about a post or its event (level, watchlist, event growth) collapse into one alert per event and rule
+family, whose id derives from both: it never multiplies per post. Its level is the highest severity any of the
+family's rules reached for the event, so a `medium` event that turns `high` escalates the same alert. Once an
+event has an alert, each later post of the event refreshes it (counts, platforms, status) even when no rule
+fires on that post; the notifier decides what of that is worth an e-mail. A post that reports its case
+resolved is judged at most `medium` (a resolved case is never `high`). Window rules (volume spike, negative
+share) raise one alert per spot and window, held back by their cooldown.
 """
 
 from __future__ import annotations
@@ -28,7 +30,18 @@ ORDER = list(RiskLevel)
 class State:
     rule_state: MutableMapping[str, Any]  # rule|place → the rule's windows
     cooldowns: MutableMapping[str, Any]  # rule|place|scope → when it last fired
-    escalation: MutableMapping[str, Any]  # event id → the highest severity alerted so far
+    escalation: MutableMapping[str, Any]  # event id|family → {level, rule, summary}: the event's alert
+
+
+def event_alert_id(scope: str, family: str) -> str:
+    return f"event:{hashlib.sha1(f'{scope}|{family}'.encode()).hexdigest()[:20]}"
+
+
+def capped(post: ScoredPost, resolved: bool) -> ScoredPost:
+    """A resolution report is judged at most `medium`."""
+    if not resolved or ORDER.index(post.risk.level) <= ORDER.index(RiskLevel.medium):
+        return post
+    return post.model_copy(update={"risk": post.risk.model_copy(update={"level": RiskLevel.medium})})
 
 
 def judge(
@@ -39,10 +52,15 @@ def judge(
     state: State,
     stations: Stations,
     now: datetime,
+    *,
+    resolved: bool = False,
 ) -> list[Alert]:
-    per_event: list[tuple[Rule, Hit]] = []
+    post = capped(post, resolved)
+    per_event: dict[str, list[tuple[Rule, Hit]]] = {}
     raised: list[Alert] = []
     for rule in rules.rules:
+        if not rule.accepts(post, event):
+            continue
         key = f"{rule.name}|{place}"
         before = state.rule_state.get(key) or {}
         mine = dict(before)
@@ -51,38 +69,67 @@ def judge(
             state.rule_state[key] = mine
         for hit in hits:
             if rule.per_event:
-                per_event.append((rule, hit))
+                per_event.setdefault(rule.family, []).append((rule, hit))
                 continue
             ck = alerting.cooldown_key(rule, place, hit)
             if alerting.cooling_down(state.cooldowns, ck, now, rule.cooldown_s):
                 continue
             state.cooldowns[ck] = now.timestamp()
             raised.append(alerting.make_alert(rule, hit, event, stations, now))
-    if per_event:
-        raised.append(_event_alert(per_event, event, post, state, stations, now))
+    scope = (event or {}).get("id") or post.event_id or post.id
+    families = set(per_event) | (_alerted_families(state, scope, rules) if event else set())
+    for family in sorted(families):
+        alert = _event_alert(
+            family, per_event.get(family, []), event, post, scope, rules, state, stations, now
+        )
+        if alert is not None:
+            raised.append(alert)
     return raised
 
 
+def _alerted_families(state: State, scope: str, rules: RuleSet) -> set[str]:
+    families = {r.family for r in rules.rules if r.per_event}
+    return {f for f in families if state.escalation.get(f"{scope}|{f}")}
+
+
 def _event_alert(
+    family: str,
     fired: list[tuple[Rule, Hit]],
     event: dict[str, Any] | None,
     post: ScoredPost,
+    scope: str,
+    rules: RuleSet,
     state: State,
     stations: Stations,
     now: datetime,
-) -> Alert:
-    rule, hit = max(fired, key=lambda rh: ORDER.index(rh[0].severity))  # first of the most severe
-    scope = (event or {}).get("id") or post.event_id or post.id
-    top = state.escalation.get(scope)
-    severity = rule.severity if top is None else max(rule.severity, RiskLevel(top), key=ORDER.index)
-    if top != severity:
-        state.escalation[scope] = str(severity)
-    alert = alerting.make_alert(rule, hit, event, stations, now)
-    also = sorted({r.name for r, _ in fired} - {rule.name})
-    return alert.model_copy(
-        update={
-            "id": f"event:{hashlib.sha1(f'{scope}:{severity}'.encode()).hexdigest()[:20]}",
-            "level": severity,
-            "reason": {**alert.reason, "also_matched": also} if also else alert.reason,
-        }
-    )
+) -> Alert | None:
+    """The event's alert of this family after this post: raised, escalated, or refreshed."""
+    key = f"{scope}|{family}"
+    prior = state.escalation.get(key)
+    if fired:
+        rule, hit = max(fired, key=lambda rh: ORDER.index(rh[0].severity))  # first of the most severe
+        also = sorted({r.name for r, _ in fired} - {rule.name})
+    else:  # nothing fired on this post: the alert is refreshed with the event's latest state
+        rule = rules.named(prior["rule"]) if prior else None
+        if rule is None:
+            return None
+        hit = Hit(
+            scope=scope,
+            summary=prior.get("summary") or rule.name,
+            reason=dict(prior.get("reason") or {}),
+            post=post,
+            categories=list((event or {}).get("categories") or []),
+        )
+        also = []
+    level = rule.severity if prior is None else max(rule.severity, RiskLevel(prior["level"]), key=ORDER.index)
+    if prior is None or ORDER.index(rule.severity) > ORDER.index(RiskLevel(prior["level"])):
+        state.escalation[key] = {"level": str(level), "rule": rule.name, "summary": hit.summary,
+                                 "reason": _small(hit.reason)}  # fmt: skip
+    alert = alerting.make_alert(rule, hit, event, stations, now, severity=level)
+    reason = {**alert.reason, "also_matched": also} if also else alert.reason
+    return alert.model_copy(update={"id": event_alert_id(scope, family), "reason": reason})
+
+
+def _small(reason: dict[str, Any]) -> dict[str, Any]:
+    """The part of a rule's reason worth keeping in the table (no long term lists)."""
+    return {k: v for k, v in reason.items() if isinstance(v, str | int | float | bool)}

@@ -77,5 +77,14 @@ def to_scored(env: Envelope, result: dict[str, Any]) -> ScoredPost:
             "text_seg": segment(post["text"]),
             "first_seen_at": env.first_seen_at,
             "scored_at": datetime.now(UTC),
+            "copy_of": env.copy_of,
+            "joined_by": env.joined_by,
         }
+    )
+
+
+def result_of(post: ScoredPost) -> dict[str, Any]:
+    """The scorer's answer as `to_scored` received it (what settles the event and what copies take)."""
+    return post.model_dump(
+        mode="json", include={"relevant", "spots", "jurisdiction", "sentiment", "risk", "explain"}
     )

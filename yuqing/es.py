@@ -99,6 +99,7 @@ ALERT_PROPERTIES: dict[str, Any] = {
     "sources": _KEYWORD,
     "mailed": _OPAQUE,
     "history": _OPAQUE,
+    "update_due_at": _DATE,
 }
 
 EVENT_PROPERTIES: dict[str, Any] = {

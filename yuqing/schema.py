@@ -28,8 +28,8 @@ TOPIC_DLQ = "posts.dlq"
 TOPIC_ALERTS = "alerts"
 # The stream's own hops, keyed by place (the main scenic spot) so that event and rule state is co-partitioned.
 TOPIC_PLACED = "posts.placed"
-# The fast lane: posts that may be urgent, keyed by place like posts.placed, processed by an agent of their own
-# so that they never queue behind ordinary posts.
+# The fast lane: posts that may be urgent, keyed by place like posts.placed, processed by an agent of
+# their own so that they never queue behind ordinary posts.
 TOPIC_URGENT = "posts.urgent"
 TOPIC_EVENTS = "events.changes"
 TOPICS = (TOPIC_RAW, TOPIC_SCORED, TOPIC_DLQ, TOPIC_ALERTS, TOPIC_PLACED, TOPIC_URGENT, TOPIC_EVENTS)
@@ -317,7 +317,9 @@ class Alert(BaseModel):
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     note: str | None = Field(None, max_length=4000)
-    event_status: str | None = Field(None, description="the event's status: open, escalated, reported_resolved")
+    event_status: str | None = Field(
+        None, description="the event's status: open, escalated, reported_resolved"
+    )
     event_size: int = Field(0, ge=0, description="posts in the event when the alert was last refreshed")
     sources: list[str] = Field(default_factory=list, description="platforms the event has reached")
     mailed: dict[str, Any] = Field(
@@ -326,6 +328,9 @@ class Alert(BaseModel):
     history: list[dict[str, Any]] = Field(
         default_factory=list, description="raised, escalated, grew, spread, reported resolved: each change"
     )
+    update_due_at: datetime | None = Field(
+        None, description="an update e-mail is owed and goes out at this time (at most one per interval)"
+    )
 
     def stream_fields(self) -> dict[str, Any]:
         """The part of the document the stream may overwrite (see ALERT_STREAM_FIELDS)."""
@@ -333,7 +338,7 @@ class Alert(BaseModel):
 
 
 class EventStatus(StrEnum):
-    """Where an incident stands: the stream opens, escalates and marks it reported resolved; people close it."""
+    """Where an incident stands: the stream opens, escalates and marks it resolved; people close it."""
 
     open = "open"
     escalated = "escalated"

@@ -161,6 +161,21 @@ class StreamSettings(_Group):
         48.0, gt=0, description="a near-duplicate joins an event seen this recently"
     )
     simhash_distance: int = Field(10, ge=0, le=20, description="max Hamming distance of near-duplicates")
+    incident_window_min: float = Field(
+        30.0, gt=0, description="a post about the same happening at the same place joins an event this recent"
+    )
+    members_keep_h: float = Field(
+        72.0, gt=0, description="how long the stream remembers a post id (re-crawls within it are not new)"
+    )
+    update_every_min: float = Field(
+        5.0, ge=0, description="at most one update e-mail per alert this often (escalations go at once)"
+    )
+    alert_refresh_s: float = Field(
+        1.0, ge=0, description="at most one refresh of an alert's counts this often (per alert)"
+    )
+    fast_lane_per_min: int = Field(
+        60, ge=0, description="urgent candidates of one place sent to the fast lane per minute (0: no lane)"
+    )
     retry_max_s: float = Field(30.0, gt=0, description="longest pause between retries of ES or SMTP")
     digest_every_min: float = Field(
         15.0, gt=0, description="how often low-severity alerts go out as a digest"

@@ -1,33 +1,53 @@
-"""Recording alerts in Elasticsearch and delivering each e-mail once.
+"""Recording alerts in Elasticsearch and delivering each e-mail once: the first at once, later news as short
+updates threaded to it.
 
-The alerts index is the notifier's memory: an alert is created there (status new) before anything is sent,
-and `notified_at` is written once the SMTP server accepted the message. A restarted worker that meets the
-same alert again (same id) sees `notified_at` and sends nothing; the people's fields (status, assignee, note)
-are never touched here. The one gap left is a crash between the relay's 250 and that write: the message then
-goes out again with the same Message-ID, which mail clients recognise as the same message.
+The alerts index is the notifier's memory: an alert is created there (status new) before anything is sent;
+each Message-ID the relay accepted is recorded in `delivered` at once, with what that e-mail told (`mailed`:
+level, size, platforms, status). A restarted worker that meets the same alert again sees them and sends
+nothing already accepted. Every write is a partial update under a version check (`if_seq_no`): a concurrent
+writer (another worker, the timer, a person acknowledging in the console) makes it read again and retry,
+never fail, and the people's fields (status, assignee, note) are never written here.
+
+What an update is for (`news`): the level rose (sent at once), a source reports the case resolved (at once),
+the event reached a new platform, or it grew past ×5 of its size at the last e-mail (×25, ×100 are named as
+such); those two wait until `update_every_min` has passed since the last e-mail (`update_due_at`; the leader's
+timer sends what is due). An update that two processes might send is claimed first (`mailed.sending`, for
+CLAIM_S), so it goes out once. The one gap left is a crash between the relay's 250 and its record: the message
+then goes out again with the same Message-ID, which mail stores recognise as the same message.
+
+Agencies are never mailed from here: a rule that passes problems on gets a 公安提示函 draft per event and
+agency in the `letters` index, which a supervisor approves.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
 
-from streams.notify import message, smtp
+from streams.notify import letters, message, smtp
 from streams.retry import until_done
 from yuqing import es as es_setup
 from yuqing.config import Stations
-from yuqing.schema import Alert
+from yuqing.schema import Alert, RiskLevel
 from yuqing.settings import Settings
 
 log = logging.getLogger(__name__)
 ES_TRANSIENT = (ESConnectionError, TransportError, OSError, TimeoutError)
-REFRESHED_ON_GROWTH = ("similar_count", "updated_at", "categories", "spots")
+ORDER = list(RiskLevel)
+GROWTH_STEPS = (100, 25, 5)  # an update names the largest step passed since the last e-mail
+HISTORY_KEPT = 200
+CLAIM_S = 60.0
+VERSION_ATTEMPTS = 50
+BATCH_CONCURRENCY = 8
+# Refreshed on every message about the alert; the rest (level, evidence, routing) only when it escalates.
+REFRESHED = ("similar_count", "event_size", "sources", "event_status", "updated_at", "post_ids")
 
 
 class Notifier:
@@ -37,8 +57,10 @@ class Notifier:
         self.settings, self.client, self.stations = settings, client, stations
         self.digest_levels = digest_levels
         self.index = settings.es.name(es_setup.ALERTS)
+        self.letters_index = settings.es.name(es_setup.LETTERS)
+        self.update_every = timedelta(minutes=settings.stream.update_every_min)
         self.stats: dict[str, int] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.token = uuid.uuid4().hex  # names this process's claims on updates
 
     def _count(self, key: str, n: int = 1) -> None:
         self.stats[key] = self.stats.get(key, 0) + n
@@ -51,103 +73,240 @@ class Notifier:
             max_pause_s=self.settings.stream.retry_max_s,
         )
 
-    async def _existing(self, alert_id: str) -> dict[str, Any] | None:
+    # --- versioned access ------------------------------------------------------------------------
+
+    async def _read(self, alert_id: str) -> tuple[dict[str, Any], dict[str, int]] | None:
         async def get():
             try:
-                return (await self.client.get(index=self.index, id=alert_id))["_source"]
+                resp = await self.client.get(index=self.index, id=alert_id)
             except NotFoundError:
                 return None
+            return resp["_source"], {"if_seq_no": resp["_seq_no"], "if_primary_term": resp["_primary_term"]}
 
         return await self._es("get alert", get)
 
     async def _create(self, alert_id: str, doc: dict[str, Any]) -> bool:
-        """Create the alert's document; False when it exists (never overwrites the people's fields)."""
+        async def create():
+            try:
+                await self.client.create(index=self.index, id=alert_id, document=doc)
+            except ConflictError:
+                return False
+            return True
+
+        return await self._es("create alert", create)
+
+    async def _write(self, alert_id: str, fields: dict[str, Any], version: dict[str, int]) -> bool:
+        """A partial update if nobody wrote the document since `version` was read; False if somebody did."""
+
+        async def update():
+            try:
+                await self.client.update(index=self.index, id=alert_id, doc=fields, **version)
+            except ConflictError:
+                return False
+            return True
+
+        return await self._es("update alert", update)
+
+    async def mutate(self, alert_id: str, change) -> dict[str, Any] | None:
+        """Apply `change(doc) -> fields or None` under a version check, reading again after a conflict;
+        returns the document as written (None when it does not exist)."""
+        for _ in range(VERSION_ATTEMPTS):
+            found = await self._read(alert_id)
+            if found is None:
+                return None
+            doc, version = found
+            fields = change(doc)
+            if not fields:
+                return doc
+            if await self._write(alert_id, fields, version):
+                return {**doc, **fields}
+            self._count("alerts/conflicts")
+            await asyncio.sleep(0.01)
+        raise RuntimeError(f"alert {alert_id}: still conflicting after {VERSION_ATTEMPTS} attempts")
+
+    # --- handling --------------------------------------------------------------------------------
+
+    async def handle_batch(self, alerts: list[Alert]) -> list[str]:
+        """Handle a batch of alert messages: only the latest message of each alert (they carry its whole
+        state), distinct alerts at once. At most one write per alert per batch."""
+        latest: dict[str, Alert] = {}
+        for alert in alerts:
+            latest[alert.id] = alert
+        self._count("alerts/coalesced", len(alerts) - len(latest))
+        gate = asyncio.Semaphore(BATCH_CONCURRENCY)
+
+        async def one(alert: Alert) -> str:
+            async with gate:
+                return await self.handle(alert)
+
+        return list(await asyncio.gather(*(one(a) for a in latest.values())))
+
+    async def handle(self, alert: Alert) -> str:
+        """Record the alert and send what is owed; returns what happened (for the worker's counters)."""
+        now = datetime.now(UTC)
+        doc = es_setup.alert_document(alert)
+        doc["history"] = [_entry(now, "raised", alert)]
+        if await self._create(alert.id, doc):
+            self._count("alerts/created")
+        else:
+            doc = await self.mutate(alert.id, lambda d: _refresh(d, alert, now)) or doc
+            self._count("alerts/updated")
+        if alert.agencies:
+            await self._draft_letters(_from_document(doc))
+        if (doc.get("reason") or {}).get("delivery_error"):
+            return "refused before"
+        if str(doc.get("level")) in self.digest_levels:
+            return "queued for digest"
+        return await self._deliver(alert.id, doc)
+
+    async def _deliver(self, alert_id: str, doc: dict[str, Any]) -> str:
+        if message.message_id(alert_id) not in (doc.get("delivered") or []):
+            return await self._send_first(alert_id, doc)
+        news, urgent = what_changed(doc)
+        if not news:
+            return "already notified"
+        now = datetime.now(UTC)
+        due = _mailed_at(doc) + self.update_every
+        if not urgent and now < due:
+            if not doc.get("update_due_at"):
+                await self.mutate(alert_id, lambda d: {"update_due_at": due.isoformat()} if news else None)
+            return "update owed"
+        return await self.send_update(alert_id)
+
+    async def _send_first(self, alert_id: str, doc: dict[str, Any]) -> str:
+        alert = _from_document(doc)
+        msg = message.compose(alert, self.settings.smtp.sender, self.settings.web.public_url)
+        if not await self._send(alert_id, msg):
+            return "refused"
+        now = datetime.now(UTC)
+
+        def record(d: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "delivered": _added(d.get("delivered"), str(msg["Message-ID"])),
+                "notified_at": now.isoformat(),
+                "message_id": str(msg["Message-ID"]),
+                "mailed": _mailed(d, now, 0),
+                "history": _history(d, _entry(now, "mailed", alert, dropped=message.dropped_headers(msg))),
+            }
+
+        await self.mutate(alert_id, record)
+        self._count("mail/sent")
+        return "sent"
+
+    async def send_update(self, alert_id: str) -> str:
+        """Send the update an alert owes now (claimed first, so two processes never both send it)."""
+        now = datetime.now(UTC)
+        claimed: dict[str, Any] = {}
+
+        def claim(d: dict[str, Any]) -> dict[str, Any] | None:
+            news, _ = what_changed(d)
+            sending = (d.get("mailed") or {}).get("sending") or {}
+            n = int((d.get("mailed") or {}).get("updates", 0)) + 1
+            held = sending.get("n") == n and sending.get("at", 0) > now.timestamp() - CLAIM_S
+            if not news or (held and sending.get("by") != self.token):
+                return None
+            claimed.update(n=n, news=news)
+            # if this process dies before recording the send, the timer offers it again after the claim
+            retry_at = (now + timedelta(seconds=CLAIM_S)).isoformat()
+            sending = {"n": n, "at": now.timestamp(), "by": self.token}
+            return {"mailed": {**d["mailed"], "sending": sending}, "update_due_at": retry_at}
+
+        doc = await self.mutate(alert_id, claim)
+        if doc is None or not claimed:
+            return "already notified"
+        alert = _from_document(doc)
+        msg = message.compose_update(
+            alert, claimed["news"], claimed["n"], self.settings.smtp.sender, self.settings.web.public_url
+        )
+        if not await self._send(alert_id, msg):
+            return "refused"
+        sent_at = datetime.now(UTC)
+
+        def record(d: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "delivered": _added(d.get("delivered"), str(msg["Message-ID"])),
+                "mailed": _mailed(d, sent_at, claimed["n"]),
+                "update_due_at": None,
+                "history": _history(d, _entry(sent_at, "update", alert, news=claimed["news"])),
+            }
+
+        await self.mutate(alert_id, record)
+        self._count("mail/updates")
+        return "update sent"
+
+    async def _send(self, alert_id: str, msg: EmailMessage) -> bool:
         try:
-            await self.client.create(index=self.index, id=alert_id, document=doc)
-        except ConflictError:
+            await smtp.send(
+                self.settings.smtp,
+                msg,
+                self.settings.stream.retry_max_s,
+                lambda *_: self._count("smtp/retries"),
+            )
+        except smtp.PermanentSmtpError as exc:
+            log.error("alert %s not delivered: %s", alert_id, exc)
+            self._count("smtp/refused")
+            error = str(exc)
+            await self.mutate(
+                alert_id, lambda d: {"reason": {**(d.get("reason") or {}), "delivery_error": error}}
+            )
             return False
         return True
 
-    async def _update(self, alert_id: str, doc: dict[str, Any], refresh: bool = False) -> None:
-        await self._es(
-            "update alert",
-            lambda: self.client.update(
-                index=self.index, id=alert_id, doc=doc, refresh="wait_for" if refresh else None
-            ),
+    async def send_due_updates(self) -> int:
+        """The leader's timer: send the updates whose interval has passed; returns how many went out."""
+        query = {"range": {"update_due_at": {"lte": "now"}}}
+        resp = await self._es(
+            "search owed updates",
+            lambda: self.client.search(index=self.index, query=query, size=100, _source=False),
         )
+        sent = 0
+        for hit in resp["hits"]["hits"]:
+            outcome = await self.send_update(hit["_id"])
+            if outcome == "update sent":
+                sent += 1
+            elif outcome == "already notified":
+                await self.mutate(
+                    hit["_id"], lambda d: {"update_due_at": None} if d.get("update_due_at") else None
+                )
+        return sent
 
-    async def handle(self, alert: Alert) -> str:
-        """Record the alert and send what is owed; returns what happened (for the worker's counters).
-
-        Several alerts are handled at once (the agent's concurrency); the same alert never is: its messages
-        share a partition, so they meet here in one process and queue on the alert's lock.
-        """
-        lock = self._locks.setdefault(alert.id, asyncio.Lock())
-        try:
-            async with lock:
-                return await self._handle(alert)
-        finally:
-            if not lock.locked():
-                self._locks.pop(alert.id, None)
-
-    async def _handle(self, alert: Alert) -> str:
-        doc = es_setup.alert_document(alert)
-        created = await self._es("create alert", lambda: self._create(alert.id, doc))
-        if created:
-            self._count("alerts/created")
-            existing = doc
-        else:
-            existing = await self._existing(alert.id) or doc
-            refresh = {k: v for k, v in alert.stream_fields().items() if k in REFRESHED_ON_GROWTH}
-            await self._update(alert.id, refresh)
-            self._count("alerts/updated")
-        if (existing.get("reason") or {}).get("delivery_error"):
-            return "refused before"
-        if str(alert.level) in self.digest_levels:
-            return "queued for digest"
-        # The recipients and agencies are those of the alert as first recorded (a refresh does not re-route).
-        first = _from_document(existing)
-        return await self._deliver(first, list(existing.get("delivered") or []))
-
-    def _owed(self, alert: Alert, delivered: list[str]) -> list[EmailMessage]:
-        """The messages not yet accepted, composed only when owed: a delivered alert is refreshed by every
-        repost of its event, and composing MIME is the notifier's largest CPU cost."""
-        sender, public_url = self.settings.smtp.sender, self.settings.web.public_url
-        owed = []
-        if message.message_id(alert.id) not in delivered:
-            owed.append(message.compose(alert, sender, public_url))
+    async def _draft_letters(self, alert: Alert) -> None:
         for key in alert.agencies:
             agency = next((a for a in self.stations.agencies if a.key == key), None)
-            if agency and message.message_id(alert.id, agency.key) not in delivered:
-                owed.append(message.compose_notice(alert, agency, sender))
-        return owed
+            if agency is None:
+                continue
+            lid = letters.letter_id(alert, key)
+            await self._es(
+                "draft letter", lambda lid=lid, agency=agency: self._upsert_draft(lid, alert, agency)
+            )
 
-    async def _deliver(self, alert: Alert, delivered: list[str]) -> str:
-        """Send each message not yet accepted, recording each acceptance at once: after a crash at most the
-        one message in flight is offered again."""
-        messages = self._owed(alert, delivered)
-        if not messages:
-            return "already notified"
-        for msg in messages:
+    async def _upsert_draft(self, lid: str, alert: Alert, agency) -> None:
+        for _ in range(VERSION_ATTEMPTS):
             try:
-                await smtp.send(
-                    self.settings.smtp,
-                    msg,
-                    self.settings.stream.retry_max_s,
-                    lambda *_: self._count("smtp/retries"),
+                resp = await self.client.get(index=self.letters_index, id=lid)
+            except NotFoundError:
+                doc = letters.draft(alert, agency).model_dump(mode="json")
+                try:
+                    await self.client.create(index=self.letters_index, id=lid, document=doc)
+                    self._count("letters/drafted")
+                    return
+                except ConflictError:
+                    continue
+            previous = resp["_source"]
+            if previous.get("status") != "draft":
+                return  # approved, sent or rejected: a person's decision, never rewritten
+            doc = letters.draft(alert, agency, previous).model_dump(mode="json")
+            try:
+                await self.client.index(
+                    index=self.letters_index,
+                    id=lid,
+                    document=doc,
+                    if_seq_no=resp["_seq_no"],
+                    if_primary_term=resp["_primary_term"],
                 )
-            except smtp.PermanentSmtpError as exc:
-                log.error("alert %s not delivered: %s", alert.id, exc)
-                self._count("smtp/refused")
-                await self._update(alert.id, {"reason": {"delivery_error": str(exc)}})
-                return "refused"
-            delivered.append(str(msg["Message-ID"]))
-            record: dict[str, Any] = {"delivered": delivered}
-            if msg["Message-ID"] == message.message_id(alert.id):  # the station's own e-mail
-                record.update(notified_at=datetime.now(UTC).isoformat(), message_id=str(msg["Message-ID"]))
-            await self._update(alert.id, record)
-            self._count("mail/sent")
-        return "sent"
+                return
+            except ConflictError:
+                continue
 
     async def send_digests(self) -> int:
         """One e-mail per station for the digest-level alerts not yet sent; returns how many were covered."""
@@ -178,9 +337,104 @@ class Notifier:
                 continue
             now = datetime.now(UTC).isoformat()
             for alert in alerts:
-                await self._update(alert.id, {"notified_at": now, "message_id": msg["Message-ID"]})
+                await self.mutate(
+                    alert.id,
+                    lambda _d, at=now, mid=str(msg["Message-ID"]): {"notified_at": at, "message_id": mid},
+                )
             self._count("mail/digests")
         return len(pending)
+
+
+# --- what changed -------------------------------------------------------------------------------
+
+
+def _refresh(doc: dict[str, Any], alert: Alert, now: datetime) -> dict[str, Any] | None:
+    """The fields a newer message about the alert changes: counts always; level, evidence and routing when
+    it escalated; a history entry for each change a person would want to see."""
+    new = alert.stream_fields()
+    fields = {k: new[k] for k in REFRESHED if new.get(k) != doc.get(k) and new.get(k) not in (None, [], 0)}
+    fields.pop("updated_at", None)
+    entries = []
+    categories = sorted(set(doc.get("categories") or []) | {str(c) for c in alert.categories})
+    if categories != sorted(doc.get("categories") or []):
+        fields["categories"] = categories
+    spots = [*(doc.get("spots") or []), *(s for s in alert.spots if s not in (doc.get("spots") or []))]
+    if spots != (doc.get("spots") or []):
+        fields["spots"] = spots
+    if ORDER.index(alert.level) > ORDER.index(RiskLevel(doc["level"])):
+        fields.update({k: new[k] for k in ("level", "rule", "rule_type", "reason", "evidence", "summary",
+                                           "recipients", "cc", "jurisdiction", "agencies")})  # fmt: skip
+        entries.append(_entry(now, "escalated", alert, before=doc["level"]))
+    if new.get("event_status") == "reported_resolved" and doc.get("event_status") != "reported_resolved":
+        entries.append(_entry(now, "reported_resolved", alert))
+    added = sorted(set(alert.sources) - set(doc.get("sources") or []))
+    if added and doc.get("sources"):
+        entries.append(_entry(now, "spread", alert, platforms=added))
+    if not fields and not entries:
+        return None
+    fields["updated_at"] = now.isoformat()
+    if entries:
+        fields["history"] = _history(doc, *entries)
+    return fields
+
+
+def what_changed(doc: dict[str, Any]) -> tuple[list[str], bool]:
+    """What a duty officer has not been told yet (Chinese lines for the update), and whether it is urgent
+    (an escalation or a resolution report: not held back by the update interval)."""
+    mailed = doc.get("mailed") or {}
+    if not mailed:
+        return [], False
+    news, urgent = [], False
+    level, told = RiskLevel(doc["level"]), RiskLevel(mailed.get("level") or doc["level"])
+    if ORDER.index(level) > ORDER.index(told):
+        news.append(f"预警升级：{message.LEVEL_ZH[str(told)]} → {message.LEVEL_ZH[str(level)]}")
+        urgent = True
+    if doc.get("event_status") == "reported_resolved" and mailed.get("status") != "reported_resolved":
+        news.append("有信息源报告该事件已处置/人员已脱险，请核实后在系统中办结")
+        urgent = True
+    added = sorted(set(doc.get("sources") or []) - set(mailed.get("sources") or []))
+    if added:
+        news.append(f"扩散到新平台：{'、'.join(added)}")
+    size, before = int(doc.get("event_size") or 0), max(1, int(mailed.get("size") or 1))
+    step = next((k for k in GROWTH_STEPS if size >= before * k), None)
+    if step:
+        news.append(f"事件规模扩大：{before} → {size} 条（×{step} 以上）")
+    return news, urgent
+
+
+def _mailed(doc: dict[str, Any], at: datetime, updates: int) -> dict[str, Any]:
+    return {
+        "level": doc.get("level"),
+        "size": int(doc.get("event_size") or 0) or int(doc.get("similar_count") or 0) + 1,
+        "sources": list(doc.get("sources") or []),
+        "status": doc.get("event_status"),
+        "at": at.isoformat(),
+        "updates": updates,
+    }
+
+
+def _mailed_at(doc: dict[str, Any]) -> datetime:
+    at = (doc.get("mailed") or {}).get("at")
+    return datetime.fromisoformat(at) if at else datetime.now(UTC)
+
+
+def _entry(at: datetime, what: str, alert: Alert, **more: Any) -> dict[str, Any]:
+    return {
+        "at": at.isoformat(),
+        "what": what,
+        "level": str(alert.level),
+        "size": alert.event_size or alert.similar_count + 1,
+        **{k: v for k, v in more.items() if v},
+    }
+
+
+def _history(doc: dict[str, Any], *entries: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*(doc.get("history") or []), *entries][-HISTORY_KEPT:]
+
+
+def _added(values: list[str] | None, value: str) -> list[str]:
+    values = list(values or [])
+    return values if value in values else [*values, value]
 
 
 def _from_document(doc: dict[str, Any]) -> Alert:

@@ -7,13 +7,14 @@ Crawled text is hostile: every value in the HTML part is escaped. The Message-ID
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from html import escape
 from typing import Any
 
-from yuqing.config import Agency
 from yuqing.schema import TZ, Alert
 
 LEVEL_ZH = {"high": "高风险", "medium": "中风险", "low": "低风险", "none": "提示"}
@@ -28,10 +29,17 @@ CATEGORY_ZH = {
     "environment": "生态环境",
 }
 DOMAIN = "yuqing.local"
+log = logging.getLogger(__name__)
+_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 def message_id(*alert_ids: str) -> str:
     return f"<{hashlib.sha1('|'.join(sorted(alert_ids)).encode()).hexdigest()[:32]}@{DOMAIN}>"
+
+
+def update_id(alert_id: str, n: int) -> str:
+    """The Message-ID of an alert's n-th update: the same after a crash, so a resend is recognisable."""
+    return message_id(alert_id, f"update-{n}")
 
 
 def _local(value: str | datetime | None) -> str:
@@ -136,30 +144,6 @@ def compose(alert: Alert, sender: str, public_url: str) -> EmailMessage:
     )
 
 
-def compose_notice(alert: Alert, agency: Agency, sender: str) -> EmailMessage:
-    """A 公安提示函-style summary passing a problem to another department (通报)."""
-    lines = [
-        f"{agency.name}：",
-        "",
-        "弥勒市公安局涉旅网络舆情预警平台监测到以下涉及贵单位职责的情况，现予通报，请依职责核查处置：",
-        "",
-        f"一、情况摘要：{alert.summary}",
-        f"二、地点：{'、'.join(alert.spots) or '弥勒市'}（属地：{alert.jurisdiction or '未定'}）",
-        f"三、类别：{'、'.join(CATEGORY_ZH.get(str(c), str(c)) for c in alert.categories) or '无'}",
-        f"四、原文摘录：{_excerpt(alert)}",
-        f"五、原文链接：{alert.evidence.get('url') or '无'}",
-        "",
-        "特此提示。",
-        "弥勒市公安局",
-        _local(alert.raised_at),
-    ]
-    plain = "\n".join(lines)
-    html = "<html><body>" + "".join(f"<p>{escape(line)}</p>" for line in lines) + "</body></html>"
-    subj = f"【公安提示函】{'、'.join(alert.spots[:2]) or '弥勒'}：{' '.join(alert.summary.split())[:40]}"
-    mid = message_id(alert.id, agency.key)
-    return _message(subj, plain, html, sender, [agency.email], [], mid, alert)
-
-
 def compose_digest(
     alerts: list[Alert], station: str, to: list[str], sender: str, public_url: str
 ) -> EmailMessage:
@@ -179,21 +163,66 @@ def compose_digest(
     return _message(subj, plain, html, sender, to, [], message_id(*(a.id for a in alerts)), None)
 
 
+def compose_update(alert: Alert, news: list[str], n: int, sender: str, public_url: str) -> EmailMessage:
+    """The n-th short update of an alert, threaded to its first e-mail (In-Reply-To, References)."""
+    link = f"{public_url.rstrip('/')}/alerts/{alert.id}"
+    lines = [
+        f"{LEVEL_ZH[str(alert.level)]}预警更新（第 {n} 次）：{alert.summary}",
+        "",
+        *[f"· {item}" for item in news],
+        "",
+        f"事件当前：{alert.event_size or alert.similar_count + 1} 条相关帖，"
+        f"平台 {'、'.join(alert.sources) or '未知'}",
+        f"处置页面：{link}",
+    ]
+    plain = "\n".join(lines)
+    html = (
+        f"<html><body><h3>{escape(lines[0])}</h3><ul>"
+        + "".join(f"<li>{escape(item)}</li>" for item in news)
+        + f"</ul><p>{escape(lines[-2])}</p><p>{escape(link)}</p></body></html>"
+    )
+    first = message_id(alert.id)
+    msg = _message(f"【更新】{subject(alert)}", plain, html, sender, alert.recipients, alert.cc,
+                   update_id(alert.id, n), alert)  # fmt: skip
+    _header(msg, "In-Reply-To", first)
+    _header(msg, "References", first)
+    return msg
+
+
+def _header(msg: EmailMessage, name: str, value: str) -> bool:
+    """Set a header from values that may hold crawled text: control characters become spaces, and a value
+    the e-mail library still refuses is left out (named in X-Yuqing-Dropped) instead of failing the alert."""
+    try:
+        msg[name] = _HEADER_UNSAFE.sub(" ", value)
+    except (ValueError, TypeError) as exc:
+        log.warning("header %s left out of %s: %s", name, msg.get("Message-ID"), exc)
+        dropped = msg.get("X-Yuqing-Dropped")
+        if dropped is not None:
+            del msg["X-Yuqing-Dropped"]
+        msg["X-Yuqing-Dropped"] = f"{dropped}, {name}" if dropped else name
+        return False
+    return True
+
+
+def dropped_headers(msg: EmailMessage) -> list[str]:
+    return [h.strip() for h in str(msg.get("X-Yuqing-Dropped") or "").split(",") if h.strip()]
+
+
 def _message(
     subj: str, plain: str, html: str, sender: str, to: list[str], cc: list[str], mid: str, alert: Alert | None
 ) -> EmailMessage:
     msg = EmailMessage()
-    msg["Subject"] = subj
-    msg["From"] = sender
-    msg["To"] = ", ".join(to)
+    _header(msg, "Subject", subj)
+    _header(msg, "From", sender)
+    _header(msg, "To", ", ".join(to))
     if cc:
-        msg["Cc"] = ", ".join(cc)
+        _header(msg, "Cc", ", ".join(cc))
     msg["Message-ID"] = mid
     msg["Date"] = format_datetime(datetime.now(TZ))
     if alert is not None:
-        msg["X-Yuqing-Alert-Id"] = alert.id
+        _header(msg, "X-Yuqing-Alert-Id", alert.id)
         if alert.evidence.get("post_id"):
-            msg["X-Yuqing-Post-Id"] = alert.evidence["post_id"]
+            _header(msg, "X-Yuqing-Post-Id", str(alert.evidence["post_id"]))
     msg.set_content(plain)
     msg.add_alternative(html, subtype="html")
     return msg

@@ -10,15 +10,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from streams.rules.base import REGISTRY, Route, Rule
+from streams.rules.base import REGISTRY, Route, Rule, RuleFilter
 from streams.rules.durations import Duration
 from yuqing.config import load_model
 from yuqing.errors import ConfigError
 from yuqing.schema import RiskLevel
 from yuqing.settings import config_dir
+from yuqing.text import normalize_text
 
 RULES_FILE = "rules.yaml"
-_COMMON = {"name", "type", "severity", "cooldown", "route", "enabled"}
+_COMMON = {"name", "type", "severity", "cooldown", "route", "enabled", "filter", "family"}
 
 # Rule types register themselves when their module is imported: import them all (no hand-kept list).
 for _mod in pkgutil.iter_modules(__path__):
@@ -34,6 +35,8 @@ class _Common(BaseModel):
     cooldown: Duration = 1800.0
     route: Route = Field(default_factory=Route)
     enabled: bool = True
+    filter: RuleFilter = Field(default_factory=RuleFilter)
+    family: str = Field("event", min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
 
 
 class Digest(BaseModel):
@@ -42,20 +45,33 @@ class Digest(BaseModel):
     levels: list[RiskLevel] = Field(default_factory=lambda: [RiskLevel.low])
 
 
+class Incidents(BaseModel):
+    """How the stream reads incidents: the words of a source reporting a case resolved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resolved_terms: list[str] = Field(default_factory=list)
+
+
 class RulesFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     digest: Digest = Field(default_factory=Digest)
     rules: list[dict[str, Any]] = Field(min_length=1)
+    incidents: Incidents = Field(default_factory=lambda: Incidents())
 
 
 @dataclass
 class RuleSet:
     rules: list[Rule]
     digest_levels: set[str]
+    resolved_terms: tuple[str, ...] = ()
 
     def of_type(self, type_name: str) -> list[Rule]:
         return [r for r in self.rules if r.type_name == type_name]
+
+    def named(self, name: str) -> Rule | None:
+        return next((r for r in self.rules if r.name == name), None)
 
 
 def _error(path: Path, where: str, exc: ValidationError) -> ConfigError:
@@ -79,7 +95,9 @@ def build_rule(spec: dict[str, Any], path: Path, where: str) -> Rule | None:
         raise _error(path, where, exc) from exc
     if not common.enabled:
         return None
-    return cls(common.name, common.severity, common.cooldown, common.route, options)
+    return cls(
+        common.name, common.severity, common.cooldown, common.route, options, common.filter, common.family
+    )
 
 
 def load_rules(directory: Path | None = None) -> RuleSet:
@@ -91,4 +109,8 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ConfigError(str(path), "rules", f"rule name used twice: {', '.join(dupes)}")
-    return RuleSet([r for r in rules if r], {str(level) for level in spec.digest.levels})
+    return RuleSet(
+        [r for r in rules if r],
+        {str(level) for level in spec.digest.levels},
+        tuple(normalize_text(t) for t in spec.incidents.resolved_terms),
+    )

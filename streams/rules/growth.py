@@ -20,6 +20,7 @@ class GrowthOptions(RuleOptions):
 class EventGrowth(Rule):
     type_name = "event_growth"
     Options = GrowthOptions
+    about_events = True
 
     def on_post(self, post: ScoredPost, ctx: Context) -> list[Hit]:
         o: GrowthOptions = self.options  # type: ignore[assignment]

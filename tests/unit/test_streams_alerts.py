@@ -1,4 +1,5 @@
-"""From hits to alerts and e-mails: one alert per event and severity, routing by shift, escaped evidence."""
+"""From hits to alerts and e-mails: one alert per event and family that escalates, routing by shift, rule
+filters, escaped evidence, threaded updates, headers that never fail."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from streams.judging import State, judge
 from streams.notify import message
 from streams.rules import load_rules
 from yuqing.config import load_stations
-from yuqing.schema import TZ, Alert, ScoredPost
+from yuqing.schema import TZ, Alert, ScoredPost, SentimentLabel
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 in Mile: the day shift
 
@@ -35,7 +36,7 @@ def state() -> State:
     return State(rule_state={}, cooldowns={}, escalation={})
 
 
-def run(p: ScoredPost, s: State, now=NOW) -> list[Alert]:
+def run(p: ScoredPost, s: State, now=NOW, resolved=False, **event_fields) -> list[Alert]:
     event = {
         "id": p.event_id,
         "post_count": 1,
@@ -45,8 +46,11 @@ def run(p: ScoredPost, s: State, now=NOW) -> list[Alert]:
         "last_seen": now.isoformat(),
         "categories": ["safety"],
         "spots": ["湖泉生态园"],
+        "peak_level": str(p.risk.level),
+        "negative_count": 1,
+        **event_fields,
     }
-    return judge(p, "湖泉生态园", event, load_rules(), s, load_stations(), now)
+    return judge(p, "湖泉生态园", event, load_rules(), s, load_stations(), now, resolved=resolved)
 
 
 def test_rules_firing_together_make_one_alert_per_event() -> None:
@@ -58,13 +62,44 @@ def test_rules_firing_together_make_one_alert_per_event() -> None:
     assert again.id == first.id
 
 
-def test_an_escalation_is_a_new_alert_and_a_lower_level_refreshes_the_higher_one() -> None:
+def test_an_escalation_raises_the_same_alert_and_a_lower_level_keeps_it_high() -> None:
     s = state()
     (medium,) = run(post(level="medium", text="湖泉生态园昨天栈道栏杆断了，差点有人摔下去"), s)
     (high,) = run(post(level="high", sid="2"), s)
-    assert medium.level == "medium" and high.level == "high" and high.id != medium.id
+    assert medium.level == "medium" and high.level == "high" and high.id == medium.id
+    assert medium.cc == [] and high.cc == ["miyang-chief@police.example"]  # supervisors copied on high
     (later,) = run(post(level="medium", text="湖泉生态园昨天栈道栏杆断了，差点有人摔下去", sid="3"), s)
     assert later.id == high.id and later.level == "high"
+
+
+def test_a_post_no_rule_fires_on_still_refreshes_its_events_alert() -> None:
+    s = state()
+    (first,) = run(post(), s)
+    (refresh,) = run(post(level="none", text="顶，帮转", sid="2"), s, post_count=7, sources=["t", "dy"])
+    assert refresh.id == first.id and refresh.level == "high" and refresh.event_size == 7
+    assert refresh.sources == ["t", "dy"]
+    assert run(post(level="none", text="顶", sid="3", event="ev-other"), state()) == []  # no alert yet: none
+
+
+def test_a_resolution_report_is_never_a_high_alert() -> None:
+    (alone,) = run(post(text="湖泉生态园落水游客已获救", event="ev-9"), state(), resolved=True)
+    assert alone.level == "medium"
+    s = state()
+    (first,) = run(post(), s)
+    (after,) = run(post(text="落水游客已获救", sid="2"), s, resolved=True, status="reported_resolved")
+    assert after.id == first.id and after.level == "high" and after.event_status == "reported_resolved"
+
+
+def test_event_spreading_counts_only_negative_or_risky_events() -> None:
+    harmless = post(level="none", text="请问红河水乡现在人多吗？", event="ev-q")
+    harmless = harmless.model_copy(
+        update={"sentiment": harmless.sentiment.model_copy(update={"label": SentimentLabel.neu})}
+    )
+    quiet = run(harmless, state(), post_count=6, negative_count=0, peak_level="none")
+    assert quiet == []
+    angry = harmless.model_copy(update={"event_id": "ev-a"})
+    (alert,) = run(angry, state(), post_count=6, negative_count=4, peak_level="none")
+    assert alert.rule == "event_spreading" and alert.level == "medium"
 
 
 def test_alerts_go_to_the_officers_on_shift_and_supervisors_on_high() -> None:
@@ -95,13 +130,42 @@ def test_the_email_carries_the_evidence_and_escapes_crawled_text() -> None:
     assert f"{NOW.astimezone(TZ):%Y-%m-%d %H:%M}" in plain  # times in Mile's clock
 
 
-def test_digest_and_agency_notice() -> None:
+def test_digest_and_letter_draft() -> None:
+    from streams.notify import letters
+
     alerts = [a for p in (post(sid="1", event="a"), post(sid="2", event="b")) for a in run(p, state())]
     digest = message.compose_digest(alerts, "弥阳派出所", ["d@x.example"], "s@x.example", "https://y.example")
     assert "2 条" in digest["Subject"] and digest["Message-ID"] == message.message_id(*(a.id for a in alerts))
-    agency = load_stations().agencies[0]
-    notice = message.compose_notice(alerts[0], agency, "s@x.example")
-    assert (
-        notice["Subject"].startswith("【公安提示函】")
-        and agency.name in notice.get_body(("plain",)).get_content()
+    agency = load_stations().agencies[1]
+    letter = letters.draft(alerts[0], agency)
+    assert letter.status == "draft" and letter.number is None and letter.agency_email == agency.email
+    assert "湖泉生态园" in letter.facts and letter.evidence[0]["url"] == "https://weibo.example/1"
+    again = letters.draft(
+        alerts[1].model_copy(update={"event_id": "a"}), agency, letter.model_dump(mode="json")
     )
+    assert again.id == letter.id and len(again.evidence) == 2  # one draft per event and agency
+
+
+def test_an_update_is_threaded_to_the_first_email() -> None:
+    (alert,) = run(post(), state())
+    first = message.compose(alert, "s@x.example", "https://y.example")
+    update = message.compose_update(
+        alert, ["事件规模扩大：1 → 30 条（×25 以上）"], 1, "s@x.example", "https://y.example"
+    )
+    assert update["In-Reply-To"] == first["Message-ID"] == update["References"]
+    assert update["Message-ID"] == message.update_id(alert.id, 1) != first["Message-ID"]
+    assert update["Subject"].startswith("【更新】") and "×25" in update.get_body(("plain",)).get_content()
+
+
+def test_no_crawled_field_can_stop_an_email() -> None:
+    (alert,) = run(post(), state())
+    hostile = alert.model_copy(
+        update={
+            "summary": "湖泉\r\nBcc: evil@x.example\n有人落水",
+            "evidence": {**alert.evidence, "post_id": "t:1\r\nX-Evil: 1", "author": "a\nb"},
+        }
+    )
+    msg = message.compose(hostile, "s@x.example", "https://y.example")
+    assert "\n" not in msg["Subject"] and "Bcc" not in msg.keys()
+    assert "X-Evil" not in msg.keys() and msg["X-Yuqing-Post-Id"].startswith("t:1")
+    assert msg.as_bytes()  # serialises

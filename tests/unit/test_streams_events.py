@@ -1,21 +1,34 @@
-"""Grouping posts into events: copies, reposts, re-crawls, redeliveries after a crash, replays."""
+"""Events as incidents: threads, repost chains, copies, near-duplicates, the same happening; re-crawls,
+redeliveries after a crash, replays; escalation, resolution, expiry."""
 
 from __future__ import annotations
 
+import time
+
 from streams import simhash as sh
 from streams.envelope import Envelope
-from streams.events import Tables, group, with_scores
+from streams.events import Tables, Windows, expire, group, settle, with_scores
 
 TEXT = "弥勒湖泉生态园刚刚有个小孩落水了，还在水里扑腾，快来人！已经打了110"
 WINDOW = 48 * 3600
+W = Windows(
+    event_s=WINDOW,
+    incident_s=30 * 60,
+    members_s=72 * 3600,
+    max_distance=10,
+    resolved_terms=("安全找回", "已获救", "已抓获"),
+)
 
 
 def tables() -> Tables:
     return Tables(members={}, texts={}, bands={}, events={})
 
 
-def env(post_id: str, text: str = TEXT, origin: str | None = None, **post) -> Envelope:
+def env(
+    post_id: str, text: str = TEXT, origin: str | None = None, place: str = "湖泉生态园", **post
+) -> Envelope:
     source, _, sid = post_id.partition(":")
+    links = post.pop("links", {})
     record = {
         "id": post_id,
         "source": source,
@@ -27,11 +40,33 @@ def env(post_id: str, text: str = TEXT, origin: str | None = None, **post) -> En
         "engagement": {},
         **post,
     }
-    return Envelope(post=record, normalized=text, place="湖泉生态园", origin=origin or f"raw:0:{post_id}")
+    return Envelope(
+        post=record, normalized=text, place=place, origin=origin or f"raw:0:{post_id}", links=links
+    )
 
 
 def run(t: Tables, e: Envelope):
-    return group(e, t, window_s=WINDOW, max_distance=10)
+    return group(e, t, W)
+
+
+def scores(level="high", cats=("safety",), relevant=True, terms=None, sentiment="neg") -> dict:
+    return {
+        "risk": {"level": level, "score": 0.9, "categories": list(cats)},
+        "spots": ["湖泉生态园"] if relevant else [],
+        "relevant": relevant,
+        "jurisdiction": "弥阳派出所" if relevant else None,
+        "sentiment": {"label": sentiment, "score": 0.9},
+        "explain": {"risk_terms": terms or {}},
+    }
+
+
+def through(t: Tables, e: Envelope, s: dict | None = None):
+    """Group, then settle with scores: what the pipeline does to one post."""
+    grouped = run(t, e)
+    if grouped.envelope is None:
+        return grouped, None
+    event, _ = settle(grouped.envelope, s or scores(), t, W)
+    return grouped, event
 
 
 def test_first_post_starts_an_event_and_a_repost_joins_it() -> None:
@@ -43,13 +78,16 @@ def test_first_post_starts_an_event_and_a_repost_joins_it() -> None:
     assert repost.event["post_count"] == 2 and repost.event["post_ids"] == ["w:1", "w:2"]
 
 
-def test_an_exact_copy_is_dropped_but_counted() -> None:
+def test_an_exact_copy_is_kept_as_its_own_post_with_the_originals_scores() -> None:
     t = tables()
-    first = run(t, env("w:1"))
-    copy = run(t, env("tieba:9", TEXT + " "))
-    assert copy.kind == "duplicate" and copy.envelope is None
+    first, _ = through(t, env("w:1"), scores(level="high"))
+    copy = run(t, env("tieba:9", TEXT + " ", author="另一个账号"))
+    assert copy.kind == "copy" and copy.envelope is not None  # indexed, not dropped
+    assert copy.envelope.copy_of == "w:1" and copy.envelope.copy_scores["risk"]["level"] == "high"
     assert copy.event["post_count"] == 2 and copy.event["sources"] == ["w", "tieba"]
-    assert copy.event["id"] == first.event["id"]
+    assert copy.event["id"] == first.event["id"] and copy.event["by_source"] == {"w": 1, "tieba": 1}
+    third = run(t, env("w:3", TEXT))  # the same account again, under another id
+    assert third.kind == "copy" and third.event["post_count"] == 3
 
 
 def test_unrelated_posts_make_their_own_events() -> None:
@@ -86,6 +124,7 @@ def test_a_redelivery_restores_an_event_the_crash_lost() -> None:
     event_id = first.envelope.event_id
     del t.events[event_id]  # the events changelog lost the write, the members changelog kept it
     t.bands.clear()
+    t.recent.clear()
     again = run(t, env("w:1", origin="raw:0:7"))
     assert again.kind == "redelivery" and again.envelope.event_id == event_id
     assert again.event is not None and t.events[event_id]["post_count"] == 1
@@ -121,10 +160,12 @@ def test_scores_raise_the_peak_and_set_the_station() -> None:
         "relevant": True,
         "jurisdiction": "弥阳派出所",
     }
-    after = with_scores(event, scored)
+    after = with_scores(event, scored, "w:1")
     assert after["peak_level"] == "high" and after["categories"] == ["safety"]
-    lower = with_scores(after, {**scored, "risk": {"level": "low", "score": 0.1, "categories": []}})
+    assert after["evidence_post_id"] == "w:1" and after["status"] == "open"
+    lower = with_scores(after, {**scored, "risk": {"level": "low", "score": 0.1, "categories": []}}, "w:2")
     assert lower["peak_level"] == "high" and lower["jurisdiction"] == "弥阳派出所"
+    assert lower["evidence_post_id"] == "w:1"
 
 
 def test_near_duplicates_within_the_distance_share_a_band() -> None:
@@ -151,7 +192,7 @@ def test_an_undated_post_keeps_the_month_of_its_first_sighting() -> None:
 
 
 def test_the_band_index_is_rebuilt_from_the_events_after_a_restart() -> None:
-    from streams.events import public, rebuild_bands
+    from streams.events import public, rebuild_derived
 
     t = tables()
     first = run(t, env("w:1"))
@@ -159,7 +200,7 @@ def test_the_band_index_is_rebuilt_from_the_events_after_a_restart() -> None:
     assert run(t, env("w:2", drifted)).kind == "near"
     # a restart: the changelogged tables come back, the in-memory band index does not
     restarted = Tables(members=dict(t.members), texts=dict(t.texts), bands={}, events=dict(t.events))
-    made = rebuild_bands(restarted.bands, restarted.events.values(), window_s=WINDOW, max_distance=10)
+    made = rebuild_derived(restarted, window_s=WINDOW, max_distance=10)
     assert made == 2 * 11 and restarted.bands.keys() == t.bands.keys()
     # a repost of the second post (not of the first) still finds the event: its SimHash was kept too
     again = run(restarted, env("w:3", "//@路人乙: " + drifted + " 求平安"))
@@ -167,3 +208,107 @@ def test_the_band_index_is_rebuilt_from_the_events_after_a_restart() -> None:
     # the internal keys are never indexed
     assert not [k for k in public(again.event) if k.startswith("_")]
     assert again.event["_place"] == "湖泉生态园" and len(again.event["_simhashes"]) == 3
+
+
+# --- threads, chains, the same happening --------------------------------------------------------------------
+
+ZAIKE = "红河水乡吃饭被宰了，一盘菜三百八，老板还凶人，大家千万别去这家"
+
+
+def test_replies_join_their_thread_whatever_they_say() -> None:
+    t = tables()
+    opening, _ = through(t, env("tieba:t1", ZAIKE, place="红河水乡"), scores("medium", ("consumer",)))
+    for i, reply in enumerate(["太坑了", "顶，帮转", "已经打12345反映了"], 2):
+        grouped = run(t, env(f"tieba:p{i}", reply, place="红河水乡", links={"thread": "tieba:t1"}))
+        assert grouped.kind == "thread" and grouped.envelope.event_id == opening.envelope.event_id
+    assert t.events[opening.envelope.event_id]["post_count"] == 4
+    assert t.events[opening.envelope.event_id]["joined_by"] == {"new": 1, "thread": 3}
+
+
+def test_a_repost_chain_joins_through_its_root_or_its_quoted_text() -> None:
+    t = tables()
+    first, _ = through(t, env("wb:1"))
+    by_id = run(t, env("wb:2", "转发微博", links={"root": "wb:1", "parent": "wb:1"}))
+    assert by_id.kind == "chain" and by_id.envelope.event_id == first.envelope.event_id
+    by_text = run(t, env("wb:3", "太吓人了！！", parent_text=TEXT))
+    assert by_text.kind == "chain" and by_text.envelope.event_id == first.envelope.event_id
+
+
+def test_a_link_to_a_post_never_seen_or_to_itself_is_no_link() -> None:
+    t = tables()
+    orphan = run(t, env("wb:9", "红河水乡的米线真好吃", place="红河水乡", links={"parent": "wb:404"}))
+    assert orphan.kind == "new"
+    cycle = run(t, env("wb:10", "可邑小镇的篝火晚会", place="可邑小镇", links={"root": "wb:10"}))
+    assert cycle.kind == "new"  # a chain that names itself (Post.links drops it too) starts its own event
+
+
+def test_differently_worded_posts_about_one_accident_join_it() -> None:
+    t = tables()
+    first, _ = through(
+        t, env("wb:1", "湖泉生态园游船翻了，好多人落水"), scores("high", terms={"safety": ["落水"]})
+    )
+    comments = ["天哪，湖泉游船翻了？希望大家都没事", "湖泉生态园那边救护车一直在响"]
+    for i, text in enumerate(comments, 2):
+        grouped, event = through(t, env(f"wb:{i}", text), scores("high", terms={"safety": ["救护车"]}))
+        assert grouped.kind == "new"  # nothing textual links it...
+        assert event["id"] == first.envelope.event_id  # ...but it is the same happening
+    event = t.events[first.envelope.event_id]
+    assert event["post_count"] == 3 and event["joined_by"]["same_happening"] == 2
+
+
+def test_the_same_spot_an_hour_later_is_another_happening() -> None:
+    t = tables()
+    first, _ = through(t, env("wb:1", "湖泉生态园游船翻了，好多人落水"), scores("high"))
+    later = env("wb:2", "湖泉生态园湖边有人溺水，快来人", crawled_at="2026-11-30T11:05:00+00:00")
+    _, event = through(t, later, scores("high"))
+    assert event["id"] != first.envelope.event_id
+
+
+def test_the_same_words_at_another_spot_are_another_happening() -> None:
+    t = tables()
+    first, _ = through(t, env("wb:1", "游船翻了，好多人落水", place="湖泉生态园"), scores("high"))
+    _, event = through(t, env("wb:2", "游船翻了，好多人落水", place="太平湖森林公园"), scores("high"))
+    assert event["id"] != first.envelope.event_id
+
+
+def test_harmless_or_irrelevant_posts_never_merge_by_meaning() -> None:
+    t = tables()
+    _, a = through(t, env("wb:1", "湖泉生态园的樱花开了，真美"), scores("none", (), sentiment="pos"))
+    _, b = through(t, env("wb:2", "湖泉生态园门票多少钱，有学生优惠吗"), scores("none", (), sentiment="neu"))
+    assert a["id"] != b["id"]
+    _, c = through(t, env("wb:3", "大理洱海游船翻了", place="_elsewhere"), scores("high", relevant=False))
+    _, d = through(t, env("wb:4", "大理洱海救护车来了", place="_elsewhere"), scores("high", relevant=False))
+    assert c["id"] != d["id"]
+
+
+def test_a_found_safe_report_resolves_the_case_and_never_raises_it() -> None:
+    t = tables()
+    first, _ = through(t, env("wb:1", "太平湖森林公园一名游客走失，家人急疯了", place="太平湖森林公园"),
+                       scores("high"))  # fmt: skip
+    report = env("police:1", "太平湖森林公园走失游客已于昨晚被民警安全找回", place="太平湖森林公园",
+                 crawled_at="2026-11-30T20:00:00+00:00")  # fmt: skip
+    grouped, event = through(t, report, scores("high"))  # the model may still read it as high
+    assert event["id"] == first.envelope.event_id and grouped.kind == "new"
+    assert event["status"] == "reported_resolved" and event["resolved_post_id"] == "police:1"
+    assert event["post_count"] == 2 and event["peak_level"] == "high"
+
+
+def test_a_medium_event_that_turns_high_is_escalated() -> None:
+    t = tables()
+    first, event = through(t, env("wb:1", "湖泉生态园栈道栏杆松了"), scores("medium"))
+    assert event["status"] == "open"
+    _, event = through(t, env("wb:2", "湖泉生态园栈道栏杆松了，刚刚有人掉下去了", links={"parent": "wb:1"}))
+    assert event["peak_level"] == "high" and event["status"] == "escalated"
+    assert event["evidence_post_id"] == "wb:2" and event["latest_post_id"] == "wb:2"
+
+
+def test_state_older_than_its_window_is_dropped() -> None:
+    t = tables()
+    first, _ = through(t, env("wb:1"))
+    for i in range(2, 2000):  # a thread of many replies: one event, bounded lists
+        run(t, env(f"wb:{i}", f"回复{i}", links={"thread": "wb:1"}))
+    event = t.events[first.envelope.event_id]
+    assert event["post_count"] == 1999 and len(event["post_ids"]) == 50
+    assert expire(t, "湖泉生态园", time.time(), W) == 0  # nothing is old yet
+    gone = expire(t, "湖泉生态园", time.time() + W.members_s + 1, W)
+    assert gone >= 1999 + 1 and not t.members and not t.events and not t.texts and not t.bands

@@ -1,0 +1,277 @@
+"""What the stream's agents do, in a class that takes its dependencies (topics and tables are handed in by
+`streams.app`, so this is tested without Faust's topology).
+
+Per micro-batch of placed posts (`process`): group each into its event (streams.events), score the posts that
+need it in one call (copies take their original's scores), settle each post's event (same happening, level,
+resolution), bulk-index the posts, publish them to posts.scored, judge them (one alert per event and family),
+and send each touched event's latest snapshot once. Table writes happen with the post's Kafka event as
+Faust's current event (`in_event`), which is what Faust needs to know their changelog partition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import faust.streams as faust_streams
+
+from streams import events, intake, judging, scoring
+from streams.alerting import AlertGate
+from streams.envelope import Envelope, dead_letter
+from streams.fastlane import FastLane
+from streams.indexing import bulk_until_done, post_actions
+from streams.rules import RuleSet
+from streams.stats import Stats
+from yuqing.config import Stations
+from yuqing.errors import InvalidPost
+from yuqing.gazetteer import Matcher
+from yuqing.schema import ScoredPost
+from yuqing.settings import Settings
+
+log = logging.getLogger(__name__)
+REPLAY_HEADER = "yuqing-replay"
+FLAGS_HEADER = "yuqing-flags"
+PRODUCED_HEADER = "yuqing-produced-at"
+EXPIRE_EVERY_S = 60.0
+
+
+def header(event: Any, name: str) -> bytes | None:
+    headers = event.headers or {}
+    items = headers.items() if isinstance(headers, dict) else headers
+    return next((v for k, v in items if k == name), None)
+
+
+def origin_of(event: Any) -> str:
+    m = event.message
+    return f"{m.topic}:{m.partition}:{m.offset}"
+
+
+@contextlib.contextmanager
+def in_event(event: Any) -> Iterator[None]:
+    """Make `event` Faust's current event: table writes go to its partition's changelog. Faust sets it only
+    while iterating one event at a time, and refuses table writes inside a `take_events` batch without it."""
+    token = faust_streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust_streams._current_event.reset(token)
+
+
+def _flags(env: Envelope) -> dict[str, bytes]:
+    names = [n for n, on in (("replay", env.replay), ("update", env.update), ("new", env.event_new)) if on]
+    return {
+        FLAGS_HEADER: ",".join(names).encode(),
+        "yuqing-origin": env.origin.encode(),
+        PRODUCED_HEADER: repr(env.produced_at).encode(),
+    }
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+class Pipeline:
+    """The handlers of the stream's agents; topics and tables come from `streams.app`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        topics: dict[str, Any],
+        tables: events.Tables,
+        judge_state: judging.State,
+        rules: RuleSet,
+        stations: Stations,
+        matcher: Matcher,
+        stats: Stats,
+        scorer: Callable[[], Any],
+        es_client: Callable[[], Any],
+    ) -> None:
+        s = settings.stream
+        self.settings, self.topics, self.tables, self.judge_state = settings, topics, tables, judge_state
+        self.rules, self.stations, self.matcher, self.stats = rules, stations, matcher, stats
+        self.scorer, self.es_client = scorer, es_client
+        self.windows = events.Windows(
+            event_s=s.event_window_h * 3600,
+            incident_s=s.incident_window_min * 60,
+            members_s=s.members_keep_h * 3600,
+            max_distance=s.simhash_distance,
+            resolved_terms=rules.resolved_terms,
+        )
+        self.fast_lane = FastLane(s.fast_lane_per_min)
+        self.gate = AlertGate(s.alert_refresh_s)
+        self._expired: dict[str, float] = {}
+
+    # --- dead letters and faults -----------------------------------------------------------------
+
+    async def to_dlq(self, stage: str, reason: str, original: bytes | None, **kw: Any) -> None:
+        self.stats.count(f"dlq/{stage}")
+        await self.topics["dlq"].send(key=kw.get("key"), value=dead_letter(stage, reason, original, **kw))
+
+    async def guarded(self, stage: str, event: Any, handle) -> Any:
+        """Run one message's handler (returning what it returns); a fault nobody foresaw sends that message
+        to the DLQ instead of crashing the agent (which would stop the whole partition)."""
+        try:
+            return await handle(event)
+        except Exception as exc:
+            log.exception("%s: message %s failed", stage, origin_of(event))
+            reason = f"internal error: {type(exc).__name__}: {exc}"
+            await self.to_dlq(stage, reason, event.value, origin=origin_of(event))
+
+    # --- intake ----------------------------------------------------------------------------------
+
+    async def intake(self, event: Any) -> None:
+        """Validate, normalise and place one raw post; urgent candidates take the fast lane."""
+        self.stats.count("raw/in")
+        origin = origin_of(event)
+        try:
+            env = intake.admit(
+                event.value,
+                origin,
+                self.matcher,
+                replay=bool(header(event, REPLAY_HEADER)),
+                produced_at=event.message.timestamp,
+            )
+        except InvalidPost as exc:
+            await self.to_dlq(
+                "validate", str(exc), event.value, origin=origin, key=event.key, field=exc.field
+            )
+            return
+        env.urgent = self.fast_lane.admits(env)
+        if env.urgent:
+            self.stats.count("intake/fast_lane")
+        topic = self.topics["urgent" if env.urgent else "placed"]
+        await topic.send(key=env.place.encode(), value=env.dumps())
+
+    # --- processing ------------------------------------------------------------------------------
+
+    async def process(self, batch: list[Any]) -> None:
+        """One micro-batch of placed posts, from grouping to alerts (see the module docstring)."""
+        items: list[tuple[Any, Envelope]] = []
+        touched: dict[str, dict[str, Any]] = {}
+        for event in batch:
+            with in_event(event):
+                env = await self.guarded("group", event, lambda e: self._group(e, touched))
+            if env is not None:
+                items.append((event, env))
+        results = await self._score([env for _, env in items])
+        settled: list[tuple[Any, Envelope, ScoredPost, bool]] = []
+        for event, env in items:
+            result = results.get(env.post["id"])
+            if result is None:
+                continue
+            with in_event(event):
+                record, _merged = events.settle(env, result, self.tables, self.windows)
+            if record is not None:
+                touched[record["id"]] = record
+            resolved = events.reports_resolved(env.normalized, self.windows.resolved_terms)
+            settled.append((event, env, self._scored(env, result), resolved))
+        indexed = await self._index(settled)
+        for event, env, post, resolved in indexed:
+            await self.topics["scored"].send(
+                key=env.place.encode(), value=post.model_dump_json().encode(), headers=_flags(env)
+            )
+            if not (env.replay or env.update):
+                with in_event(event):
+                    judge = lambda _e, p=post, env=env, r=resolved: self._judge(env, p, r)  # noqa: E731
+                    await self.guarded("judge", event, judge)
+        for record in touched.values():
+            snapshot = self.tables.events.get(record["id"]) or record
+            await self.topics["events"].send(key=record["id"].encode(), value=_json(events.public(snapshot)))
+        self._expire(batch)
+
+    async def _group(self, event: Any, touched: dict[str, dict[str, Any]]) -> Envelope | None:
+        env = Envelope.loads(event.value)
+        result = events.group(env, self.tables, self.windows)
+        self.stats.count(f"group/{result.kind}")
+        if result.event is not None:
+            touched[result.event["id"]] = result.event
+        return result.envelope
+
+    async def _score(self, envs: list[Envelope]) -> dict[str, dict[str, Any]]:
+        """Scores by post id: copies take their original's (known, or scored in this batch); the rest are
+        scored in one call in the executor (ONNX releases the GIL). Failures go to the DLQ."""
+        from models.scorer import PostText
+
+        def text_of(post: dict[str, Any]) -> PostText:
+            return PostText(post["text"], post.get("title"))
+
+        results: dict[str, dict[str, Any]] = {}
+        originals = {e.post["id"] for e in envs if not e.copy_of}
+        todo = [e for e in envs if not e.copy_of or (e.copy_scores is None and e.copy_of not in originals)]
+        if todo:
+            loop = asyncio.get_running_loop()
+            done, failed = await loop.run_in_executor(None, scoring.score_batch, self.scorer(), todo, text_of)
+            self.stats.count("score/batches")
+            self.stats.count("score/posts", len(done))
+            for f in failed:
+                env = f.envelope
+                await self.to_dlq("score", f.reason, env.dumps(), origin=env.origin, post_id=env.post["id"])
+            results = {env.post["id"]: scoring.result_of(post) for env, post in done}
+        for env in envs:
+            if env.copy_of and env.post["id"] not in results:
+                scores = env.copy_scores or results.get(env.copy_of)
+                if scores is not None:
+                    results[env.post["id"]] = scores
+                    self.stats.count("score/copied")
+        return results
+
+    def _scored(self, env: Envelope, result: dict[str, Any]) -> ScoredPost:
+        return scoring.to_scored(env, result)
+
+    async def _index(self, settled: list[tuple[Any, Envelope, ScoredPost, bool]]):
+        """Bulk-index the batch (blocking while Elasticsearch is down); refused documents → DLQ."""
+        posts = [post for _, _, post, _ in settled]
+        refused = await bulk_until_done(
+            self.es_client(), post_actions(self.settings.es, posts), self.settings.stream.retry_max_s,
+            lambda *_: self.stats.count("es/retries"),
+        )  # fmt: skip
+        self.stats.count("index/posts", len(posts) - len(refused))
+        now = time.time()
+        self.stats.latency([now - env.produced_at for _, env, _, _ in settled if env.produced_at])
+        why = {r.doc_id: r.reason for r in refused}
+        for _, env, post, _ in settled:
+            if post.id in why:
+                await self.to_dlq("index", why[post.id], env.dumps(), origin=env.origin, post_id=post.id)
+        return [item for item in settled if item[2].id not in why]
+
+    async def _judge(self, env: Envelope, post: ScoredPost, resolved: bool) -> None:
+        record = self.tables.events.get(post.event_id) if post.event_id else None
+        now = datetime.now(UTC)
+        alerts = judging.judge(
+            post, env.place, record, self.rules, self.judge_state, self.stations, now, resolved=resolved
+        )
+        for alert in alerts:
+            if self.gate.offer(alert):
+                await self.send_alert(alert)
+
+    async def send_alert(self, alert) -> None:
+        self.stats.count(f"alerts/raised/{alert.rule}")
+        await self.topics["alerts"].send(key=alert.id.encode(), value=alert.model_dump_json().encode())
+
+    async def flush_alerts(self) -> int:
+        """Send the alert refreshes the gate held back (the latest state of each)."""
+        due = self.gate.due()
+        for alert in due:
+            await self.send_alert(alert)
+        return len(due)
+
+    def _expire(self, batch: list[Any]) -> None:
+        """Drop each place's state older than its window, at most once a minute per place."""
+        now = time.time()
+        for event in batch:
+            place = (event.key or b"").decode("utf-8", "replace")
+            if now - self._expired.get(place, 0.0) < EXPIRE_EVERY_S:
+                continue
+            self._expired[place] = now
+            with in_event(event):
+                gone = events.expire(self.tables, place, now, self.windows)
+            if gone:
+                self.stats.count("tables/expired", gone)
