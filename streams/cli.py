@@ -100,24 +100,80 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
 
 def replay(
     since: datetime = typer.Option(
-        ..., "--since", help="Replay raw posts published to Kafka from this time."
+        None, "--since", help="Replay raw posts published to Kafka from this time (--dlq: dead letters)."
     ),
     until: datetime = typer.Option(None, "--until", help="... up to this time (default: now)."),
+    dlq: bool = typer.Option(
+        False, "--dlq", help="Re-offer chosen dead letters from posts.dlq to the topic their stage reads."
+    ),
+    stage: str = typer.Option(None, "--stage", help="With --dlq: only dead letters of this stage."),
+    post_ids: list[str] = typer.Option(None, "--post-id", help="With --dlq: only these posts (repeatable)."),
+    offsets: list[str] = typer.Option(
+        None, "--offset", help="With --dlq: only the record at PARTITION:OFFSET of posts.dlq (repeatable)."
+    ),
+    ids: list[str] = typer.Option(None, "--id", help="With --dlq: only the record of this id (repeatable)."),
+    list_only: bool = typer.Option(
+        False, "--list", help="With --dlq: print what would be replayed (offset, stage, post id, reason)."
+    ),
 ) -> None:
-    """Re-run stored posts.raw through the current model and rules into the same ids (no duplicates).
+    """Re-run stored posts.raw through the current model and rules into the same ids (no duplicates), or,
+    with --dlq, re-offer the dead letters you choose once their cause is fixed.
 
     Needs a running worker. Replayed posts overwrite their documents and raise no alerts for history.
-    Exit 0 when done, 3 when Kafka is unreachable.
+
+    Dead letters go back as new input (they may alert): validate, dedup, group, score, index and judge to
+    posts.raw as the raw post, notify to alerts; a truncated original or one without a post is skipped.
+    Every dead letter's `replay` field holds the command that re-offers it.
+
+    Exit 0 when done, 1 when a chosen dead letter was skipped or failed, 2 on bad options, 3 when Kafka
+    is unreachable.
     """
-    from streams.replay import replay as run_replay
     from yuqing.schema import TZ
     from yuqing.settings import get_settings
 
     def local(value: datetime | None) -> datetime | None:
         return value.replace(tzinfo=TZ) if value is not None and value.tzinfo is None else value
 
+    if dlq:
+        _replay_dlq(local(since), local(until), stage, post_ids, offsets, ids, list_only)
+        return
+    if stage or post_ids or offsets or ids or list_only:
+        raise typer.BadParameter("--stage, --post-id, --offset, --id and --list go with --dlq")
+    if since is None:
+        raise typer.BadParameter("--since is needed (or --dlq)", param_hint="--since")
+    from streams.replay import replay as run_replay
+
     sent = asyncio.run(run_replay(get_settings(), local(since), local(until)))
     typer.echo(f"replayed {sent} raw posts")
+
+
+def _replay_dlq(
+    since: datetime | None,
+    until: datetime | None,
+    stage: str | None,
+    post_ids: list[str] | None,
+    offsets: list[str] | None,
+    ids: list[str] | None,
+    list_only: bool,
+) -> None:
+    from streams.replay import Selection, parse_offset, replay_dlq
+    from yuqing.settings import get_settings
+
+    try:
+        chosen = frozenset(parse_offset(o) for o in offsets or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--offset") from None
+    selection = Selection(stage, since, until, frozenset(post_ids or []), chosen, frozenset(ids or []))
+    report = asyncio.run(replay_dlq(get_settings(), selection, dry_run=list_only))
+    if list_only:
+        for letter in report.chosen:
+            typer.echo(letter.line())
+        typer.echo(f"{len(report.chosen)} dead letters would be replayed")
+        return
+    for line in report.summary():
+        typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def mailbox(

@@ -349,6 +349,7 @@ def _start(event_id: str, post: dict[str, Any], env: Envelope, when: datetime, v
         "_simhashes": [f"{value:016x}"],
         "_grams": [],
         "_terms": [],
+        "_provisional": True,  # until its first post is scored: it may still merge into a live event
     }
 
 
@@ -397,9 +398,8 @@ def same_happening(grams: set[str], scored: dict[str, Any], event: dict[str, Any
     shared = len(grams & theirs)
     overlap = shared / max(1, min(len(grams), len(theirs)))
     lexical = overlap if shared >= 3 and overlap >= 0.5 else 0.0
-    risky = LEVELS.index(scored["risk"]["level"]) >= 2 or bool(incident_terms(scored))
     profile = 0.0
-    if risky and place not in SPOTLESS_PLACES and LEVELS.index(event.get("peak_level", "none")) >= 2:
+    if place not in SPOTLESS_PLACES and LEVELS.index(event.get("peak_level", "none")) >= 2:
         cats = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
         terms = incident_terms(scored) & set(event.get("_terms") or [])
         profile = 0.5 * bool(cats) + 0.5 * bool(terms)
@@ -414,18 +414,20 @@ def settle(
     event_id = resolve(t.events, env.event_id)
     if event_id is None:
         return None, None
+    env.event_id = event_id  # it may have merged since this post was grouped
     event = t.events[event_id]
     when = _event_time(env.post)
     grams = bigrams(env.normalized, env.place)
     resolved = reports_resolved(env.normalized, w.resolved_terms)
     merged_away = None
-    if env.event_new and event["post_count"] == 1 and not env.replay:
+    if env.event_new and event.get("_provisional") and not env.replay:
         target = _same_happening_target(env, scored, grams, t, w, when, resolved, exclude=event_id)
         if target is not None:
             merged_away = event_id
             event = _merge(t, event_id, target, "same_happening")
             event_id, env.event_id, env.joined_by = target, target, "same_happening"
     updated = with_scores(event, scored, env.post["id"], resolved=resolved)
+    updated.pop("_provisional", None)
     if not event.get("_grams") or env.post["id"] == updated.get("evidence_post_id"):
         updated["_grams"] = sorted(set(updated.get("_grams") or []) | grams)[:GRAMS_KEPT]
         updated["_terms"] = sorted(set(updated.get("_terms") or []) | incident_terms(scored))[:TERMS_KEPT]
@@ -468,7 +470,8 @@ def _same_happening_target(
 
 
 def _merge(t: Tables, source_id: str, target_id: str, kind: str) -> dict[str, Any]:
-    """Fold a one-post provisional event into `target_id`; the old id stays as an alias until it expires."""
+    """Fold a provisional event (its first post, and copies or near-duplicates grouped with it in the same
+    batch) into `target_id`; the old id stays as an alias until it expires."""
     source, target = t.events[source_id], dict(t.events[target_id])
     target["post_count"] += source["post_count"]
     for pid in source["post_ids"]:

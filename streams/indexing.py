@@ -8,17 +8,21 @@ returned to the caller for the dead-letter topic instead of being retried for ev
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
+from pydantic import ValidationError
 
 from streams.events import public
 from streams.retry import until_done
 from yuqing import es as es_setup
 from yuqing.schema import Event, ScoredPost
 from yuqing.settings import ElasticsearchSettings
+
+log = logging.getLogger(__name__)
 
 
 class BulkRetry(Exception):
@@ -46,7 +50,12 @@ def event_actions(es: ElasticsearchSettings, events: list[dict[str, Any]]) -> li
     ops: list[dict[str, Any]] = []
     for event in latest.values():
         fields = {k: v for k, v in public(event).items() if k != "title_seg"}
-        doc = es_setup.event_document(Event.model_validate(fields), event.get("title_seg"))
+        try:
+            valid = Event.model_validate(fields)
+        except ValidationError as exc:  # derived state: one bad snapshot must not stop the others
+            log.error("event snapshot %s skipped: %s", event.get("id"), exc)
+            continue
+        doc = es_setup.event_document(valid, event.get("title_seg"))
         ops += [{"index": {"_index": es.name(es_setup.EVENTS), "_id": event["id"]}}, doc]
     return ops
 

@@ -182,9 +182,10 @@ class Pipeline:
                 with in_event(event):
                     judge = lambda _e, p=post, env=env, r=resolved: self._judge(env, p, r)  # noqa: E731
                     await self.guarded("judge", event, judge)
-        for record in touched.values():
-            snapshot = self.tables.events.get(record["id"]) or record
-            await self.topics["events"].send(key=record["id"].encode(), value=_json(events.public(snapshot)))
+        live = {events.resolve(self.tables.events, event_id) for event_id in touched}
+        for event_id in sorted(e for e in live if e):  # a merged event is an alias now: its target is sent
+            snapshot = events.public(self.tables.events[event_id])
+            await self.topics["events"].send(key=event_id.encode(), value=_json(snapshot))
         self._expire(batch)
 
     async def _group(self, event: Any, touched: dict[str, dict[str, Any]]) -> Envelope | None:

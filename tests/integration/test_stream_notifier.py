@@ -108,3 +108,133 @@ def test_a_refresh_keeps_the_people_fields_and_sends_nothing(
     assert len(mailbox.message_ids()) == 1
     doc = es_client.get(index=index, id="high-1")["_source"]
     assert doc["status"] == "acknowledged" and doc["assignee"] == "张三" and doc["similar_count"] == 4
+
+
+def _event_alert(size: int, level: str = "high", sources=("weibo",), status: str = "open", **kw) -> Alert:
+    return _alert("event:inc-1", level).model_copy(
+        update={
+            "event_id": "ev-inc-1",
+            "event_size": size,
+            "similar_count": size - 1,
+            "sources": list(sources),
+            "event_status": status,
+            **kw,
+        }
+    )
+
+
+def _notifier_every(settings: Settings, mailbox: Mailbox, minutes: float) -> Notifier:
+    notifier = _notifier(settings, mailbox)
+    notifier.update_every = __import__("datetime").timedelta(minutes=minutes)
+    return notifier
+
+
+def test_concurrent_writers_on_one_alert_lose_no_update_and_send_once(
+    initialized: Settings, tmp_path: Path, es_client
+) -> None:
+    """Many messages of one event in one batch and across batches, two notifiers (two workers, or the agent
+    and the timer) on one alert at once, a person acknowledging meanwhile: no conflict escapes, the last
+    count wins, one first e-mail."""
+    mailbox = Mailbox(tmp_path / "mail").start()
+    index = initialized.es.name("alerts")
+
+    async def run() -> None:
+        a, b = _notifier_every(initialized, mailbox, 60), _notifier_every(initialized, mailbox, 60)
+        try:
+            await a.handle(_event_alert(1))
+            batches = [[_event_alert(n) for n in range(start, start + 20)] for start in range(2, 200, 20)]
+            for batch in batches:
+                await asyncio.gather(
+                    a.handle_batch(batch),
+                    b.handle_batch(list(reversed(batch))),
+                    b.handle(_event_alert(batch[-1].event_size)),
+                    a.client.update(
+                        index=index, id="event:inc-1", doc={"status": "acknowledged"}, retry_on_conflict=10
+                    ),  # fmt: skip
+                )
+            await a.handle(_event_alert(500))
+            assert a.stats.get("alerts/coalesced", 0) >= 9 * 19
+        finally:
+            await a.client.close()
+            await b.client.close()
+
+    try:
+        asyncio.run(run())
+    finally:
+        mailbox.stop()
+    doc = es_client.get(index=index, id="event:inc-1")["_source"]
+    assert doc["event_size"] == 500 and doc["status"] == "acknowledged"
+    assert len(mailbox.message_ids()) == 1 and doc["update_due_at"]  # the growth waits for its interval
+
+
+def test_updates_are_threaded_escalations_go_at_once_growth_waits(
+    initialized: Settings, tmp_path: Path, es_client
+) -> None:
+    mailbox = Mailbox(tmp_path / "mail").start()
+    index = initialized.es.name("alerts")
+
+    async def run() -> list[str]:
+        notifier = _notifier_every(initialized, mailbox, 60)
+        try:
+            out = [await notifier.handle(_event_alert(1, "medium"))]
+            out.append(await notifier.handle(_event_alert(2, "medium")))  # nothing new enough
+            out.append(await notifier.handle(_event_alert(3, "high")))  # escalated: at once
+            out.append(await notifier.handle(_event_alert(40, "high", sources=("weibo", "douyin"))))
+            # the interval has passed (as the leader's timer would find it)
+            await notifier.client.update(index=index, id="event:inc-1", refresh="wait_for",
+                                         doc={"update_due_at": "2020-01-01T00:00:00+00:00"})  # fmt: skip
+            out.append(str(await notifier.send_due_updates()))
+            out.append(
+                await notifier.handle(_event_alert(41, "high", ("weibo", "douyin"), "reported_resolved"))
+            )
+            out.append(str(await notifier.send_due_updates()))  # nothing owed any more
+            return out
+        finally:
+            await notifier.client.close()
+
+    try:
+        outcomes = asyncio.run(run())
+        mails = mailbox.messages()
+    finally:
+        mailbox.stop()
+    assert outcomes == ["sent", "already notified", "update sent", "update owed", "1", "update sent", "0"]
+    assert len(mails) == 4
+    first, *updates = mails
+    assert all(m["In-Reply-To"] == first["Message-ID"] for m in updates)
+    bodies = [m.get_body(("plain",)).get_content() for m in updates]
+    assert "预警升级" in bodies[0] and "miyang-chief" not in str(first["Cc"] or "")
+    assert "douyin" in bodies[1] and "3 → 40 条（×5" in bodies[1] and "已处置" in bodies[2]
+    doc = es_client.get(index=index, id="event:inc-1")["_source"]
+    whats = [h["what"] for h in doc["history"]]
+    assert whats[:2] == ["raised", "mailed"] and "escalated" in whats and whats.count("update") == 3
+    assert "reported_resolved" in whats and doc["update_due_at"] is None
+
+
+def test_letters_to_agencies_are_drafts_never_mail(initialized: Settings, tmp_path: Path, es_client) -> None:
+    mailbox = Mailbox(tmp_path / "mail").start()
+    alert = _alert("event:zaike", "medium").model_copy(
+        update={"event_id": "ev-zaike", "agencies": ["market", "culture_tourism"], "categories": ["consumer"],
+                "evidence": {"post_id": "tieba:t1", "url": "https://tieba.example/p/1", "source": "tieba"}}
+    )  # fmt: skip
+
+    async def run() -> None:
+        notifier = _notifier(initialized, mailbox)
+        try:
+            await notifier.handle(alert)
+            reply = alert.model_copy(update={"evidence": {**alert.evidence, "post_id": "tieba:p2"}})
+            await notifier.handle(reply)
+        finally:
+            await notifier.client.close()
+
+    try:
+        asyncio.run(run())
+        mails = mailbox.messages()
+    finally:
+        mailbox.stop()
+    assert [str(m["X-Yuqing-Alert-Id"]) for m in mails] == ["event:zaike"]  # the station's, nobody else's
+    assert all("gov.example" not in str(m["To"]) for m in mails)
+    es_client.indices.refresh(index=initialized.es.name("letters"))
+    drafts = es_client.search(index=initialized.es.name("letters"), size=10)["hits"]["hits"]
+    assert sorted(d["_source"]["agency"] for d in drafts) == ["culture_tourism", "market"]
+    assert all(d["_source"]["status"] == "draft" and d["_source"]["number"] is None for d in drafts)
+    assert all(d["_source"]["event_id"] == "ev-zaike" for d in drafts)

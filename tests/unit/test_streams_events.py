@@ -312,3 +312,19 @@ def test_state_older_than_its_window_is_dropped() -> None:
     assert expire(t, "湖泉生态园", time.time(), W) == 0  # nothing is old yet
     gone = expire(t, "湖泉生态园", time.time() + W.members_s + 1, W)
     assert gone >= 1999 + 1 and not t.members and not t.events and not t.texts and not t.bands
+
+
+def test_a_new_event_and_the_copies_grouped_with_it_merge_whole() -> None:
+    """In one batch every post is grouped before any is scored: a comment and its copy form a provisional
+    event, which joins the incident as a whole once the comment is scored."""
+    t = tables()
+    first, _ = through(t, env("wb:1", "湖泉生态园游船翻了，好多人落水"), scores("high"))
+    comment = run(t, env("dy:1", "天哪，湖泉游船翻了？希望大家都没事"))
+    copy = run(t, env("dy:2", "天哪，湖泉游船翻了？希望大家都没事！"))
+    assert copy.kind == "copy" and copy.envelope.event_id == comment.envelope.event_id
+    merged, _ = settle(comment.envelope, scores("none", ("safety",)), t, W)
+    assert merged["id"] == first.envelope.event_id and merged["post_count"] == 3
+    settle(copy.envelope, scores("none", ("safety",)), t, W)
+    assert copy.envelope.event_id == first.envelope.event_id  # indexed under the incident's id
+    later = run(t, env("dy:3", "天哪，湖泉游船翻了？希望大家都没事！！"))
+    assert later.envelope.event_id == first.envelope.event_id  # the alias resolves

@@ -166,3 +166,31 @@ def test_silence_names_each_quiet_source_once_per_outage() -> None:
     assert [h.reason["source"] for h in hits] == ["b", "c"]
     later = {h.reason["source"]: h.scope for h in rule.on_tick(seen, NOW + timedelta(hours=1))}
     assert later["b"] == hits[0].scope and set(later) == {"a", "b", "c"}  # same outage, same scope
+
+
+def test_a_rule_filter_names_the_posts_or_events_it_is_about() -> None:
+    from streams.rules.base import RuleFilter
+
+    only_high = RuleFilter(min_level="high")
+    assert only_high.accepts(post("high"), None, False) and not only_high.accepts(post("medium"), None, False)
+    risky_or_negative = RuleFilter(min_level="low", sentiment=["neg"], match="any", relevant_only=True)
+    calm = {"peak_level": "none", "negative_count": 0, "post_count": 6, "relevant": True}
+    assert not risky_or_negative.accepts(post("none"), calm, True)
+    assert risky_or_negative.accepts(post("none"), {**calm, "negative_count": 3}, True)
+    assert risky_or_negative.accepts(post("none"), {**calm, "peak_level": "low"}, True)
+    assert not risky_or_negative.accepts(post("none"), {**calm, "peak_level": "low", "relevant": False}, True)
+    by_source = RuleFilter(sources=["weibo"], categories=["consumer"])
+    assert not by_source.accepts(post("high"), None, False)  # source t, category safety
+
+
+def test_a_rule_filter_in_the_file_is_validated(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text(
+        "rules:\n  - {name: a, type: level, severity: high, level: high, filter: {min_level: urgent}}\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_rules(tmp_path)
+    assert "rules.0.filter.min_level" in str(err.value)
+    shipped = {r.name: r for r in load_rules().rules}
+    spreading = shipped["event_spreading"]
+    assert spreading.filter.match == "any" and spreading.about_events
+    assert load_rules().resolved_terms and all(r.family == "event" for r in shipped.values() if r.per_event)
