@@ -164,7 +164,13 @@ class Scorer:
     def score(self, posts: list[str | PostText]) -> list[dict[str, Any]]:
         """One dict per post (relevant, spots, jurisdiction, sentiment, risk, explain), in input order."""
         items = [p if isinstance(p, PostText) else PostText(p) for p in posts]
-        texts = [normalize_text(f"{p.title}\n{p.text}" if p.title else p.text) for p in items]
+        return self.score_normalized(
+            [normalize_text(f"{p.title}\n{p.text}" if p.title else p.text) for p in items]
+        )
+
+    def score_normalized(self, texts: list[str]) -> list[dict[str, Any]]:
+        """`score` for texts already normalised (title and text as `score` joins them): the stream normalises
+        each post once, at intake, and carries the result."""
         if not texts:
             return []
         probs = calibrated(self.probabilities(texts), self.th)

@@ -21,11 +21,12 @@ reports the case resolved ("安全找回", "已获救", an arrest 通报) marks 
 raises its level.
 
 Same happening, and why this measure: the ONNX scorer exports its heads' probabilities, not a sentence vector,
-so "close in meaning" is two cheap signals the stream already has: character-bigram overlap of the texts
-(place names removed, since every candidate shares them) for posts that say the same thing in other words,
-and the incident profile (risk categories and the lexicon's incident terms, from the scorer's `explain`) for
-posts about one accident worded differently ("游船翻了" / "救护车一直在响"). The second needs a scenic spot
-(not just the city), a risky event and the short incident window; both need the same place key.
+so "close in meaning" is two cheap signals the stream already has: character-bigram overlap with the event's
+vocabulary (its posts' bigrams, place names removed, since every candidate shares them) for posts that say the
+same thing in other words, and the incident profile (the lexicon's incident terms from the scorer's `explain`,
+and risk categories with some shared words) for posts about one accident worded differently ("游船翻了" /
+"救护车一直在响…落水"). The profile needs a scenic spot (not just the city), an incident event (level ≥
+medium) and the short incident window; a category alone never joins (a fight and a theft are two happenings).
 
 The tables are plain mappings here (Faust tables in the worker, dicts in tests). `bands` (the SimHash band
 index) and `recent` (live events per place) are memory derived from `events` (`rebuild_derived`); an event
@@ -54,8 +55,8 @@ BAND_ENTRIES_KEPT = 64
 RECENT_KEPT = 200  # live events per place considered for a same-happening join
 TITLE_CHARS = 120
 SIMHASHES_KEPT = 16  # per event: the SimHashes of its latest distinct posts, for the band index
-GRAMS_KEPT = 400  # per event: character bigrams of its first and evidence posts
-TERMS_KEPT = 40
+GRAMS_KEPT = 600  # per event: the character bigrams of its posts' texts, the latest kept
+TERMS_KEPT = 60  # per event: the lexicon's incident terms its posts named, the latest kept
 ALIAS_HOPS = 8  # merged events form short chains; a longer one is a bug, not a reason to loop
 LEVELS = ("none", "low", "medium", "high")
 SPOTLESS_PLACES = ("弥勒", "_elsewhere")  # place keys that are not a scenic spot (see intake.place_key)
@@ -267,8 +268,10 @@ def _file_event(
     event["_touched"] = time.time()
     t.events[event["id"]] = event
     key = f"{place}|{thash}"
-    if _text_entry(t.texts.get(key)) is None or not index_bands:
-        t.texts[key] = {**(_text_entry(t.texts.get(key)) or {"post": post_id}), "event": event["id"]}
+    entry = _text_entry(t.texts.get(key))
+    # the first post with this text is the one its copies take scores from (until its event is gone)
+    if entry is None or (entry["event"] != event["id"] and resolve(t.events, entry["event"]) is None):
+        t.texts[key] = {"post": post_id, "event": event["id"]}
     if index_bands:
         for band in band_keys(place, value, w.max_distance):
             t.bands[band] = _band_entries(t.bands.get(band) or [], event["id"], value, when, w.event_s)
@@ -400,9 +403,14 @@ def same_happening(grams: set[str], scored: dict[str, Any], event: dict[str, Any
     lexical = overlap if shared >= 3 and overlap >= 0.5 else 0.0
     profile = 0.0
     if place not in SPOTLESS_PLACES and LEVELS.index(event.get("peak_level", "none")) >= 2:
+        # an incident term the event's posts named ("落水"), or its kind and some of its words ("游船翻了");
+        # the kind alone is not enough: a fight and a theft at one spot are two happenings
         cats = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
         terms = incident_terms(scored) & set(event.get("_terms") or [])
-        profile = 0.5 * bool(cats) + 0.5 * bool(terms)
+        if terms:
+            profile = 0.75 + 0.25 * bool(cats)
+        elif cats and shared >= 3:
+            profile = 0.5
     return max(lexical, profile)
 
 
@@ -428,9 +436,9 @@ def settle(
             event_id, env.event_id, env.joined_by = target, target, "same_happening"
     updated = with_scores(event, scored, env.post["id"], resolved=resolved)
     updated.pop("_provisional", None)
-    if not event.get("_grams") or env.post["id"] == updated.get("evidence_post_id"):
-        updated["_grams"] = sorted(set(updated.get("_grams") or []) | grams)[:GRAMS_KEPT]
-        updated["_terms"] = sorted(set(updated.get("_terms") or []) | incident_terms(scored))[:TERMS_KEPT]
+    if env.copy_of is None and scored["relevant"]:  # the event's vocabulary grows with each new wording
+        updated["_grams"] = _latest(updated.get("_grams"), grams, GRAMS_KEPT)
+        updated["_terms"] = _latest(updated.get("_terms"), incident_terms(scored), TERMS_KEPT)
     updated["_touched"] = time.time()
     t.events[event_id] = updated
     if env.copy_of is None and not env.update:  # an original: its copies take these scores
@@ -439,6 +447,11 @@ def settle(
         if entry.get("post") == env.post["id"]:
             t.texts[key] = {**entry, "event": event_id, "scores": kept_scores(scored)}
     return updated, merged_away
+
+
+def _latest(kept: list[str] | None, new: set[str], limit: int) -> list[str]:
+    fresh = sorted(new - set(kept or []))
+    return [*(kept or []), *fresh][-limit:]
 
 
 def _same_happening_target(

@@ -77,6 +77,18 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode()
 
 
+class _Normalized:
+    """A scorer that is handed the texts intake normalised (any scorer without `score_normalized` gets them
+    as they are: normalising twice changes nothing)."""
+
+    def __init__(self, scorer: Any) -> None:
+        self.scorer = scorer
+
+    def score(self, texts: list[str]) -> list[dict[str, Any]]:
+        score = getattr(self.scorer, "score_normalized", None) or self.scorer.score
+        return score(texts)
+
+
 class Pipeline:
     """The handlers of the stream's agents; topics and tables come from `streams.app`."""
 
@@ -199,17 +211,16 @@ class Pipeline:
     async def _score(self, envs: list[Envelope]) -> dict[str, dict[str, Any]]:
         """Scores by post id: copies take their original's (known, or scored in this batch); the rest are
         scored in one call in the executor (ONNX releases the GIL). Failures go to the DLQ."""
-        from models.scorer import PostText
-
-        def text_of(post: dict[str, Any]) -> PostText:
-            return PostText(post["text"], post.get("title"))
-
         results: dict[str, dict[str, Any]] = {}
         originals = {e.post["id"] for e in envs if not e.copy_of}
         todo = [e for e in envs if not e.copy_of or (e.copy_scores is None and e.copy_of not in originals)]
         if todo:
             loop = asyncio.get_running_loop()
-            done, failed = await loop.run_in_executor(None, scoring.score_batch, self.scorer(), todo, text_of)
+            normalized = {e.post["id"]: e.normalized for e in todo}  # normalised once, at intake
+            scorer = _Normalized(self.scorer())
+            done, failed = await loop.run_in_executor(
+                None, scoring.score_batch, scorer, todo, lambda post: normalized[post["id"]]
+            )
             self.stats.count("score/batches")
             self.stats.count("score/posts", len(done))
             for f in failed:

@@ -328,3 +328,19 @@ def test_a_new_event_and_the_copies_grouped_with_it_merge_whole() -> None:
     assert copy.envelope.event_id == first.envelope.event_id  # indexed under the incident's id
     later = run(t, env("dy:3", "天哪，湖泉游船翻了？希望大家都没事！！"))
     assert later.envelope.event_id == first.envelope.event_id  # the alias resolves
+
+
+def test_two_incidents_of_one_kind_at_one_spot_stay_apart_without_shared_words() -> None:
+    """Public order at 红河水乡 twice in ten minutes: a knife fight and a pickpocket are two happenings."""
+    t = tables()
+    fight = env("wb:1", "红河水乡停车场两伙人打起来了，有人拿着刀", place="红河水乡")
+    first, _ = through(
+        t, fight, scores("high", ("public_order",), terms={"public_order": ["打起来", "拿着刀"]})
+    )
+    theft = env(
+        "wb:2", "红河水乡夜市有小偷，我的手机被偷了", place="红河水乡", crawled_at="2026-11-30T10:10:00+00:00"
+    )
+    _, event = through(
+        t, theft, scores("medium", ("public_order",), terms={"public_order": ["小偷", "被偷"]})
+    )
+    assert event["id"] != first.envelope.event_id
