@@ -183,7 +183,12 @@ class NewsSource(SourceBase):
 
 
 class ApiFields(_Strict):
-    """Dotted paths inside one JSON item; the defaults are Weibo's mobile `mblog`."""
+    """Dotted paths inside one JSON item; the defaults are Weibo's mobile `mblog`.
+
+    Conversation links: `reposted` is the embedded original of a repost (its id becomes the repost's
+    `parent_id` and `root_id`, its text the `parent_text`); `thread_id`, `parent_id`, `root_id` are for APIs
+    that name them directly (a comment API: the post a comment hangs under) and win over the embedded one.
+    """
 
     id: str = "id"
     text: str = "text"
@@ -196,6 +201,12 @@ class ApiFields(_Strict):
     views: str | None = None
     url: str | None = None
     reposted: str | None = "retweeted_status"
+    reposted_id: str | None = Field(
+        None, description="the original's id inside `reposted`; unset: the same path as `id`"
+    )
+    thread_id: str | None = Field(None, description="the post a comment section hangs under")
+    parent_id: str | None = Field(None, description="the post this one replies to or reposts directly")
+    root_id: str | None = Field(None, description="the original at the root of a repost chain")
 
 
 class SocialApiSource(SourceBase):
@@ -246,6 +257,9 @@ class ForumSelectors(_Strict):
     time: str | None = "div.post-tail-wrap span.tail-info:last-of-type::text"
     floor: str | None = "::attr(data-floor)"
     thread_next: str | None = "a.pager-next::attr(href)"
+    # Within a post, like post_id: the post id of the floor a reply quotes or answers. Unset (or no match):
+    # a reply answers the thread's opening post.
+    reply_to: str | None = None
 
 
 class ForumSource(SourceBase):

@@ -161,6 +161,9 @@ RSS = [
 
 # Weibo-like posts: `created` is how the API prints the time ("weibo" = Weibo's English format, or a
 # relative Chinese form), counts grow at `growth` per minute while the server runs (unless frozen).
+# `repost_of` is the original a repost embeds, as Weibo's `retweeted_status`: the id of another post here,
+# or (user, text) of one the site does not serve. Like Weibo, a repost of a repost embeds the root original
+# and keeps the reposters before it in its text (`//@name:words`); a post may carry that chain alone.
 WEIBO = [
     {
         "id": "4951000000000001",
@@ -297,6 +300,48 @@ WEIBO = [
         "growth": 2,
         "relevant": False,
         "text": "元阳梯田的日出，云海翻滚，值得凌晨四点起床",
+    },
+    # A repost chain: the original, two reposts that embed it, and one that carries the chain as text only.
+    {
+        "id": "4951000000000015",
+        "age": 70,
+        "created": "weibo",
+        "user": "弥勒身边事",
+        "counts": (150, 90, 300),
+        "growth": 4,
+        "text": "【锦屏山索道停运 游客被困半空】今天下午锦屏山景区索道突然停运，几十名游客被困在半空中"
+        "一个多小时，有老人吓得直哭，景区正在组织救援。#弥勒锦屏山#",
+    },
+    {
+        "id": "4951000000000016",
+        "age": 60,
+        "created": "weibo",
+        "user": "弥勒本地通",
+        "counts": (40, 12, 60),
+        "growth": 2,
+        "text": "转发微博",
+        "repost_of": "4951000000000015",
+    },
+    {
+        "id": "4951000000000017",
+        "age": 45,
+        "created": "45分钟前",
+        "user": "周末带娃游弥勒",
+        "counts": (6, 9, 20),
+        "growth": 1,
+        "text": "太吓人了，周末还打算带孩子去坐索道//<a href='/n/弥勒本地通'>@弥勒本地通</a>:转发微博",
+        "repost_of": "4951000000000015",
+    },
+    {
+        "id": "4951000000000018",
+        "age": 30,
+        "created": "30分钟前",
+        "user": "昆明的阿伟",
+        "counts": (3, 5, 8),
+        "growth": 1,
+        "text": "景区到现在还没个说法？//<a href='/n/锦屏山下'>@锦屏山下</a>:我家人也在上面，电话打不通"
+        "//<a href='/n/弥勒身边事'>@弥勒身边事</a>:【锦屏山索道停运 游客被困半空】今天下午锦屏山景区索道"
+        "突然停运，几十名游客被困在半空中一个多小时",
     },
 ]
 # Posts that appear one by one while the server runs (every LIVE_EVERY_MIN minutes), unless frozen.

@@ -174,11 +174,7 @@ class DemoSite:
                 "attitudes_count": likes,
             }
             if "repost_of" in w:
-                blog["retweeted_status"] = {
-                    "id": f"{w['id']}0",
-                    "text": w["repost_of"]["text"],
-                    "user": {"screen_name": w["repost_of"]["user"]},
-                }
+                blog["retweeted_status"] = _original(w)
             posts.append(blog)
         for i, live in enumerate(c.WEIBO_LIVE[: int(up // c.LIVE_EVERY_MIN)]):
             age = int(up - (i + 1) * c.LIVE_EVERY_MIN)
@@ -254,6 +250,15 @@ class DemoSite:
             f'<div class="pager">{nav}</div>'
         )
         return self.html(f"{thread['title']}_弥勒吧", body)
+
+
+def _original(repost: dict) -> dict:
+    """The `retweeted_status` a repost embeds: a post of the demo site, or one it does not serve."""
+    ref = repost["repost_of"]
+    if isinstance(ref, str):
+        original = next(w for w in c.WEIBO if w["id"] == ref)
+        return {"id": ref, "text": original["text"], "user": {"screen_name": original["user"]}}
+    return {"id": f"{repost['id']}0", "text": ref["text"], "user": {"screen_name": ref["user"]}}
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8765, frozen: bool = False, quiet: bool = True):

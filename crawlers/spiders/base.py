@@ -28,9 +28,10 @@ from crawlers.dates import parse_date
 from crawlers.health import RunHealth
 from crawlers.sources import SourceBase
 from crawlers.state import SeenStore, store_path
-from yuqing.schema import TZ, make_post_id
+from yuqing.schema import LINK_FIELDS, PARENT_TEXT_CHARS, TZ, make_post_id
 
 logger = logging.getLogger(__name__)
+MAX_ID_CHARS = 200  # Post's limit on source_id and link ids
 
 
 class SourceSpider(scrapy.Spider):
@@ -137,10 +138,27 @@ class SourceSpider(scrapy.Spider):
         return parse_date(value, now=self.now())
 
     def post(self, **fields: Any) -> dict[str, Any]:
-        """An item: a dict of Post fields; the pipelines validate it into a `Post`."""
+        """An item: a dict of Post fields; the pipelines validate it into a `Post`.
+
+        Conversation links are cleaned here, whatever the spider: a bad link id would make the validator
+        refuse the whole post, and a post without its link is worth more than no post.
+        """
         fields.setdefault("crawled_at", self.now())
+        for name in LINK_FIELDS:
+            fields[name] = self.link(fields.get(name))
+        fields["parent_text"] = context_text(fields.get("parent_text"))
         self.health.post(fields)
         return {"source": self.name, **{k: v for k, v in fields.items() if v is not None}}
+
+    def link(self, value: Any) -> str | None:
+        """A link id as the schema takes it (stripped), or None; an id no cleaning can save is counted."""
+        if value is None or value == "":
+            return None
+        cleaned = clean_id(value)
+        if cleaned is None:
+            self.crawler.stats.inc_value("links/dropped")
+            logger.debug("[%s] dropped link id %r", self.name, value)
+        return cleaned
 
     def post_id(self, source_id: str | None = None, url: str | None = None) -> str:
         return make_post_id(self.name, source_id, url)
@@ -163,6 +181,27 @@ class SourceSpider(scrapy.Spider):
             return
         for keyword in self.source.keywords:
             yield template.replace("{keyword}", quote(keyword)), keyword
+
+
+def clean_id(value: Any) -> str | None:
+    """`value` as an id: a string or int, stripped; None when whitespace or control characters remain inside.
+
+    The schema refuses control characters in ids (a line break in an id reaches a mail header); inner
+    whitespace is refused too, since no source's ids have it: such a value is markup caught by mistake.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    if not text or len(text) > MAX_ID_CHARS or not text.isprintable() or any(c.isspace() for c in text):
+        return None
+    return text
+
+
+def context_text(value: Any) -> str | None:
+    """A parent's text as context: stripped and cut to what the schema keeps."""
+    if not isinstance(value, str):
+        return None
+    return value.strip()[:PARENT_TEXT_CHARS] or None
 
 
 def decoded(response: TextResponse, encoding: str | None = None) -> TextResponse:

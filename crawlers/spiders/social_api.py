@@ -5,6 +5,11 @@ counts from `first_page` up to `max_pages`, the first page without items, or the
 (`next_page_path`, Weibo's `data.cardlistInfo.page`: null on the last page). Items are every object under
 `item_key` at any depth (Weibo nests `mblog` in `cards` and `card_group`), or the list at `items_path`.
 An answer matching `login_expired_if` (Weibo: `{"ok": -100}`) reports the source's login as expired.
+
+Conversation links come from ids the API names (`fields.thread_id`, `parent_id`, `root_id`), else from the
+embedded original of a repost (its id is parent and root, its text the `parent_text`). Weibo's text keeps
+the chain of reposters (`我的评论//@甲:他的评论//@乙:原文`): their names go to `extras.repost_chain`, nearest
+first, and without a root id the last segment's words stand in as the original's text.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from scrapy.http import Response
 
 from crawlers import extract
+from crawlers.reposts import RepostChain, parse_chain
 from crawlers.signals import source_blocked
 from crawlers.sources import SocialApiSource
 from crawlers.spiders.base import SourceSpider
@@ -95,12 +101,13 @@ class SocialApiSpider(SourceSpider):
         if post_id in (None, ""):
             return None
         text = extract.html_to_text(str(extract.dig(raw, f.long_text) or extract.dig(raw, f.text) or ""))
+        chain = parse_chain(text)
         reposted = extract.dig(raw, f.reposted) if f.reposted else None
-        if isinstance(reposted, dict):
+        reposted = reposted if isinstance(reposted, dict) else None
+        if reposted is not None:
             # A repost's own words are often just "转发微博": what it spreads is the original.
-            original = extract.html_to_text(str(extract.dig(reposted, f.text) or ""))
             who = extract.dig(reposted, f.author) if f.author else None
-            text = f"{text}\n//转发 @{who or '原博'}: {original}".strip()
+            text = f"{text}\n//转发 @{who or '原博'}: {self._text(reposted)}".strip()
         url = extract.dig(raw, f.url) if f.url else None
         if not url and self.source.url_template:
             url = self.source.url_template.replace("{id}", str(post_id))
@@ -117,6 +124,8 @@ class SocialApiSpider(SourceSpider):
         extras: dict[str, Any] = {}
         if keyword:
             extras["keyword"] = keyword
+        if chain.hops:
+            extras["repost_chain"] = chain.names
         return self.post(
             source_id=str(post_id),
             url=url,
@@ -125,7 +134,32 @@ class SocialApiSpider(SourceSpider):
             published_at=self.date(extract.dig(raw, f.created_at) if f.created_at else None),
             engagement=engagement,
             extras=extras,
+            **self._links(raw, reposted, chain),
         )
+
+    def _text(self, item: dict[str, Any]) -> str:
+        """An item's words as plain text, the long text when the API gives it."""
+        f = self.source.fields
+        return extract.html_to_text(str(extract.dig(item, f.long_text) or extract.dig(item, f.text) or ""))
+
+    def _links(
+        self, raw: dict[str, Any], reposted: dict[str, Any] | None, chain: RepostChain
+    ) -> dict[str, Any]:
+        """thread_id, parent_id, root_id and parent_text: named ids first, then the embedded original."""
+        f = self.source.fields
+        links = {
+            name: self.link(extract.dig(raw, path)) if path else None
+            for name, path in (("thread_id", f.thread_id), ("parent_id", f.parent_id), ("root_id", f.root_id))
+        }
+        parent_text = None
+        if reposted is not None:
+            original = self.link(extract.dig(reposted, f.reposted_id or f.id))
+            links["parent_id"] = links["parent_id"] or original
+            links["root_id"] = links["root_id"] or original
+            parent_text = self._text(reposted)
+        elif not links["root_id"]:
+            parent_text = chain.original
+        return links | {"parent_text": parent_text}
 
 
 def _str(value: Any) -> str | None:

@@ -29,7 +29,7 @@ def _post(source_id: str, text: str, source: str = "e2e_weibo", **extra) -> dict
 GOOD = [
     _post("1", DROWNING, url="https://weibo.example/1", author="游客小王"),
     _post("2", "//@路人甲: 天哪 " + DROWNING),  # a repost: same event
-    _post("3", DROWNING, source="e2e_tieba", author="另一个账号"),  # a copy: its own document, the same scores
+    _post("3", DROWNING, source="e2e_tieba", author="另一个账号"),  # a copy: own document, same scores
     _post("1", DROWNING, url="https://weibo.example/1", author="游客小王"),  # the same post again: dropped
     _post(
         "4", "可邑小镇的阿细跳月太好看了，篝火晚会火爆，强烈推荐！", published_at="2026-05-01T20:00:00+08:00"
@@ -90,7 +90,8 @@ def test_posts_are_indexed_once_and_copies_are_kept(stream) -> None:
     assert by_id["e2e_weibo:1"]["event_id"] == by_id["e2e_weibo:2"]["event_id"]
     copy = by_id["e2e_tieba:3"]  # searchable under its own account, with the original's scores and event
     assert copy["author"] == "另一个账号" and copy["copy_of"] == "e2e_weibo:1" and copy["joined_by"] == "copy"
-    assert copy["event_id"] == by_id["e2e_weibo:1"]["event_id"] and copy["risk"] == by_id["e2e_weibo:1"]["risk"]
+    original = by_id["e2e_weibo:1"]
+    assert copy["event_id"] == original["event_id"] and copy["risk"] == original["risk"]
     assert (
         by_id["e2e_weibo:1"]["risk"]["level"] == "high"
         and by_id["e2e_weibo:1"]["jurisdiction"] == "弥阳派出所"

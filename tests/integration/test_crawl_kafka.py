@@ -125,6 +125,19 @@ def test_every_source_type_reaches_kafka(kafka: KafkaSettings, demo, tmp_path: P
     assert opening.engagement.comments == 5 and opening.title == "五一去弥勒玩三天，求攻略"
     assert "demo_tieba:p8801002006" in posts  # floor 6 is on the thread's second page
     assert "demo_tieba:t8801003" in posts  # a thread on the list's second page
+    # Conversation links survive the pipeline: a repost chain (embedded original, text-only chain), a thread.
+    root = "demo_weibo:4951000000000015"
+    assert root in posts
+    for repost in ("demo_weibo:4951000000000016", "demo_weibo:4951000000000017"):
+        assert posts[repost].links() == {"parent": root, "root": root}
+        assert posts[repost].parent_text == posts[root].text
+    text_only = posts["demo_weibo:4951000000000018"]
+    assert text_only.extras["repost_chain"] == ["锦屏山下", "弥勒身边事"] and text_only.parent_text
+    thread = {"thread": "demo_tieba:t8801002", "parent": "demo_tieba:t8801002"}
+    assert posts["demo_tieba:p8801002002"].links() == thread
+    assert posts["demo_tieba:p8801002002"].parent_text == content.FORUM[1]["replies"][0][2]
+    page_two = posts["demo_tieba:p8801002006"]
+    assert page_two.links() == thread and page_two.parent_text is None  # no opening post beside it
     # rss
     assert any("暴雨黄色预警" in (p.title or "") for p in by_source["demo_rss"])
     # The gate kept the traps out of the stream.

@@ -150,7 +150,7 @@ def test_concurrent_writers_on_one_alert_lose_no_update_and_send_once(
                     b.handle(_event_alert(batch[-1].event_size)),
                     a.client.update(
                         index=index, id="event:inc-1", doc={"status": "acknowledged"}, retry_on_conflict=10
-                    ),  # fmt: skip
+                    ),
                 )
             await a.handle(_event_alert(500))
             assert a.stats.get("alerts/coalesced", 0) >= 9 * 19

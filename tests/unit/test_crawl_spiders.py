@@ -14,11 +14,13 @@ from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
+from crawlers.demo import content as demo_content
+from crawlers.demo.server import DemoSite
 from crawlers.signals import source_blocked
 from crawlers.sources import SourcesFile
 from crawlers.spiderloader import spider_class
 from crawlers.state import fingerprint
-from yuqing.schema import Engagement
+from yuqing.schema import PARENT_TEXT_CHARS, Engagement, Post
 
 
 def make_spider(tmp_path: Path, source: dict):
@@ -326,3 +328,194 @@ def test_rss_article_page_selectors_beat_the_feed(tmp_path: Path) -> None:
     # A page without the body falls back to the feed's summary, and says so.
     (post,), _ = split(spider.parse_article(html("http://f.test/a/1.html", "<p>登录</p>"), entry=entry))
     assert post["text"] == "摘要" and post["extras"]["fetched"] is False
+
+
+# Conversation links -------------------------------------------------------------------------------------
+def thread_page(*floors: tuple[int, str, str], reply_to: dict[int, str] | None = None) -> str:
+    """A Tieba thread page: (floor, post id, text) per post; `reply_to` floor → the post id it quotes."""
+    reply_to = reply_to or {}
+    posts = "".join(
+        f'<div class="l_post" data-pid="{pid}" data-floor="{floor}"'
+        + (f' data-reply="{reply_to[floor]}"' if floor in reply_to else "")
+        + f'><a class="p_author_name">网友{floor}</a><div class="d_post_content">{text}</div></div>'
+        for floor, pid, text in floors
+    )
+    return f'<h3 class="core_title_txt" title="湖泉停车乱收费">湖泉停车乱收费</h3>{posts}'
+
+
+def test_forum_replies_name_their_thread_and_carry_the_opening_text(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, FORUM)
+    posts, requests = split(
+        spider.parse_thread(html("http://tb.test/p/100", THREAD), tid="100", replies=5, page_no=1)
+    )
+    opening, reply = posts
+    assert opening["thread_id"] == "t100" == opening["source_id"]
+    assert "parent_id" not in opening and "parent_text" not in opening
+    assert (reply["thread_id"], reply["parent_id"]) == ("t100", "t100")
+    assert reply["parent_text"] == "门口有人收停车费，一次20"
+    assert reply["extras"] == {"kind": "reply", "floor": 2}  # the thread link lives in the schema fields
+    assert Post.parse(reply).links() == {"thread": "tb:t100", "parent": "tb:t100"}
+    assert Post.parse(opening).links() == {}  # the opening post names itself
+    # A later page without the opening post keeps just the ids.
+    later = thread_page((4, "1004", "停车场在北门"))
+    (post,), _ = split(
+        spider.parse_thread(html("http://tb.test/p/100?pn=2", later), tid="100", replies=5, page_no=2)
+    )
+    assert (post["thread_id"], post["parent_id"]) == ("t100", "t100") and "parent_text" not in post
+    assert requests[0].cb_kwargs["opening_pid"] == "1001"
+
+
+def test_forum_parent_text_is_cut_to_the_schema_limit(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, FORUM)
+    page = thread_page((1, "1001", "长" * 2500), (2, "1002", "顶"))
+    (_, reply), _ = split(
+        spider.parse_thread(html("http://tb.test/p/100", page), tid="100", replies=1, page_no=1)
+    )
+    assert reply["parent_text"] == "长" * PARENT_TEXT_CHARS
+    Post.parse(reply)
+
+
+def test_forum_reply_to_selector_names_the_quoted_floor(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, {**FORUM, "selectors": {"reply_to": "::attr(data-reply)"}})
+    page = thread_page(
+        (1, "1001", "门口有人收停车费"),
+        (2, "1002", "那是黑停车场"),
+        (3, "1003", "真的吗？"),
+        (4, "1004", "楼主说的是哪天"),
+        (5, "1005", "乱码"),
+        reply_to={3: "1002", 4: "1001", 5: "10\n02"},
+    )
+    posts, _ = split(spider.parse_thread(html("http://tb.test/p/100", page), tid="100", replies=4, page_no=1))
+    by_id = {p["source_id"]: p for p in posts}
+    assert (by_id["p1003"]["parent_id"], by_id["p1003"]["parent_text"]) == ("p1002", "那是黑停车场")
+    assert by_id["p1004"]["parent_id"] == "t100"  # the quoted floor is the opening post
+    assert by_id["p1002"]["parent_id"] == "t100"  # no quote: the reply answers the thread
+    assert by_id["p1005"]["parent_id"] == "t100"  # an id with a line break is dropped, not the page
+    assert spider.crawler.stats.get_value("links/dropped") == 1
+    # On a later page the opening post's id comes with the request: quoting it still means the thread.
+    later = thread_page((6, "1006", "同意楼主"), (7, "1007", "同意六楼"), reply_to={6: "1001", 7: "1006"})
+    posts, _ = split(
+        spider.parse_thread(
+            html("http://tb.test/p/100?pn=2", later), tid="100", replies=4, page_no=2, opening_pid="1001"
+        )
+    )
+    assert [(p["parent_id"], p.get("parent_text")) for p in posts] == [("t100", None), ("p1006", "同意楼主")]
+    assert all(Post.parse(p).thread_id == "t100" for p in posts)
+
+
+def test_forum_thread_id_with_whitespace_is_dropped_not_the_page(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, FORUM)
+    posts, _ = split(spider.parse_thread(html("http://tb.test/p/1", THREAD), tid="1 0", replies=1, page_no=1))
+    assert len(posts) == 2 and not any("thread_id" in p or "parent_id" in p for p in posts)
+    assert spider.crawler.stats.get_value("links/dropped") == 1
+
+
+def parse_blogs(spider, *blogs: dict) -> list[dict]:
+    posts, _ = split(
+        spider.parse_page(weibo_page(*blogs), template=WEIBO["endpoint"], page_no=2, keyword=None)
+    )
+    return posts
+
+
+ORIGINAL = {"id": 15, "text": "锦屏山索道停运，游客被困半空", "user": {"screen_name": "弥勒身边事"}}
+
+
+def test_social_api_repost_links_to_the_embedded_original(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, WEIBO)
+    repost = {"id": "16", "text": "转发微博", "user": {"screen_name": "本地通"}, "retweeted_status": ORIGINAL}
+    chained = {
+        "id": "17",
+        "text": "太吓人了//<a href='/n/本地通'>@本地通</a>:转发微博",
+        "user": {"screen_name": "带娃"},
+        "retweeted_status": ORIGINAL,
+    }
+    first, second = parse_blogs(spider, repost, chained)
+    assert (first["parent_id"], first["root_id"], first["parent_text"]) == ("15", "15", ORIGINAL["text"])
+    assert "repost_chain" not in first["extras"] and "thread_id" not in first
+    assert (second["parent_id"], second["root_id"]) == ("15", "15")
+    assert second["extras"]["repost_chain"] == ["本地通"]
+    assert second["parent_text"] == ORIGINAL["text"]  # the embedded original beats the chain's last words
+    assert Post.parse(second).links() == {"parent": "wb:15", "root": "wb:15"}
+
+
+def test_social_api_text_only_chain(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, WEIBO)
+    blog = {"id": "18", "text": "还没说法？//@锦屏山下:我家人也在上面//@弥勒身边事：索道停运", "user": {}}
+    (post,) = parse_blogs(spider, blog)
+    assert post["extras"]["repost_chain"] == ["锦屏山下", "弥勒身边事"]
+    assert post["parent_text"] == "索道停运"
+    assert not any(k in post for k in ("parent_id", "root_id", "thread_id"))
+    assert post["text"] == blog["text"]  # the post's text is what the reader sees, chain included
+    # A malformed chain is just text.
+    (post,) = parse_blogs(spider, {"id": "19", "text": "看//@没冒号的人 说话", "user": {}})
+    assert "repost_chain" not in post["extras"] and "parent_text" not in post
+
+
+def test_social_api_ids_the_api_names_directly(tmp_path: Path) -> None:
+    fields = {"thread_id": "status.id", "parent_id": "reply_id", "root_id": "root.mid", "reposted_id": "mid"}
+    spider = make_spider(tmp_path, {**WEIBO, "fields": fields})
+    comment = {"id": "c1", "text": "同问", "status": {"id": 15}, "reply_id": " c0 ", "root": {"mid": "15"}}
+    repost = {"id": "r1", "text": "转发微博//@甲:原来如此", "retweeted_status": {**ORIGINAL, "mid": "m15"}}
+    first, second = parse_blogs(spider, comment, repost)
+    assert (first["thread_id"], first["parent_id"], first["root_id"]) == ("15", "c0", "15")
+    assert "parent_text" not in first  # a root id and no text beside it: the chain's words do not stand in
+    assert (second["parent_id"], second["root_id"]) == ("m15", "m15")  # reposted_id, not the `id` path
+    Post.parse(first)
+
+
+def test_social_api_bad_link_ids_are_dropped_and_the_post_kept(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, WEIBO)
+    bad = {"id": "20", "text": "转发微博", "retweeted_status": {"id": "15\r\nBcc: x", "text": "原文"}}
+    odd = {"id": "21", "text": "转发微博", "retweeted_status": {"id": {"nested": 1}, "text": "原文"}}
+    first, second = parse_blogs(spider, bad, odd)
+    assert not any(k in first or k in second for k in ("parent_id", "root_id"))
+    assert first["parent_text"] == "原文"
+    assert spider.crawler.stats.get_value("links/dropped") == 2
+    assert Post.parse(first).links() == {}
+
+
+def demo_get(site: DemoSite, path: str) -> tuple[str, bytes]:
+    status, kind, body = site.route(path, "demo.test")
+    assert status == 200
+    return kind, body
+
+
+def test_demo_site_serves_a_repost_chain_through_the_spider(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, WEIBO)
+    site = DemoSite(frozen=True)
+    url = "http://demo.test/api/container/getIndex?containerid=100103type%3D1%26q%3D锦屏山&page={page}"
+    posts = []
+    for page_no in (1, 2):
+        kind, body = demo_get(site, url.format(page=page_no).removeprefix("http://demo.test"))
+        response = TextResponse(url.format(page=page_no), body=body, headers={"Content-Type": kind})
+        found, _ = split(spider.parse_page(response, template=url, page_no=page_no, keyword="锦屏山"))
+        posts += found
+    by_id = {p["source_id"]: Post.parse(p) for p in posts}
+    original, repost, chained, text_only = (by_id[f"49510000000000{n}"] for n in (15, 16, 17, 18))
+    assert original.links() == {} and "索道" in original.text
+    for post in (repost, chained):
+        assert post.links() == {"parent": "wb:4951000000000015", "root": "wb:4951000000000015"}
+        assert post.parent_text == original.text
+    assert chained.extras["repost_chain"] == ["弥勒本地通"]
+    assert text_only.links() == {} and text_only.extras["repost_chain"] == ["锦屏山下", "弥勒身边事"]
+    assert text_only.parent_text and text_only.parent_text.startswith("【锦屏山索道停运")
+
+
+def test_demo_site_threads_link_replies_to_their_opening_post(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, FORUM)
+    thread = demo_content.FORUM[1]
+    _, body = demo_get(DemoSite(frozen=True), f"/tieba/p/{thread['tid']}")
+    posts, _ = split(
+        spider.parse_thread(
+            html(f"http://demo.test/tieba/p/{thread['tid']}", body.decode()),
+            tid=str(thread["tid"]),
+            replies=5,
+            page_no=1,
+        )
+    )
+    opening, *replies = (Post.parse(p) for p in posts)
+    assert opening.source_id == opening.thread_id == f"t{thread['tid']}"
+    assert replies and all(
+        r.links() == {"thread": f"tb:t{thread['tid']}", "parent": f"tb:t{thread['tid']}"} for r in replies
+    )
+    assert all(r.parent_text == thread["replies"][0][2] for r in replies)

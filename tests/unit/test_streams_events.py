@@ -295,7 +295,7 @@ def test_a_found_safe_report_resolves_the_case_and_never_raises_it() -> None:
 
 def test_a_medium_event_that_turns_high_is_escalated() -> None:
     t = tables()
-    first, event = through(t, env("wb:1", "湖泉生态园栈道栏杆松了"), scores("medium"))
+    _, event = through(t, env("wb:1", "湖泉生态园栈道栏杆松了"), scores("medium"))
     assert event["status"] == "open"
     _, event = through(t, env("wb:2", "湖泉生态园栈道栏杆松了，刚刚有人掉下去了", links={"parent": "wb:1"}))
     assert event["peak_level"] == "high" and event["status"] == "escalated"
