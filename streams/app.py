@@ -33,6 +33,7 @@ from streams.notify.delivery import Notifier
 from streams.pipeline import Pipeline, in_event, origin_of  # noqa: F401 - in_event: re-exported for tests
 from streams.rules import RuleSet, load_rules
 from streams.stats import Stats
+from streams.writebehind import WriteBehind
 from yuqing import es as es_setup
 from yuqing.config import load_stations
 from yuqing.gazetteer import default_matcher
@@ -51,7 +52,7 @@ from yuqing.settings import Settings
 log = logging.getLogger(__name__)
 # Alerts are handled in batches: the latest message of each alert in a batch, distinct alerts at once.
 NOTIFY_CONCURRENCY = 8
-NOTIFY_BATCH = 256
+NOTIFY_BATCH, NOTIFY_WITHIN_S = 256, 0.1  # a first e-mail waits at most this for its batch
 # Two batches in flight: one is scored in the executor (ONNX releases the GIL) while the other is grouped or
 # judged on the event loop. Tables stay consistent: no read-modify-write of a table spans an await.
 PROCESSING_CONCURRENCY = 2
@@ -103,11 +104,14 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
     def table(name: str, help_: str) -> faust.Table:
         return app.Table(name, default=None, partitions=k.partitions, help=help_)
 
+    # written behind: each key's last value of a micro-batch goes to the changelog once (streams.writebehind)
     tables = events.Tables(
-        members=table("members", "post id → its event, origin, text hash, first sighting, place"),
-        texts=table("texts", "place|text hash → the event, the original post and its scores"),
+        members=WriteBehind(
+            table("members", "post id → its event, origin, text hash, first sighting, place")
+        ),
+        texts=WriteBehind(table("texts", "place|text hash → the event, the original post and its scores")),
         bands={},  # derived from `events` (events.rebuild_derived), not changelogged
-        events=table("events", "event id → the event record (level, counts, status, evidence)"),
+        events=WriteBehind(table("events", "event id → the event record (level, counts, status, evidence)")),
     )
     judge_state = judging.State(
         rule_state=table("rule_state", "rule|place → the rule's windows for that place"),
@@ -115,7 +119,7 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         escalation=table("escalation", "event id|family → the event's alert: level, rule, summary"),
     )
 
-    @tables.events.on_recover
+    @tables.events.table.on_recover
     async def rebuild_derived() -> None:
         """After recovery (start, rebalance), the band index and live events per place are rebuilt."""
         made = events.rebuild_derived(
@@ -206,7 +210,7 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
     @app.agent(alerts)
     async def notifying(stream):
         """Record alerts (one write per alert per batch), e-mail the duty officers, draft letters."""
-        async for batch in stream.take_events(NOTIFY_BATCH, within=max(0.05, s.alert_refresh_s)):
+        async for batch in stream.take_events(NOTIFY_BATCH, within=NOTIFY_WITHIN_S):
             good = []
             for event in batch:
                 try:

@@ -194,11 +194,15 @@ class Pipeline:
                 with in_event(event):
                     judge = lambda _e, p=post, env=env, r=resolved: self._judge(env, p, r)  # noqa: E731
                     await self.guarded("judge", event, judge)
+        self._expire(batch)
+        for table in (self.tables.members, self.tables.texts, self.tables.events):
+            flush = getattr(table, "flush", None)  # streams.writebehind: once per key per batch
+            if flush is not None:
+                self.stats.count("tables/writes", flush())
         live = {events.resolve(self.tables.events, event_id) for event_id in touched}
         for event_id in sorted(e for e in live if e):  # a merged event is an alias now: its target is sent
             snapshot = events.public(self.tables.events[event_id])
             await self.topics["events"].send(key=event_id.encode(), value=_json(snapshot))
-        self._expire(batch)
 
     async def _group(self, event: Any, touched: dict[str, dict[str, Any]]) -> Envelope | None:
         env = Envelope.loads(event.value)

@@ -129,9 +129,10 @@ class Notifier:
     async def handle_batch(self, alerts: list[Alert]) -> list[str]:
         """Handle a batch of alert messages: only the latest message of each alert (they carry its whole
         state), distinct alerts at once. At most one write per alert per batch."""
-        latest: dict[str, Alert] = {}
+        by_id: dict[str, list[Alert]] = {}
         for alert in alerts:
-            latest[alert.id] = alert
+            by_id.setdefault(alert.id, []).append(alert)
+        latest = {alert_id: coalesce(messages) for alert_id, messages in by_id.items()}
         self._count("alerts/coalesced", len(alerts) - len(latest))
         gate = asyncio.Semaphore(BATCH_CONCURRENCY)
 
@@ -343,6 +344,17 @@ class Notifier:
                 )
             self._count("mail/digests")
         return len(pending)
+
+
+def coalesce(messages: list[Alert]) -> Alert:
+    """Several messages about one alert as one: the counts of the latest, and what it is about (level, rule,
+    evidence, routing) from the first of the most severe, so a repost never takes the place of the post that
+    raised the alert."""
+    latest = messages[-1]
+    top = max(messages, key=lambda a: ORDER.index(a.level))  # max keeps the first of equals
+    keep = ("level", "rule", "rule_type", "reason", "evidence", "summary", "post_ids", "recipients", "cc",
+            "agencies", "jurisdiction")  # fmt: skip
+    return latest.model_copy(update={k: getattr(top, k) for k in keep})
 
 
 # --- what changed -------------------------------------------------------------------------------
