@@ -15,9 +15,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,32 @@ class Mailbox:
 
     def resent(self) -> list[str]:
         return mailbox_mod.resent(self.folder)
+
+
+def mail_headers(path: Path) -> dict[str, str]:
+    """A filed message's headers by lower-cased name (folded lines joined; the body is not parsed)."""
+    with path.open("rb") as fh:
+        head = BytesHeaderParser().parse(fh)
+    return {name.lower(): " ".join(str(value).split()) for name, value in head.items()}
+
+
+class MailClock:
+    """A mailbox's `on_message` hook: when the mailbox accepted each message, with its alert and post ids
+    (X-Yuqing-Alert-Id, X-Yuqing-Post-Id), so a benchmark can time produce → e-mail without the notifier."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.mails: list[tuple[float, str | None, str | None]] = []
+
+    def __call__(self, path: Path) -> None:
+        accepted = time.time()
+        headers = mail_headers(path)
+        with self.lock:
+            self.mails.append((accepted, headers.get("x-yuqing-alert-id"), headers.get("x-yuqing-post-id")))
+
+    def snapshot(self) -> list[tuple[float, str | None, str | None]]:
+        with self.lock:
+            return list(self.mails)
 
 
 def worker_env(settings: Settings, mailbox: Mailbox, state_dir: Path, **extra: str) -> dict[str, str]:
@@ -176,17 +204,11 @@ def corpus(n: int, prefix: str) -> list[dict[str, Any]]:
 
 
 def expected_documents(posts: list[dict[str, Any]]) -> int:
-    """How many documents the stream keeps: exact copies of a text at the same place are dropped."""
-    from streams import simhash
-    from streams.intake import admit
-    from yuqing.gazetteer import default_matcher
+    """How many documents the stream keeps: one per post id (copies of a text are documents of their own,
+    the same id again overwrites its document)."""
+    from yuqing.schema import Post
 
-    matcher = default_matcher()
-    kept = set()
-    for p in posts:
-        env = admit(json.dumps(p, ensure_ascii=False).encode(), "", matcher)
-        kept.add((env.place, simhash.text_hash(env.normalized)))
-    return len(kept)
+    return len({Post.parse(json.dumps(p, ensure_ascii=False)).id for p in posts})
 
 
 def es_count(settings: Settings, index: str = "posts") -> int:
@@ -212,6 +234,30 @@ def es_docs(settings: Settings, index: str, size: int = 10_000) -> list[dict[str
         return [h["_source"] for h in resp["hits"]["hits"]]
     finally:
         client.close()
+
+
+def es_by_ids(
+    settings: Settings, index: str, ids: Iterable[str], chunk: int = 1000, source: bool | list[str] = True
+) -> dict[str, dict]:
+    """The documents of `index` among `ids`, by id (asked in chunks: a surge names thousands of posts);
+    `source` False or a list of fields keeps a poll light."""
+    from yuqing import es as es_setup
+
+    wanted = list(dict.fromkeys(ids))
+    found: dict[str, dict] = {}
+    client = es_setup.client(settings.es)
+    try:
+        client.indices.refresh(index=settings.es.name(index), ignore_unavailable=True)
+        for i in range(0, len(wanted), chunk):
+            part = wanted[i : i + chunk]
+            resp = client.search(
+                index=settings.es.name(index), query={"ids": {"values": part}}, size=len(part),
+                source=source, ignore_unavailable=True,
+            )  # fmt: skip
+            found.update({h["_id"]: h.get("_source", {}) for h in resp["hits"]["hits"]})
+    finally:
+        client.close()
+    return found
 
 
 def wait_idle(settings: Settings, timeout: float = 240) -> None:

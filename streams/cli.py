@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import subprocess
 import sys
@@ -134,6 +135,7 @@ def replay(
     def local(value: datetime | None) -> datetime | None:
         return value.replace(tzinfo=TZ) if value is not None and value.tzinfo is None else value
 
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)  # its metadata chatter is not the operator's
     if dlq:
         _replay_dlq(local(since), local(until), stage, post_ids, offsets, ids, list_only)
         return
