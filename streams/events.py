@@ -59,7 +59,11 @@ GRAMS_KEPT = 600  # per event: the character bigrams of its posts' texts, the la
 TERMS_KEPT = 60  # per event: the lexicon's incident terms its posts named, the latest kept
 ALIAS_HOPS = 8  # merged events form short chains; a longer one is a bug, not a reason to loop
 LEVELS = ("none", "low", "medium", "high")
-SPOTLESS_PLACES = ("弥勒", "_elsewhere")  # place keys that are not a scenic spot (see intake.place_key)
+CITY, ELSEWHERE = "弥勒", "_elsewhere"  # place keys that are not a scenic spot (see streams.intake)
+SPOTLESS_PLACES = (CITY, ELSEWHERE)
+SURGE_POSTS = 5  # an incident with this many posts in the incident window is surging
+SURGE_RECENT_S = 600.0  # ...and its latest post this recent
+YOUNG_S = 300.0  # an incident's first minutes: a risky post of its kind at its spot is about it
 
 
 @dataclass
@@ -393,25 +397,57 @@ def reports_resolved(normalized: str, terms: tuple[str, ...]) -> bool:
     return any(term in normalized for term in terms)
 
 
-def same_happening(grams: set[str], scored: dict[str, Any], event: dict[str, Any], place: str) -> float:
-    """How surely a post and a live event of the same place are about one happening (0: not at all)."""
+def same_happening(
+    grams: set[str], scored: dict[str, Any], event: dict[str, Any], place: str, when: datetime | None = None
+) -> float:
+    """How surely a post and a live event of the same city are about one happening (0: not at all). The event
+    is at the post's place, or one of them names no spot (the city): a post about 锦屏山 never joins an event
+    at 湖泉生态园."""
     if not (scored["relevant"] and event.get("relevant")):
         return 0.0
     theirs = set(event.get("_grams") or [])
     shared = len(grams & theirs)
     overlap = shared / max(1, min(len(grams), len(theirs)))
     lexical = overlap if shared >= 3 and overlap >= 0.5 else 0.0
+    incident = LEVELS.index(event.get("peak_level", "none")) >= 2
+    spot = place not in SPOTLESS_PLACES or event.get("_place") not in SPOTLESS_PLACES
+    cats = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
+    at_spot = place not in SPOTLESS_PLACES and place == event.get("_place")
+    if incident and when is not None and _surging(event, when) and (cats or (at_spot and _risky(scored))):
+        # while an incident surges, a risky post at its spot, or one of its kind with no spot, is about it
+        return max(lexical, 0.6)
+    young = when is not None and _age_s(event, when) <= YOUNG_S
+    if incident and cats and at_spot and young and _risky(scored):
+        return max(lexical, 0.55)  # in an incident's first minutes, its kind at its spot is it
     profile = 0.0
-    if place not in SPOTLESS_PLACES and LEVELS.index(event.get("peak_level", "none")) >= 2:
+    if spot and incident:
         # an incident term the event's posts named ("落水"), or its kind and some of its words ("游船翻了");
         # the kind alone is not enough: a fight and a theft at one spot are two happenings
-        cats = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
         terms = incident_terms(scored) & set(event.get("_terms") or [])
         if terms:
             profile = 0.75 + 0.25 * bool(cats)
         elif cats and shared >= 3:
             profile = 0.5
     return max(lexical, profile)
+
+
+def _age_s(event: dict[str, Any], when: datetime) -> float:
+    return abs((when - datetime.fromisoformat(event["first_seen"])).total_seconds())
+
+
+def _surging(event: dict[str, Any], when: datetime) -> bool:
+    recent = abs((when - datetime.fromisoformat(event["last_seen"])).total_seconds()) <= SURGE_RECENT_S
+    return recent and int(event.get("post_count") or 0) >= SURGE_POSTS
+
+
+def candidates(t: Tables, place: str) -> list[str]:
+    """Live events a post at `place` may be about: its place's; a spot's post also the city's unplaced
+    events; an unplaced post every spot's of the city. Newest first."""
+    if place == ELSEWHERE:
+        return list(reversed(t.recent.get(place, [])))
+    places = [p for p in t.recent if p != ELSEWHERE] if place == CITY else [place, CITY]
+    ids = [e for p in places for e in t.recent.get(p, [])]
+    return sorted(set(ids), key=lambda e: (t.events.get(e) or {}).get("last_seen", ""), reverse=True)
 
 
 def settle(
@@ -434,6 +470,12 @@ def settle(
             merged_away = event_id
             event = _merge(t, event_id, target, "same_happening")
             event_id, env.event_id, env.joined_by = target, target, "same_happening"
+    elif env.joined_by == "near" and not env.replay and _minor(event) and _risky(scored):
+        # a near-duplicate of a minor post that reads as an incident the city already has: it goes there
+        target = _same_happening_target(env, scored, grams, t, w, when, resolved, exclude=event_id)
+        if target is not None:
+            event = _rehome(t, env, event_id, target, when)
+            event_id = target
     updated = with_scores(event, scored, env.post["id"], resolved=resolved)
     updated.pop("_provisional", None)
     if env.copy_of is None and scored["relevant"]:  # the event's vocabulary grows with each new wording
@@ -447,6 +489,36 @@ def settle(
         if entry.get("post") == env.post["id"]:
             t.texts[key] = {**entry, "event": event_id, "scores": kept_scores(scored)}
     return updated, merged_away
+
+
+def _minor(event: dict[str, Any]) -> bool:
+    return LEVELS.index(event.get("peak_level", "none")) < 2
+
+
+def _risky(scored: dict[str, Any]) -> bool:
+    return LEVELS.index(scored["risk"]["level"]) >= 2
+
+
+def _rehome(t: Tables, env: Envelope, from_id: str, to_id: str, when: datetime) -> dict[str, Any]:
+    """Move one post (grouped, not yet indexed) from a minor event to the incident it is about."""
+    post_id, source = env.post["id"], env.post["source"]
+    old = dict(t.events[from_id])
+    old["post_count"] = max(1, old["post_count"] - 1)
+    old["post_ids"] = [p for p in old["post_ids"] if p != post_id]
+    old["by_source"] = {
+        **old.get("by_source", {}),
+        source: max(0, old.get("by_source", {}).get(source, 1) - 1),
+    }
+    old["joined_by"] = {
+        **old.get("joined_by", {}),
+        "near": max(0, old.get("joined_by", {}).get("near", 1) - 1),
+    }
+    t.events[from_id] = old
+    member = t.members.get(post_id)
+    if member is not None:
+        t.members[post_id] = {**member, "event": to_id, "kind": "same_happening"}
+    env.event_id, env.joined_by = to_id, "same_happening"
+    return _join(t.events[to_id], env.post, when, "same_happening")
 
 
 def _latest(kept: list[str] | None, new: set[str], limit: int) -> list[str]:
@@ -464,8 +536,8 @@ def _same_happening_target(
     resolved: bool,
     exclude: str,
 ) -> str | None:
-    best: tuple[float, str] | None = None
-    for candidate in reversed(t.recent.get(env.place, [])):
+    best: tuple[tuple[int, float], str] | None = None
+    for candidate in candidates(t, env.place):
         live = resolve(t.events, candidate)
         if live is None or live == exclude:
             continue
@@ -473,12 +545,14 @@ def _same_happening_target(
         # a resolution report may come the next morning; the happening itself within the incident window
         if not _live(event, when, w.event_s if resolved else w.incident_s):
             continue
-        score = same_happening(grams, scored, event, env.place)
+        score = same_happening(grams, scored, event, env.place, when)
         if resolved and not score and event.get("relevant") and scored["relevant"]:
             shared = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
             score = 0.5 if shared and LEVELS.index(event["peak_level"]) >= 2 else 0.0
-        if score > 0 and (best is None or score > best[0]):
-            best = (score, live)
+        # of the events a post is about, the largest: they are one happening too
+        rank = (int(event.get("post_count") or 1), score)
+        if score > 0 and (best is None or rank > best[0]):
+            best = (rank, live)
     return best[1] if best else None
 
 
@@ -564,37 +638,42 @@ def with_scores(
 # --- expiry -------------------------------------------------------------------------------------
 
 
-def expire(t: Tables, place: str, now: float, w: Windows) -> int:
-    """Drop this place's state older than its window (members: `members_s`; events and texts: `event_s`,
-    by when the stream last touched them). Called with one of the place's posts as Faust's current event,
+def expire(t: Tables, region: str, now: float, w: Windows) -> int:
+    """Drop this region's state older than its window (members: `members_s`; events and texts: `event_s`,
+    by when the stream last touched them). Called with one of the region's posts as Faust's current event,
     so the deletions go to the right changelog partition. Returns how many entries went."""
     gone = [
         k
         for k, m in list(t.members.items())
-        if m.get("place") == place and now - m.get("at", now) > w.members_s
+        if region_of(m.get("place") or "") == region and now - m.get("at", now) > w.members_s
     ]
     old_events = {
         k
         for k, e in list(t.events.items())
-        if e.get("_place") == place and now - e.get("_touched", now) > w.event_s
+        if region_of(e.get("_place") or "") == region and now - e.get("_touched", now) > w.event_s
     }
     for k in gone:
         del t.members[k]
     for k in old_events:
         del t.events[k]
-    prefix = f"{place}|"
     texts = [
         k
         for k, v in list(t.texts.items())
-        if k.startswith(prefix) and resolve(t.events, (_text_entry(v) or {}).get("event")) is None
+        if region_of(k.partition("|")[0]) == region
+        and resolve(t.events, (_text_entry(v) or {}).get("event")) is None
     ]
     for k in texts:
         del t.texts[k]
-    t.recent[place] = [e for e in t.recent.get(place, []) if e in t.events]
-    for key in [k for k in t.bands if k.startswith(prefix)]:
+    for place in [p for p in t.recent if region_of(p) == region]:
+        t.recent[place] = [e for e in t.recent[place] if e in t.events]
+    for key in [k for k in t.bands if region_of(k.partition("|")[0]) == region]:
         kept = [e for e in t.bands[key] if e[0] in t.events]
         if kept:
             t.bands[key] = kept
         else:
             del t.bands[key]
     return len(gone) + len(old_events) + len(texts)
+
+
+def region_of(place: str) -> str:
+    return ELSEWHERE if place == ELSEWHERE else CITY

@@ -1,9 +1,9 @@
 """Stage 1, validate → normalise → place: raw bytes from `posts.raw` become an envelope, or a dead letter.
 
-Placement here is the gazetteer's alone (cheap, before scoring); it decides which partition groups the post
-into events. A reply or comment that names no place of its own is placed by its parent's text (or its
-thread's title), so it lands in the partition where its thread's event lives. The scorer places the post
-again with the model's relevance; the stream keeps the scorer's answer.
+Placement here is the gazetteer's alone (cheap, before scoring); its region (the city, or elsewhere) decides
+which partition groups the post into events. A reply or comment that names no place of its own is placed by
+its parent's text (or its thread's title), so it is compared with its thread's spot. The scorer places the
+post again with the model's relevance; the stream keeps the scorer's answer.
 """
 
 from __future__ import annotations
@@ -19,10 +19,17 @@ CITY_KEY, ELSEWHERE_KEY = "弥勒", "_elsewhere"
 
 
 def place_key(spots: list[str], in_mile: bool) -> str:
-    """The key that groups posts into events: the main spot, else the city, else elsewhere."""
+    """Where a post is, for grouping it into events: the main spot, else the city, else elsewhere."""
     if spots:
         return spots[0]
     return CITY_KEY if in_mile else ELSEWHERE_KEY
+
+
+def region_of(place: str) -> str:
+    """The Kafka key of a post after intake: the city for every place in it, else elsewhere. One city's posts
+    share a partition, so a post that names no spot ("游船上好像有小孩 #弥勒#") can join an incident at a spot
+    (streams.events); a deployment that covers several cities scales out by city."""
+    return ELSEWHERE_KEY if place == ELSEWHERE_KEY else CITY_KEY
 
 
 def _place(matcher: Matcher, normalized: str, parent_text: str | None) -> str:

@@ -160,7 +160,7 @@ class Pipeline:
         if env.urgent:
             self.stats.count("intake/fast_lane")
         topic = self.topics["urgent" if env.urgent else "placed"]
-        await topic.send(key=env.place.encode(), value=env.dumps())
+        await topic.send(key=intake.region_of(env.place).encode(), value=env.dumps())
 
     # --- processing ------------------------------------------------------------------------------
 
@@ -280,14 +280,14 @@ class Pipeline:
         return len(due)
 
     def _expire(self, batch: list[Any]) -> None:
-        """Drop each place's state older than its window, at most once a minute per place."""
+        """Drop each region's state older than its window, at most once a minute per region."""
         now = time.time()
         for event in batch:
-            place = (event.key or b"").decode("utf-8", "replace")
-            if now - self._expired.get(place, 0.0) < EXPIRE_EVERY_S:
+            region = (event.key or b"").decode("utf-8", "replace")
+            if now - self._expired.get(region, 0.0) < EXPIRE_EVERY_S:
                 continue
-            self._expired[place] = now
+            self._expired[region] = now
             with in_event(event):
-                gone = events.expire(self.tables, place, now, self.windows)
+                gone = events.expire(self.tables, region, now, self.windows)
             if gone:
                 self.stats.count("tables/expired", gone)

@@ -309,8 +309,8 @@ def test_state_older_than_its_window_is_dropped() -> None:
         run(t, env(f"wb:{i}", f"回复{i}", links={"thread": "wb:1"}))
     event = t.events[first.envelope.event_id]
     assert event["post_count"] == 1999 and len(event["post_ids"]) == 50
-    assert expire(t, "湖泉生态园", time.time(), W) == 0  # nothing is old yet
-    gone = expire(t, "湖泉生态园", time.time() + W.members_s + 1, W)
+    assert expire(t, "弥勒", time.time(), W) == 0  # nothing is old yet
+    gone = expire(t, "弥勒", time.time() + W.members_s + 1, W)
     assert gone >= 1999 + 1 and not t.members and not t.events and not t.texts and not t.bands
 
 
@@ -344,3 +344,26 @@ def test_two_incidents_of_one_kind_at_one_spot_stay_apart_without_shared_words()
         t, theft, scores("medium", ("public_order",), terms={"public_order": ["小偷", "被偷"]})
     )
     assert event["id"] != first.envelope.event_id
+
+
+def test_a_post_that_names_no_spot_joins_the_citys_incident_and_another_spot_never_does() -> None:
+    t = tables()
+    first, _ = through(
+        t, env("wb:1", "湖泉生态园游船翻了，好多人落水"), scores("high", terms={"safety": ["落水"]})
+    )
+    unplaced = env("dy:1", "有人落水了，救援的船已经过去了 #弥勒#", place="弥勒")
+    _, event = through(t, unplaced, scores("high", terms={"safety": ["落水"]}))
+    assert event["id"] == first.envelope.event_id
+    elsewhere = env("dy:2", "锦屏山也有人落水了", place="锦屏山")
+    _, other = through(t, elsewhere, scores("high", terms={"safety": ["落水"]}))
+    assert other["id"] != first.envelope.event_id
+
+
+def test_while_an_incident_surges_a_risky_post_at_its_spot_joins_it() -> None:
+    t = tables()
+    first, _ = through(t, env("wb:1", "湖泉生态园游船翻了，好多人落水"), scores("high"))
+    for i in range(2, 7):
+        run(t, env(f"wb:{i}", "转发", links={"root": "wb:1"}))
+    later = env("dy:9", "湖泉这边路都封了，别过来了", crawled_at="2026-11-30T10:06:00+00:00")
+    _, event = through(t, later, scores("high", ("disaster",)))  # another category, but the same surge
+    assert event["id"] == first.envelope.event_id
