@@ -401,8 +401,7 @@ def same_happening(
     grams: set[str], scored: dict[str, Any], event: dict[str, Any], place: str, when: datetime | None = None
 ) -> float:
     """How surely a post and a live event of the same city are about one happening (0: not at all). The event
-    is at the post's place, or one of them names no spot (the city): a post about 锦屏山 never joins an event
-    at 湖泉生态园."""
+    is at the post's place, or the post names no spot (see `candidates`)."""
     if not (scored["relevant"] and event.get("relevant")):
         return 0.0
     theirs = set(event.get("_grams") or [])
@@ -441,11 +440,12 @@ def _surging(event: dict[str, Any], when: datetime) -> bool:
 
 
 def candidates(t: Tables, place: str) -> list[str]:
-    """Live events a post at `place` may be about: its place's; a spot's post also the city's unplaced
-    events; an unplaced post every spot's of the city. Newest first."""
-    if place == ELSEWHERE:
+    """Live events a post at `place` may be about: its place's; an unplaced post's (one that names no spot)
+    also every spot's of the city. A post at a spot never joins an unplaced event: it knows where it is, and
+    an emergency at 锦屏山 must not vanish into a city-wide thread about 湖泉. Newest first."""
+    if place != CITY:
         return list(reversed(t.recent.get(place, [])))
-    places = [p for p in t.recent if p != ELSEWHERE] if place == CITY else [place, CITY]
+    places = [p for p in t.recent if p != ELSEWHERE]
     ids = [e for p in places for e in t.recent.get(p, [])]
     return sorted(set(ids), key=lambda e: (t.events.get(e) or {}).get("last_seen", ""), reverse=True)
 

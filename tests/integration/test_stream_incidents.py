@@ -5,6 +5,7 @@ found-safe 通报 resolves its case; copies by three accounts are three searchab
 from __future__ import annotations
 
 import collections
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -54,6 +55,8 @@ def stream(live_services: Settings, tmp_path_factory: pytest.TempPathFactory) ->
             )
             produce(settings, [post_record(p) for p in FOLLOWERS])
             wait_idle(settings, 180)
+            time.sleep(2)  # alert refreshes held back for a second go out on the worker's timer
+            wait_idle(settings, 60)
             yield settings, mailbox, worker
         finally:
             worker.stop()

@@ -367,3 +367,13 @@ def test_while_an_incident_surges_a_risky_post_at_its_spot_joins_it() -> None:
     later = env("dy:9", "湖泉这边路都封了，别过来了", crawled_at="2026-11-30T10:06:00+00:00")
     _, event = through(t, later, scores("high", ("disaster",)))  # another category, but the same surge
     assert event["id"] == first.envelope.event_id
+
+
+def test_an_emergency_at_a_spot_never_vanishes_into_a_citywide_event() -> None:
+    t = tables()
+    unplaced, _ = through(t, env("dy:1", "有人落水了，好多人围着 #弥勒#", place="弥勒"), scores("high"))
+    for i in range(2, 9):  # a surging city-wide thread
+        run(t, env(f"dy:{i}", "转发", links={"root": "dy:1"}, place="弥勒"))
+    fire = env("wb:1", "锦屏山后山有人落水了，快来人", place="锦屏山")
+    _, event = through(t, fire, scores("high"))
+    assert event["id"] != unplaced.envelope.event_id
