@@ -63,7 +63,6 @@ CITY, ELSEWHERE = "弥勒", "_elsewhere"  # place keys that are not a scenic spo
 SPOTLESS_PLACES = (CITY, ELSEWHERE)
 SURGE_POSTS = 5  # an incident with this many posts in the incident window is surging
 SURGE_RECENT_S = 600.0  # ...and its latest post this recent
-YOUNG_S = 300.0  # an incident's first minutes: a risky post of its kind at its spot is about it
 
 
 @dataclass
@@ -411,13 +410,12 @@ def same_happening(
     incident = LEVELS.index(event.get("peak_level", "none")) >= 2
     spot = place not in SPOTLESS_PLACES or event.get("_place") not in SPOTLESS_PLACES
     cats = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
-    at_spot = place not in SPOTLESS_PLACES and place == event.get("_place")
-    if incident and when is not None and _surging(event, when) and (cats or (at_spot and _risky(scored))):
-        # while an incident surges, a risky post at its spot, or one of its kind with no spot, is about it
+    unplaced = place == CITY and event.get("_place") not in SPOTLESS_PLACES
+    if incident and cats and unplaced and when is not None and _surging(event, when):
+        # a post of a surging incident's kind that names no place is about it (it cannot be about a spot
+        # it does not name); a post at a spot needs more than its kind, or an emergency could vanish into
+        # whatever the model rated high there
         return max(lexical, 0.6)
-    young = when is not None and _age_s(event, when) <= YOUNG_S
-    if incident and cats and at_spot and young and _risky(scored):
-        return max(lexical, 0.55)  # in an incident's first minutes, its kind at its spot is it
     profile = 0.0
     if spot and incident:
         # an incident term the event's posts named ("落水"), or its kind and some of its words ("游船翻了");
@@ -428,10 +426,6 @@ def same_happening(
         elif cats and shared >= 3:
             profile = 0.5
     return max(lexical, profile)
-
-
-def _age_s(event: dict[str, Any], when: datetime) -> float:
-    return abs((when - datetime.fromisoformat(event["first_seen"])).total_seconds())
 
 
 def _surging(event: dict[str, Any], when: datetime) -> bool:
@@ -536,7 +530,7 @@ def _same_happening_target(
     resolved: bool,
     exclude: str,
 ) -> str | None:
-    best: tuple[tuple[int, float], str] | None = None
+    best: tuple[tuple[float, int], str] | None = None
     for candidate in candidates(t, env.place):
         live = resolve(t.events, candidate)
         if live is None or live == exclude:
@@ -549,8 +543,7 @@ def _same_happening_target(
         if resolved and not score and event.get("relevant") and scored["relevant"]:
             shared = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
             score = 0.5 if shared and LEVELS.index(event["peak_level"]) >= 2 else 0.0
-        # of the events a post is about, the largest: they are one happening too
-        rank = (int(event.get("post_count") or 1), score)
+        rank = (score, int(event.get("post_count") or 1))  # equally sure: the larger event
         if score > 0 and (best is None or rank > best[0]):
             best = (rank, live)
     return best[1] if best else None

@@ -359,14 +359,16 @@ def test_a_post_that_names_no_spot_joins_the_citys_incident_and_another_spot_nev
     assert other["id"] != first.envelope.event_id
 
 
-def test_while_an_incident_surges_a_risky_post_at_its_spot_joins_it() -> None:
+def test_while_an_incident_surges_an_unplaced_post_of_its_kind_joins_it_a_spot_post_needs_more() -> None:
     t = tables()
     first, _ = through(t, env("wb:1", "湖泉生态园游船翻了，好多人落水"), scores("high"))
     for i in range(2, 7):
         run(t, env(f"wb:{i}", "转发", links={"root": "wb:1"}))
-    later = env("dy:9", "湖泉这边路都封了，别过来了", crawled_at="2026-11-30T10:06:00+00:00")
-    _, event = through(t, later, scores("high", ("disaster",)))  # another category, but the same surge
-    assert event["id"] == first.envelope.event_id
+    later = dict(crawled_at="2026-11-30T10:06:00+00:00")
+    _, event = through(t, env("dy:8", "有人说还有人没找到 #弥勒#", place="弥勒", **later), scores("high"))
+    assert event["id"] == first.envelope.event_id  # no spot, the incident's kind, during its surge
+    _, other = through(t, env("dy:9", "湖泉生态园有人打架了", **later), scores("high", ("public_order",)))
+    assert other["id"] != first.envelope.event_id  # at the spot, but another kind and other words
 
 
 def test_an_emergency_at_a_spot_never_vanishes_into_a_citywide_event() -> None:
