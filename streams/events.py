@@ -411,11 +411,16 @@ def same_happening(
     spot = place not in SPOTLESS_PLACES or event.get("_place") not in SPOTLESS_PLACES
     cats = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
     unplaced = place == CITY and event.get("_place") not in SPOTLESS_PLACES
-    if incident and cats and unplaced and when is not None and _surging(event, when):
-        # a post of a surging incident's kind that names no place is about it (it cannot be about a spot
-        # it does not name); a post at a spot needs more than its kind, or an emergency could vanish into
-        # whatever the model rated high there
-        return max(lexical, 0.6)
+    at_spot = place not in SPOTLESS_PLACES and place == event.get("_place")
+    if incident and when is not None and _surging(event, when):
+        # while an incident surges: a post of its kind that names no place is about it (it cannot be about a
+        # spot it does not name); so is a post at its spot that reports nothing urgent itself and shares its
+        # kind or some of its words ("湖泉的游船以后还敢坐吗"). A risky post at the spot needs more (below):
+        # an emergency must never vanish into whatever the model rated high there.
+        if unplaced and cats:
+            return max(lexical, 0.6)
+        if at_spot and not _risky(scored) and (cats or shared >= 2):
+            return max(lexical, 0.55)
     profile = 0.0
     if spot and incident:
         # an incident term the event's posts named ("落水"), or its kind and some of its words ("游船翻了");

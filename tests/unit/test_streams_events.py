@@ -379,3 +379,13 @@ def test_an_emergency_at_a_spot_never_vanishes_into_a_citywide_event() -> None:
     fire = env("wb:1", "锦屏山后山有人落水了，快来人", place="锦屏山")
     _, event = through(t, fire, scores("high"))
     assert event["id"] != unplaced.envelope.event_id
+
+
+def test_while_an_incident_surges_a_calm_post_about_it_at_its_spot_joins_it() -> None:
+    t = tables()
+    first, _ = through(t, env("wb:1", "湖泉生态园游船翻了，好多人落水"), scores("high"))
+    for i in range(2, 7):
+        run(t, env(f"wb:{i}", "转发", links={"root": "wb:1"}))
+    calm = env("dy:1", "湖泉生态园的游船以后还敢坐吗", crawled_at="2026-11-30T10:06:00+00:00")
+    _, event = through(t, calm, scores("none", (), sentiment="neg"))
+    assert event["id"] == first.envelope.event_id
