@@ -386,6 +386,6 @@ def test_while_an_incident_surges_a_calm_post_about_it_at_its_spot_joins_it() ->
     first, _ = through(t, env("wb:1", "湖泉生态园游船翻了，好多人落水"), scores("high"))
     for i in range(2, 7):
         run(t, env(f"wb:{i}", "转发", links={"root": "wb:1"}))
-    calm = env("dy:1", "湖泉生态园的游船以后还敢坐吗", crawled_at="2026-11-30T10:06:00+00:00")
+    calm = env("dy:1", "湖泉生态园那条游船翻了以后谁还敢坐啊", crawled_at="2026-11-30T10:06:00+00:00")
     _, event = through(t, calm, scores("none", (), sentiment="neg"))
     assert event["id"] == first.envelope.event_id
