@@ -11,20 +11,11 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+from streams.notify.message import CATEGORY_ZH
 from yuqing.config import Agency
 from yuqing.schema import Alert, Letter
 
 EVIDENCE_KEPT = 10
-CATEGORY_ZH = {
-    "public_order": "治安",
-    "traffic": "交通",
-    "safety": "安全事故",
-    "consumer": "消费纠纷",
-    "health": "公共卫生",
-    "disaster": "自然灾害",
-    "police": "涉警舆情",
-    "environment": "生态环境",
-}
 
 
 def letter_id(alert: Alert, agency_key: str) -> str:
