@@ -49,8 +49,15 @@ def _run(settings: Settings, posts: list[dict], workers: int, tmp: Path) -> dict
         p["id"]: (p["relevant"], p["risk"]["level"], p["sentiment"]["label"])
         for p in es_docs(settings, "posts")
     }
+    docs = es_docs(settings, "posts")
+    alerted = {
+        a["event_id"] for a in es_docs(settings, "alerts") if a["level"] == "high" and a.get("event_id")
+    }
+    high = [p for p in docs if p["relevant"] and p["risk"]["level"] == "high"]
+    covered = sum(p["event_id"] in alerted for p in high) / max(1, len(high))
     alerts = sorted((a["level"], a["rule"], tuple(a["post_ids"])) for a in es_docs(settings, "alerts"))
-    return {"posts": posts_out, "alerts": alerts, "mails": len(box.message_ids()), "stats": stats}
+    return {"posts": posts_out, "alerts": alerts, "mails": len(box.message_ids()), "stats": stats,
+            "covered": covered}  # fmt: skip
 
 
 def test_two_workers_split_the_partitions_and_agree_with_one(live_services: Settings, tmp_path: Path) -> None:
@@ -66,12 +73,14 @@ def test_two_workers_split_the_partitions_and_agree_with_one(live_services: Sett
     assert set(single["posts"]) == set(double["posts"])
     same = sum(single["posts"][i] == double["posts"][i] for i in single["posts"])
     assert same >= 0.99 * len(single["posts"])
-    # Alerts are per incident, and which posts make one incident depends a little on arrival order: the fast
-    # lane's memory of recent texts is each worker's own, so two workers route some posts differently, and
-    # a post about the same happening may join an event or start one as the order goes. 1,200 risk-heavy
-    # posts at once about seven spots is the worst case for that.
-    assert abs(len(single["alerts"]) - len(double["alerts"])) <= 0.1 * len(single["alerts"])
-    assert single["mails"] > 0 and abs(single["mails"] - double["mails"]) <= 0.1 * single["mails"]
+    # Alerts are per incident, and which posts make one incident depends on arrival order: the fast lane's
+    # memory of recent texts is each worker's own, so two workers route some posts differently, and a post
+    # about the same happening may join an event or start one as the order goes (1,200 risk-heavy posts at
+    # once about seven spots is the worst case for that). What must not differ: every high post is in an
+    # event that has its high alert, with one worker or two.
+    assert single["covered"] == double["covered"] == 1.0
+    assert abs(len(single["alerts"]) - len(double["alerts"])) <= 0.25 * len(single["alerts"])
+    assert single["mails"] > 0 and abs(single["mails"] - double["mails"]) <= 0.25 * single["mails"]
 
 
 def test_replay_rescores_into_the_same_documents(live_services: Settings, tmp_path: Path) -> None:
