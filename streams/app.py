@@ -20,6 +20,7 @@ of scored posts for other consumers (the project's own rules run inside processi
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -240,12 +241,27 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
         return outcomes
 
     # --- timers ----------------------------------------------------------------------------------
+    # A timer's failure is logged and tried again at its next tick: an exception escaping a Faust timer
+    # stops the whole worker (Elasticsearch answering 503 while its shards recover did, once).
+    def survives(timer):
+        @functools.wraps(timer)
+        async def guarded_timer() -> None:
+            try:
+                await timer()
+            except Exception:
+                log.exception("timer %s failed; it runs again at its next tick", timer.__name__)
+                stats.count(f"timers/failed/{timer.__name__}")
+
+        return guarded_timer
+
     @app.timer(max(0.2, s.alert_refresh_s))
+    @survives
     async def flush_alerts() -> None:
         """Send the alert refreshes held back to at most one per alert per STREAM_ALERT_REFRESH_S."""
         await pipeline.flush_alerts()
 
     @app.timer(UPDATES_EVERY_S, on_leader=True)
+    @survives
     async def due_updates() -> None:
         """Send the update e-mails whose interval has passed (STREAM_UPDATE_EVERY_MIN)."""
         sent = await notifier().send_due_updates()
@@ -253,6 +269,7 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
             stats.count("notify/updates_due_sent", sent)
 
     @app.timer(s.digest_every_min * 60, on_leader=True)
+    @survives
     async def digest() -> None:
         """Send the low-severity alerts of each station as one digest e-mail."""
         covered = await notifier().send_digests()
@@ -260,6 +277,7 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
             stats.count("notify/digested", covered)
 
     @app.timer(s.silence_check_s, on_leader=True)
+    @survives
     async def ticks() -> None:
         """Each rule's on_tick with the newest post of each source (the silence rule: a crawler down)."""
         last_seen = await _last_post_per_source(es_client(), settings)
@@ -272,6 +290,7 @@ def create_app(settings: Settings, scorer_factory=None, rules: RuleSet | None = 
                 await pipeline.send_alert(alert)
 
     @app.timer(s.stats_every_s)
+    @survives
     async def write_stats() -> None:
         """Write this worker's counters for `yuqing worker status`."""
         stats.write()

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, TransportError
+from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
 from pydantic import ValidationError
 
@@ -64,7 +64,12 @@ async def bulk(client: AsyncElasticsearch, operations: list[dict[str, Any]]) -> 
     """One bulk request; transient item failures raise BulkRetry, permanent ones are returned."""
     if not operations:
         return []
-    resp = await client.bulk(operations=operations)
+    try:
+        resp = await client.bulk(operations=operations)
+    except ApiError as exc:  # the whole request refused: overloaded, or shards recovering after a restart
+        if exc.status_code == 429 or exc.status_code >= 500:
+            raise BulkRetry(f"bulk answered {exc.status_code}") from exc
+        raise
     if not resp.get("errors"):
         return []
     refused, transient = [], 0

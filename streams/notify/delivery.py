@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError, TransportError
+from elasticsearch import ApiError, AsyncElasticsearch, ConflictError, NotFoundError, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
 
 from streams.notify import letters, message, smtp
@@ -50,6 +50,10 @@ BATCH_CONCURRENCY = 8
 REFRESHED = ("similar_count", "event_size", "sources", "event_status", "updated_at", "post_ids")
 
 
+class Overloaded(Exception):
+    """Elasticsearch answered 429 or 5xx (overloaded, or shards not yet available after a restart)."""
+
+
 class Notifier:
     def __init__(
         self, settings: Settings, client: AsyncElasticsearch, stations: Stations, digest_levels: set[str]
@@ -66,10 +70,18 @@ class Notifier:
         self.stats[key] = self.stats.get(key, 0) + n
 
     async def _es(self, what: str, call):
+        async def answered():
+            try:
+                return await call()
+            except ApiError as exc:  # 429, or 5xx while shards recover after a restart: it passes
+                if exc.status_code == 429 or exc.status_code >= 500:
+                    raise Overloaded(f"{exc.status_code} {exc.error}") from exc
+                raise
+
         return await until_done(
             f"elasticsearch {what}",
-            call,
-            transient=ES_TRANSIENT,
+            answered,
+            transient=(*ES_TRANSIENT, Overloaded),
             max_pause_s=self.settings.stream.retry_max_s,
         )
 
