@@ -224,13 +224,14 @@ def es_count(settings: Settings, index: str = "posts") -> int:
         client.close()
 
 
-def es_docs(settings: Settings, index: str, size: int = 10_000) -> list[dict[str, Any]]:
+def es_docs(settings: Settings, index: str, size: int = 10_000, **search: Any) -> list[dict[str, Any]]:
+    """The documents of a project index after a refresh (`search`: more arguments, such as `query`)."""
     from yuqing import es as es_setup
 
     client = es_setup.client(settings.es)
     try:
         client.indices.refresh(index=settings.es.name(index), ignore_unavailable=True)
-        resp = client.search(index=settings.es.name(index), size=size, ignore_unavailable=True)
+        resp = client.search(index=settings.es.name(index), size=size, ignore_unavailable=True, **search)
         return [h["_source"] for h in resp["hits"]["hits"]]
     finally:
         client.close()

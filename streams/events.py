@@ -117,6 +117,12 @@ def resolve(events: MutableMapping[str, Any], event_id: str | None) -> str | Non
     return None
 
 
+def _live_target(t: Tables, event_id: str | None, when: datetime, window_s: float) -> str | None:
+    """The live event an id stands for, if it was seen within `window_s` of `when`."""
+    target = resolve(t.events, event_id)
+    return target if target and _live(t.events[target], when, window_s) else None
+
+
 def _text_entry(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
@@ -138,10 +144,9 @@ def group(env: Envelope, t: Tables, w: Windows) -> Grouped:
         kind, event_id = linked
         return _join_existing(env, t, event_id, kind, thash, when, w)
     entry = _text_entry(t.texts.get(f"{env.place}|{thash}"))
-    copy_of = resolve(t.events, entry["event"]) if entry else None
-    if copy_of and _live(t.events[copy_of], when, w.event_s):
-        env.copy_of = entry.get("post")  # type: ignore[union-attr]
-        env.copy_scores = entry.get("scores")  # type: ignore[union-attr]
+    copy_of = _live_target(t, entry["event"], when, w.event_s) if entry else None
+    if copy_of and entry:
+        env.copy_of, env.copy_scores = entry.get("post"), entry.get("scores")
         return _join_existing(env, t, copy_of, "copy", thash, when, w)
     value = sh.simhash(env.normalized)
     keys = band_keys(env.place, value, w.max_distance)
@@ -160,14 +165,14 @@ def _linked(env: Envelope, t: Tables, when: datetime, w: Windows) -> tuple[str, 
     """(kind, event id) when the post names a post the stream knows, or quotes one as its parent's text."""
     for name, post_id in (env.links or {}).items():
         member = t.members.get(post_id)
-        target = resolve(t.events, member["event"]) if member else None
-        if target and _live(t.events[target], when, w.event_s):
+        target = _live_target(t, member["event"], when, w.event_s) if member else None
+        if target:
             return ("thread" if name == "thread" else "chain"), target
     parent_text = env.post.get("parent_text")
     if parent_text:
         entry = _text_entry(t.texts.get(f"{env.place}|{sh.text_hash(normalize_text(parent_text))}"))
-        target = resolve(t.events, entry["event"]) if entry else None
-        if target and _live(t.events[target], when, w.event_s):
+        target = _live_target(t, entry["event"], when, w.event_s) if entry else None
+        if target:
             return "chain", target
     return None
 
@@ -184,13 +189,13 @@ def _join_existing(
 ) -> Grouped:
     post = env.post
     event = _join(t.events[event_id], post, when, kind)
-    value = sh.simhash(env.normalized) if value is None else value
-    hexed = f"{value:016x}"
-    if kind in ("near", "thread", "chain"):  # a new wording of the event: findable by later near-duplicates
+    if kind != "copy":  # a new wording of the event: findable by later near-duplicates (a copy is not one)
+        value = sh.simhash(env.normalized) if value is None else value
+        hexed = f"{value:016x}"
         event["_simhashes"] = [*(h for h in event.get("_simhashes", []) if h != hexed), hexed][
             -SIMHASHES_KEPT:
         ]
-    _file_event(t, event, env.place, thash, value, when, w, post["id"], index_bands=kind != "copy")
+    _file_event(t, event, env.place, thash, value if kind != "copy" else None, when, w, post["id"])
     t.members[post["id"]] = _member(event_id, env, thash, post, kind)
     env.event_id, env.event_new, env.joined_by = event_id, False, kind
     return Grouped(kind, env, event)
@@ -205,7 +210,7 @@ def rebuild_derived(t: Tables, *, window_s: float, max_distance: int) -> int:
     t.bands.clear()
     t.recent.clear()
     made = 0
-    for event in sorted(t.events.values(), key=lambda e: e.get("last_seen", "")):
+    for event in sorted(t.events.values(), key=_last_seen):
         place = event.get("_place")
         if place is None or event.get("_merged_into"):
             continue
@@ -261,13 +266,13 @@ def _file_event(
     event: dict,
     place: str,
     thash: str,
-    value: int,
+    value: int | None,
     when: datetime,
     w: Windows,
     post_id: str,
-    index_bands: bool = True,
 ) -> None:
-    """Store an event after a post started or joined it: the record, its text and its band entries."""
+    """Store an event after a post started or joined it: the record, its text and, given the post's SimHash,
+    its band entries."""
     event["_touched"] = time.time()
     t.events[event["id"]] = event
     key = f"{place}|{thash}"
@@ -275,7 +280,7 @@ def _file_event(
     # the first post with this text is the one its copies take scores from (until its event is gone)
     if entry is None or (entry["event"] != event["id"] and resolve(t.events, entry["event"]) is None):
         t.texts[key] = {"post": post_id, "event": event["id"]}
-    if index_bands:
+    if value is not None:
         for band in band_keys(place, value, w.max_distance):
             t.bands[band] = _band_entries(t.bands.get(band) or [], event["id"], value, when, w.event_s)
     _remember_recent(t, place, event["id"])
@@ -359,6 +364,22 @@ def _start(event_id: str, post: dict[str, Any], env: Envelope, when: datetime, v
     }
 
 
+def _counted(counts: dict[str, int] | None, key: str, n: int) -> dict[str, int]:
+    """A copy of per-key counts with `n` added to one key (never below zero)."""
+    counts = dict(counts or {})
+    counts[key] = max(0, counts.get(key, 0) + n)
+    return counts
+
+
+def _span(event: dict[str, Any], first: str, last: str, latest_post_id: str) -> None:
+    """Widen an event's first/last sighting to [first, last]; a later last brings its latest post along.
+    Compared as times: an ISO string in +08:00 and one in UTC do not sort as text."""
+    if datetime.fromisoformat(last) >= datetime.fromisoformat(event["last_seen"]):
+        event["latest_post_id"] = latest_post_id
+    event["first_seen"] = min(event["first_seen"], first, key=datetime.fromisoformat)
+    event["last_seen"] = max(event["last_seen"], last, key=datetime.fromisoformat)
+
+
 def _join(event: dict[str, Any], post: dict[str, Any], when: datetime, kind: str) -> dict[str, Any]:
     event = dict(event)
     event["post_count"] += 1
@@ -366,15 +387,9 @@ def _join(event: dict[str, Any], post: dict[str, Any], when: datetime, kind: str
         event["post_ids"] = [*event["post_ids"], post["id"]]
     if post["source"] not in event["sources"]:
         event["sources"] = [*event["sources"], post["source"]]
-    by_source = dict(event.get("by_source") or {})
-    by_source[post["source"]] = by_source.get(post["source"], 0) + 1
-    joined = dict(event.get("joined_by") or {})
-    joined[kind] = joined.get(kind, 0) + 1
-    event["by_source"], event["joined_by"] = by_source, joined
-    if when.isoformat() >= event["last_seen"]:
-        event["latest_post_id"] = post["id"]
-    event["first_seen"] = min(event["first_seen"], when.isoformat(), key=datetime.fromisoformat)
-    event["last_seen"] = max(event["last_seen"], when.isoformat(), key=datetime.fromisoformat)
+    event["by_source"] = _counted(event.get("by_source"), post["source"], 1)
+    event["joined_by"] = _counted(event.get("joined_by"), kind, 1)
+    _span(event, when.isoformat(), when.isoformat(), post["id"])
     return event
 
 
@@ -397,7 +412,7 @@ def reports_resolved(normalized: str, terms: tuple[str, ...]) -> bool:
 
 
 def same_happening(
-    grams: set[str], scored: dict[str, Any], event: dict[str, Any], place: str, when: datetime | None = None
+    grams: set[str], scored: dict[str, Any], event: dict[str, Any], place: str, when: datetime
 ) -> float:
     """How surely a post and a live event of the same city are about one happening (0: not at all). The event
     is at the post's place, or the post names no spot (see `candidates`)."""
@@ -412,7 +427,7 @@ def same_happening(
     cats = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
     unplaced = place == CITY and event.get("_place") not in SPOTLESS_PLACES
     at_spot = place not in SPOTLESS_PLACES and place == event.get("_place")
-    if incident and when is not None and _surging(event, when):
+    if incident and _surging(event, when):
         # while an incident surges: a post of its kind that names no place is about it (it cannot be about a
         # spot it does not name); so is a post at its spot that reports nothing urgent itself and shares its
         # kind or some of its words ("湖泉的游船以后还敢坐吗"). A risky post at the spot needs more (below):
@@ -446,27 +461,30 @@ def candidates(t: Tables, place: str) -> list[str]:
         return list(reversed(t.recent.get(place, [])))
     places = [p for p in t.recent if p != ELSEWHERE]
     ids = [e for p in places for e in t.recent.get(p, [])]
-    return sorted(set(ids), key=lambda e: (t.events.get(e) or {}).get("last_seen", ""), reverse=True)
+    return sorted(set(ids), key=lambda e: _last_seen(t.events.get(e)), reverse=True)
+
+
+def _last_seen(event: dict[str, Any] | None) -> datetime:
+    return datetime.fromisoformat(event["last_seen"]) if event else datetime.min.replace(tzinfo=UTC)
 
 
 def settle(
     env: Envelope, scored: dict[str, Any], t: Tables, w: Windows
-) -> tuple[dict[str, Any] | None, str | None]:
+) -> tuple[dict[str, Any] | None, bool]:
     """After scoring: a provisional new event may merge into a live one about the same happening; then the
-    event gains the post's scores. Returns (the event after this post, the event merged away or None)."""
+    event gains the post's scores. Returns (the event after this post, whether the post reports its case
+    resolved)."""
+    resolved = reports_resolved(env.normalized, w.resolved_terms)
     event_id = resolve(t.events, env.event_id)
     if event_id is None:
-        return None, None
+        return None, resolved
     env.event_id = event_id  # it may have merged since this post was grouped
     event = t.events[event_id]
     when = _event_time(env.post)
     grams = bigrams(env.normalized, env.place)
-    resolved = reports_resolved(env.normalized, w.resolved_terms)
-    merged_away = None
     if env.event_new and event.get("_provisional") and not env.replay:
         target = _same_happening_target(env, scored, grams, t, w, when, resolved, exclude=event_id)
         if target is not None:
-            merged_away = event_id
             event = _merge(t, event_id, target, "same_happening")
             event_id, env.event_id, env.joined_by = target, target, "same_happening"
     elif env.joined_by == "near" and not env.replay and _minor(event) and _risky(scored):
@@ -487,7 +505,7 @@ def settle(
         entry = _text_entry(t.texts.get(key)) or {"post": env.post["id"]}
         if entry.get("post") == env.post["id"]:
             t.texts[key] = {**entry, "event": event_id, "scores": kept_scores(scored)}
-    return updated, merged_away
+    return updated, resolved
 
 
 def _minor(event: dict[str, Any]) -> bool:
@@ -504,14 +522,8 @@ def _rehome(t: Tables, env: Envelope, from_id: str, to_id: str, when: datetime) 
     old = dict(t.events[from_id])
     old["post_count"] = max(1, old["post_count"] - 1)
     old["post_ids"] = [p for p in old["post_ids"] if p != post_id]
-    old["by_source"] = {
-        **old.get("by_source", {}),
-        source: max(0, old.get("by_source", {}).get(source, 1) - 1),
-    }
-    old["joined_by"] = {
-        **old.get("joined_by", {}),
-        "near": max(0, old.get("joined_by", {}).get("near", 1) - 1),
-    }
+    old["by_source"] = _counted(old.get("by_source"), source, -1)
+    old["joined_by"] = _counted(old.get("joined_by"), "near", -1)
     t.events[from_id] = old
     member = t.members.get(post_id)
     if member is not None:
@@ -563,16 +575,10 @@ def _merge(t: Tables, source_id: str, target_id: str, kind: str) -> dict[str, An
         if len(target["post_ids"]) < POST_IDS_KEPT and pid not in target["post_ids"]:
             target["post_ids"] = [*target["post_ids"], pid]
     target["sources"] = [*target["sources"], *(s for s in source["sources"] if s not in target["sources"])]
-    by_source = dict(target.get("by_source") or {})
     for name, n in (source.get("by_source") or {}).items():
-        by_source[name] = by_source.get(name, 0) + n
-    joined = dict(target.get("joined_by") or {})
-    joined[kind] = joined.get(kind, 0) + source["post_count"]
-    target["by_source"], target["joined_by"] = by_source, joined
-    if source["last_seen"] >= target["last_seen"]:
-        target["latest_post_id"] = source["latest_post_id"]
-    target["first_seen"] = min(target["first_seen"], source["first_seen"], key=datetime.fromisoformat)
-    target["last_seen"] = max(target["last_seen"], source["last_seen"], key=datetime.fromisoformat)
+        target["by_source"] = _counted(target.get("by_source"), name, n)
+    target["joined_by"] = _counted(target.get("joined_by"), kind, source["post_count"])
+    _span(target, source["first_seen"], source["last_seen"], source["latest_post_id"])
     target["_simhashes"] = [*target.get("_simhashes", []), *source.get("_simhashes", [])][-SIMHASHES_KEPT:]
     t.events[source_id] = {
         "id": source_id,

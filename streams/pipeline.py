@@ -27,6 +27,7 @@ from streams.alerting import AlertGate
 from streams.envelope import Envelope, dead_letter
 from streams.fastlane import FastLane
 from streams.indexing import bulk_until_done, post_actions
+from streams.replay import REPLAY_HEADER
 from streams.rules import RuleSet
 from streams.stats import Stats
 from yuqing.config import Stations
@@ -36,7 +37,6 @@ from yuqing.schema import ScoredPost
 from yuqing.settings import Settings
 
 log = logging.getLogger(__name__)
-REPLAY_HEADER = "yuqing-replay"
 FLAGS_HEADER = "yuqing-flags"
 PRODUCED_HEADER = "yuqing-produced-at"
 EXPIRE_EVERY_S = 60.0
@@ -167,7 +167,7 @@ class Pipeline:
     async def process(self, batch: list[Any]) -> None:
         """One micro-batch of placed posts, from grouping to alerts (see the module docstring)."""
         items: list[tuple[Any, Envelope]] = []
-        touched: dict[str, dict[str, Any]] = {}
+        touched: set[str] = set()  # event ids; their snapshots are read from the table at the end
         for event in batch:
             with in_event(event):
                 env = await self.guarded("group", event, lambda e: self._group(e, touched))
@@ -180,11 +180,10 @@ class Pipeline:
             if result is None:
                 continue
             with in_event(event):
-                record, _merged = events.settle(env, result, self.tables, self.windows)
+                record, resolved = events.settle(env, result, self.tables, self.windows)
             if record is not None:
-                touched[record["id"]] = record
-            resolved = events.reports_resolved(env.normalized, self.windows.resolved_terms)
-            settled.append((event, env, self._scored(env, result), resolved))
+                touched.add(record["id"])
+            settled.append((event, env, scoring.to_scored(env, result), resolved))
         indexed = await self._index(settled)
         for event, env, post, resolved in indexed:
             await self.topics["scored"].send(
@@ -204,12 +203,12 @@ class Pipeline:
             snapshot = events.public(self.tables.events[event_id])
             await self.topics["events"].send(key=event_id.encode(), value=_json(snapshot))
 
-    async def _group(self, event: Any, touched: dict[str, dict[str, Any]]) -> Envelope | None:
+    async def _group(self, event: Any, touched: set[str]) -> Envelope | None:
         env = Envelope.loads(event.value)
         result = events.group(env, self.tables, self.windows)
         self.stats.count(f"group/{result.kind}")
         if result.event is not None:
-            touched[result.event["id"]] = result.event
+            touched.add(result.event["id"])
         return result.envelope
 
     async def _score(self, envs: list[Envelope]) -> dict[str, dict[str, Any]]:
@@ -238,9 +237,6 @@ class Pipeline:
                     results[env.post["id"]] = scores
                     self.stats.count("score/copied")
         return results
-
-    def _scored(self, env: Envelope, result: dict[str, Any]) -> ScoredPost:
-        return scoring.to_scored(env, result)
 
     async def _index(self, settled: list[tuple[Any, Envelope, ScoredPost, bool]]):
         """Bulk-index the batch (blocking while Elasticsearch is down); refused documents → DLQ."""

@@ -11,8 +11,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bench.rig import Mailbox, Worker, own_prefix, post_record, produce, wait_idle, wait_until, worker_env
-from yuqing import es as es_setup
+from bench.rig import (
+    Mailbox,
+    Worker,
+    es_docs,
+    own_prefix,
+    post_record,
+    produce,
+    wait_idle,
+    wait_until,
+    worker_env,
+)
 from yuqing.segment import segment
 from yuqing.settings import Settings
 
@@ -51,7 +60,7 @@ def stream(live_services: Settings, tmp_path_factory: pytest.TempPathFactory) ->
             # the first post of each happening first, as a real thread or incident begins
             produce(settings, [post_record(p) for p in FIRSTS])
             wait_until(
-                "the first posts indexed", lambda: len(_docs(settings, "posts")) >= len(FIRSTS) or None, 90
+                "the first posts indexed", lambda: len(es_docs(settings, "posts")) >= len(FIRSTS) or None, 90
             )
             produce(settings, [post_record(p) for p in FOLLOWERS])
             wait_idle(settings, 180)
@@ -92,22 +101,12 @@ FOLLOWERS = [
 ]
 
 
-def _docs(settings: Settings, index: str, **query) -> list[dict]:
-    client = es_setup.client(settings.es)
-    try:
-        client.indices.refresh(index=settings.es.name(index), ignore_unavailable=True)
-        resp = client.search(index=settings.es.name(index), size=1000, ignore_unavailable=True, **query)
-        return [h["_source"] for h in resp["hits"]["hits"]]
-    finally:
-        client.close()
-
-
 def _events_of(settings: Settings, post_ids: set[str]) -> set[str]:
-    return {p["event_id"] for p in _docs(settings, "posts") if p["id"] in post_ids}
+    return {p["event_id"] for p in es_docs(settings, "posts") if p["id"] in post_ids}
 
 
 def _alerts_of(settings: Settings, event_ids: set[str]) -> list[dict]:
-    return [a for a in _docs(settings, "alerts") if a.get("event_id") in event_ids]
+    return [a for a in es_docs(settings, "alerts") if a.get("event_id") in event_ids]
 
 
 def test_a_thread_is_one_alert_and_one_draft_per_agency(stream) -> None:
@@ -117,7 +116,7 @@ def test_a_thread_is_one_alert_and_one_draft_per_agency(stream) -> None:
     assert len(events) == 1, worker.tail()
     alerts = _alerts_of(settings, events)
     assert len(alerts) == 1 and alerts[0]["level"] == "medium", alerts
-    letters = [d for d in _docs(settings, "letters") if d["event_id"] in events]
+    letters = [d for d in es_docs(settings, "letters") if d["event_id"] in events]
     by_agency = collections.Counter(d["agency"] for d in letters)
     assert letters and max(by_agency.values()) == 1 and all(d["status"] == "draft" for d in letters)
     assert all("gov.example" not in str(m["To"]) for m in mailbox.messages())  # no letter left unapproved
@@ -129,10 +128,10 @@ def test_a_viral_incident_is_one_event_few_alerts_and_emergencies_elsewhere_thei
     nearly all the incident, at most three alerts and one first e-mail each, emergencies elsewhere apart."""
     settings, mailbox, worker = stream
     ids = {"weibo:b1", *(f"weibo:r{i}" for i in range(60)), *(f"douyin:k{i}" for i in range(40))}
-    posts = [p for p in _docs(settings, "posts") if p["id"] in ids]
+    posts = [p for p in es_docs(settings, "posts") if p["id"] in ids]
     main = next(p["event_id"] for p in posts if p["id"] == "weibo:b1")
     assert sum(p["event_id"] == main for p in posts) >= 0.9 * len(ids), worker.tail()
-    (event,) = [e for e in _docs(settings, "events") if e["id"] == main]
+    (event,) = [e for e in es_docs(settings, "events") if e["id"] == main]
     assert {"weibo", "douyin"} <= set(event["sources"]) and event["peak_level"] == "high"
     alerts = [
         a for a in _alerts_of(settings, {p["event_id"] for p in posts}) if a["level"] in ("medium", "high")
@@ -152,7 +151,7 @@ def test_a_found_safe_report_resolves_its_case(stream) -> None:
     settings, _, _ = stream
     (event_id,) = _events_of(settings, {"weibo:m1"})
     assert _events_of(settings, {"police:n1"}) == {event_id}
-    (event,) = [e for e in _docs(settings, "events") if e["id"] == event_id]
+    (event,) = [e for e in es_docs(settings, "events") if e["id"] == event_id]
     assert event["status"] == "reported_resolved" and event["resolved_post_id"] == "police:n1"
     highs = [a for a in _alerts_of(settings, {event_id}) if a["level"] == "high"]
     assert len(highs) <= 1 and all(a["event_status"] == "reported_resolved" for a in highs)
@@ -161,7 +160,7 @@ def test_a_found_safe_report_resolves_its_case(stream) -> None:
 def test_copies_by_three_accounts_are_three_searchable_posts_of_one_event(stream) -> None:
     settings, _, _ = stream
     words = {"match": {"text_seg": {"query": segment("卖假门票"), "operator": "and"}}}
-    hits = _docs(settings, "posts", query=words)
+    hits = es_docs(settings, "posts", query=words)
     copies = sorted((p["id"], p["author"]) for p in hits)
     assert copies == [("douyin:c2", "账号乙"), ("kuaishou:c3", "账号丙"), ("weibo:c1", "账号甲")]
     assert len({p["event_id"] for p in hits}) == 1

@@ -389,3 +389,12 @@ def test_while_an_incident_surges_a_calm_post_about_it_at_its_spot_joins_it() ->
     calm = env("dy:1", "湖泉生态园那条游船翻了以后谁还敢坐啊", crawled_at="2026-11-30T10:06:00+00:00")
     _, event = through(t, calm, scores("none", (), sentiment="neg"))
     assert event["id"] == first.envelope.event_id
+
+
+def test_the_latest_post_is_found_by_time_whatever_the_offset_it_was_written_with() -> None:
+    """10:30 in Mile (+08:00) is before 10:00 UTC, though it sorts after it as text."""
+    t = tables()
+    first, _ = through(t, env("wb:1", crawled_at="2026-11-30T10:00:00+00:00"))
+    run(t, env("wb:2", "//@甲: " + TEXT, published_at="2026-11-30T10:30:00+08:00", links={"root": "wb:1"}))
+    event = t.events[first.envelope.event_id]
+    assert event["latest_post_id"] == "wb:1" and event["first_seen"] == "2026-11-30T10:30:00+08:00"
