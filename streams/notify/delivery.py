@@ -182,7 +182,7 @@ class Notifier:
         due = _mailed_at(doc) + self.update_every
         if not urgent and now < due:
             if not doc.get("update_due_at"):
-                await self.mutate(alert_id, lambda d: {"update_due_at": due.isoformat()} if news else None)
+                await self.mutate(alert_id, lambda _d: {"update_due_at": due.isoformat()})
             return "update owed"
         return await self.send_update(alert_id)
 
@@ -309,6 +309,8 @@ class Notifier:
             if previous.get("status") != "draft":
                 return  # approved, sent or rejected: a person's decision, never rewritten
             doc = letters.draft(alert, agency, previous).model_dump(mode="json")
+            if {**doc, "updated_at": previous.get("updated_at")} == previous:
+                return  # a refresh that changes nothing a supervisor reads: no write
             try:
                 await self.client.index(
                     index=self.letters_index,

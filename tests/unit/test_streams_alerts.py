@@ -144,6 +144,9 @@ def test_digest_and_letter_draft() -> None:
         alerts[1].model_copy(update={"event_id": "a"}), agency, letter.model_dump(mode="json")
     )
     assert again.id == letter.id and len(again.evidence) == 2  # one draft per event and agency
+    same = letters.draft(alerts[0], agency, letter.model_dump(mode="json")).model_dump(mode="json")
+    previous = letter.model_dump(mode="json")
+    assert {**same, "updated_at": previous["updated_at"]} == previous  # nothing new: the notifier skips it
 
 
 def test_an_update_is_threaded_to_the_first_email() -> None:
