@@ -30,6 +30,7 @@ import contextlib
 import json
 import logging
 import math
+import os
 import random
 import tempfile
 import time
@@ -411,6 +412,7 @@ def surge(settings: Settings, plan: list[Planned], shape: Shape, clock: MailCloc
     incident_ids = {a.get("id") for a in incident} - {None}
     mails = clock.snapshot()
     figures.incident_alerts = len(incident)
+    _dump(incident, alerts, urgent)
     figures.incident_mails = sum(alert in incident_ids for _, alert, _ in mails)
     about = {e: alerts_about(alerts, {e}, event_ids(settings, {e})) for e in urgent}
     figures.mail_s, figures.own_alerts, figures.distinct_alerts = emergency_figures(
@@ -418,6 +420,14 @@ def surge(settings: Settings, plan: list[Planned], shape: Shape, clock: MailCloc
     )
     figures.emergencies = len(urgent)
     return figures
+
+
+def _dump(incident: list[dict], alerts: list[dict], urgent: dict[str, float]) -> None:
+    """With YUQING_BENCH_DUMP=path, the alerts (incident's and the rest) are written there for reading."""
+    path = os.environ.get("YUQING_BENCH_DUMP")
+    if path:
+        doc = {"incident": incident, "others": [a for a in alerts if a not in incident], "urgent": list(urgent)}
+        Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
 def _mailed(settings: Settings, urgent: dict[str, float], clock: MailClock) -> list[bool]:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from typing import Any
 
 from streams import simhash as sh
 from streams.envelope import Envelope
-from yuqing.segment import segment
+from yuqing.segment import segment, words_of
 from yuqing.text import normalize_text
 
 POST_IDS_KEPT = 50
@@ -55,9 +56,11 @@ BAND_ENTRIES_KEPT = 64
 RECENT_KEPT = 200  # live events per place considered for a same-happening join
 TITLE_CHARS = 120
 SIMHASHES_KEPT = 16  # per event: the SimHashes of its latest distinct posts, for the band index
-GRAMS_KEPT = 600  # per event: the character bigrams of its posts' texts, the latest kept
+GRAMS_KEPT = 2000  # per event: the character bigrams of its posts' texts, the latest kept
 TERMS_KEPT = 60  # per event: the lexicon's incident terms its posts named, the latest kept
+WORDS_KEPT = 300  # per event: how many of its posts used each telling word (yuqing.segment.words_of), the most used
 ALIAS_HOPS = 8  # merged events form short chains; a longer one is a bug, not a reason to loop
+MENTION = re.compile(r"@[^\s:：@/]{1,30}[:：]?")
 LEVELS = ("none", "low", "medium", "high")
 CITY, ELSEWHERE = "弥勒", "_elsewhere"  # place keys that are not a scenic spot (see streams.intake)
 SPOTLESS_PLACES = (CITY, ELSEWHERE)
@@ -360,6 +363,7 @@ def _start(event_id: str, post: dict[str, Any], env: Envelope, when: datetime, v
         "_simhashes": [f"{value:016x}"],
         "_grams": [],
         "_terms": [],
+        "_words": {},
         "_provisional": True,  # until its first post is scored: it may still merge into a live event
     }
 
@@ -397,8 +401,9 @@ def _join(event: dict[str, Any], post: dict[str, Any], when: datetime, kind: str
 
 
 def bigrams(text: str, place: str) -> set[str]:
-    """Character bigrams of a normalised text without the place's own name (every candidate shares it)."""
-    chars = [c for c in text if c.isalnum() and c not in place]
+    """Character bigrams of a normalised text without the place's own name (every candidate shares it) and
+    without @mentions (a repost chain's `//@name:` says who carried it, not what happened)."""
+    chars = [c for c in MENTION.sub(" ", text) if c.isalnum() and c not in place]
     return {a + b for a, b in itertools.pairwise(chars)}
 
 
@@ -411,33 +416,62 @@ def reports_resolved(normalized: str, terms: tuple[str, ...]) -> bool:
     return any(term in normalized for term in terms)
 
 
+def post_categories(scored: dict[str, Any]) -> set[str]:
+    """The model's risk categories and those of the lexicon's incident terms the post names ("救援车辆" is
+    `traffic` to the model and names a `safety` term)."""
+    terms = (scored.get("explain") or {}).get("risk_terms") or {}
+    return set(scored["risk"]["categories"]) | {cat for cat, found in terms.items() if cat != "urgent" and found}
+
+
+def main_categories(event: dict[str, Any]) -> set[str]:
+    """The categories a fair share of the event's posts have (a quarter of the most common one's count): a
+    surge gathers every category some comment was read as, which says nothing about the happening."""
+    counts: dict[str, int] = event.get("_cats") or {}
+    if not counts:
+        return set(event.get("categories") or [])
+    top = max(counts.values())
+    return {c for c, n in counts.items() if 4 * n >= top}
+
+
 def same_happening(
-    grams: set[str], scored: dict[str, Any], event: dict[str, Any], place: str, when: datetime
+    grams: set[str],
+    scored: dict[str, Any],
+    event: dict[str, Any],
+    place: str,
+    when: datetime,
+    words: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> float:
     """How surely a post and a live event of the same city are about one happening (0: not at all). The event
     is at the post's place, or the post names no spot (see `candidates`)."""
-    if not (scored["relevant"] and event.get("relevant")):
-        return 0.0
     theirs = set(event.get("_grams") or [])
     shared = len(grams & theirs)
     overlap = shared / max(1, min(len(grams), len(theirs)))
     lexical = overlap if shared >= 3 and overlap >= 0.5 else 0.0
-    incident = LEVELS.index(event.get("peak_level", "none")) >= 2
-    spot = place not in SPOTLESS_PLACES or event.get("_place") not in SPOTLESS_PLACES
-    cats = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
+    relevant = bool(scored["relevant"] and event.get("relevant"))
+    level = LEVELS.index(event.get("peak_level", "none"))
+    cats = post_categories(scored) & main_categories(event)
     unplaced = place == CITY and event.get("_place") not in SPOTLESS_PLACES
     at_spot = place not in SPOTLESS_PLACES and place == event.get("_place")
-    if incident and _surging(event, when):
-        # while an incident surges: a post of its kind that names no place is about it (it cannot be about a
-        # spot it does not name); so is a post at its spot that reports nothing urgent itself and shares its
-        # kind or some of its words ("湖泉的游船以后还敢坐吗"). A risky post at the spot needs more (below):
-        # an emergency must never vanish into whatever the model rated high there.
+    if level == 3 and _recent(event, when):
+        # minutes after an emergency at a spot, a post in the city that names no spot and is of its kind is
+        # about it: it cannot be about a spot it does not name. While the emergency spreads (reposts, copies,
+        # replies), so is a post at its spot or naming no spot that uses its telling words ("游船") or, of
+        # no kind, is a cry about it ("保佑保佑，一个都不要少") — an unplaced one only if it is no emergency
+        # itself. Before it spreads, a post at the spot needs more (below): an emergency must never vanish
+        # into whatever the model rated high there.
+        spreading = _spread(event) >= SURGE_POSTS
+        told = _shares_words(words, event)
+        cry = not post_categories(scored) and (scored.get("sentiment") or {}).get("label") == "neg"
         if unplaced and cats:
             return max(lexical, 0.6)
-        if at_spot and not _risky(scored) and (cats or shared >= 2):
-            return max(lexical, 0.55)
+        if spreading and (at_spot or scored["risk"]["level"] != "high") and (unplaced or at_spot):
+            if cats or told or cry:
+                return max(lexical, 0.6 if cats or told else 0.5)
+    if not relevant:
+        return 0.0
     profile = 0.0
-    if spot and incident:
+    spot = place not in SPOTLESS_PLACES or event.get("_place") not in SPOTLESS_PLACES
+    if spot and level >= 2:
         # an incident term the event's posts named ("落水"), or its kind and some of its words ("游船翻了");
         # the kind alone is not enough: a fight and a theft at one spot are two happenings
         terms = incident_terms(scored) & set(event.get("_terms") or [])
@@ -448,9 +482,22 @@ def same_happening(
     return max(lexical, profile)
 
 
-def _surging(event: dict[str, Any], when: datetime) -> bool:
-    recent = abs((when - datetime.fromisoformat(event["last_seen"])).total_seconds()) <= SURGE_RECENT_S
-    return recent and int(event.get("post_count") or 0) >= SURGE_POSTS
+def _shares_words(words: set[str], event: dict[str, Any]) -> bool:
+    """Whether the post uses a telling word the event's posts used (twice, once the event has a few posts:
+    one background post that joined must not pull in everything that shares its words)."""
+    counts: dict[str, int] = event.get("_words") or {}
+    least = 2 if int(event.get("post_count") or 0) >= 3 else 1
+    return any(counts.get(w, 0) >= least for w in words)
+
+
+def _spread(event: dict[str, Any]) -> int:
+    """How many of the event's posts joined it by spreading it: reposts, replies, copies, near-duplicates."""
+    joined = event.get("joined_by") or {}
+    return sum(int(joined.get(kind) or 0) for kind in ("thread", "chain", "copy", "near"))
+
+
+def _recent(event: dict[str, Any], when: datetime) -> bool:
+    return abs((when - datetime.fromisoformat(event["last_seen"])).total_seconds()) <= SURGE_RECENT_S
 
 
 def candidates(t: Tables, place: str) -> list[str]:
@@ -469,7 +516,7 @@ def _last_seen(event: dict[str, Any] | None) -> datetime:
 
 
 def settle(
-    env: Envelope, scored: dict[str, Any], t: Tables, w: Windows
+    env: Envelope, scored: dict[str, Any], t: Tables, w: Windows, words: set[str] | None = None
 ) -> tuple[dict[str, Any] | None, bool]:
     """After scoring: a provisional new event may merge into a live one about the same happening; then the
     event gains the post's scores. Returns (the event after this post, whether the post reports its case
@@ -482,22 +529,24 @@ def settle(
     event = t.events[event_id]
     when = _event_time(env.post)
     grams = bigrams(env.normalized, env.place)
+    words = words_of(segment(env.post["text"])) if words is None else words
     if env.event_new and event.get("_provisional") and not env.replay:
-        target = _same_happening_target(env, scored, grams, t, w, when, resolved, exclude=event_id)
+        target = _same_happening_target(env, scored, (grams, words), t, w, when, resolved, exclude=event_id)
         if target is not None:
             event = _merge(t, event_id, target, "same_happening")
             event_id, env.event_id, env.joined_by = target, target, "same_happening"
     elif env.joined_by == "near" and not env.replay and _minor(event) and _risky(scored):
         # a near-duplicate of a minor post that reads as an incident the city already has: it goes there
-        target = _same_happening_target(env, scored, grams, t, w, when, resolved, exclude=event_id)
+        target = _same_happening_target(env, scored, (grams, words), t, w, when, resolved, exclude=event_id)
         if target is not None:
             event = _rehome(t, env, event_id, target, when)
             event_id = target
     updated = with_scores(event, scored, env.post["id"], resolved=resolved)
     updated.pop("_provisional", None)
-    if env.copy_of is None and scored["relevant"]:  # the event's vocabulary grows with each new wording
+    if env.copy_of is None:  # the event's vocabulary grows with each new wording
         updated["_grams"] = _latest(updated.get("_grams"), grams, GRAMS_KEPT)
         updated["_terms"] = _latest(updated.get("_terms"), incident_terms(scored), TERMS_KEPT)
+        updated["_words"] = _tally(updated.get("_words"), words)
     updated["_touched"] = time.time()
     t.events[event_id] = updated
     if env.copy_of is None and not env.update:  # an original: its copies take these scores
@@ -532,6 +581,17 @@ def _rehome(t: Tables, env: Envelope, from_id: str, to_id: str, when: datetime) 
     return _join(t.events[to_id], env.post, when, "same_happening")
 
 
+def _tally(counts: dict[str, int] | None, words: set[str]) -> dict[str, int]:
+    """Word counts with one more post's words, the WORDS_KEPT most used kept (the newest among equals)."""
+    counts = dict(counts or {})
+    for word in words:
+        counts[word] = counts.pop(word, 0) + 1  # popped: an equal count newer than another sorts after it
+    if len(counts) > WORDS_KEPT:
+        ranked = sorted(enumerate(counts.items()), key=lambda item: (item[1][1], item[0]))
+        counts = dict(pair for _, pair in ranked[-WORDS_KEPT:])
+    return counts
+
+
 def _latest(kept: list[str] | None, new: set[str], limit: int) -> list[str]:
     fresh = sorted(new - set(kept or []))
     return [*(kept or []), *fresh][-limit:]
@@ -540,7 +600,7 @@ def _latest(kept: list[str] | None, new: set[str], limit: int) -> list[str]:
 def _same_happening_target(
     env: Envelope,
     scored: dict[str, Any],
-    grams: set[str],
+    said: tuple[set[str], set[str]],  # the post's bigrams and telling words
     t: Tables,
     w: Windows,
     when: datetime,
@@ -556,7 +616,7 @@ def _same_happening_target(
         # a resolution report may come the next morning; the happening itself within the incident window
         if not _live(event, when, w.event_s if resolved else w.incident_s):
             continue
-        score = same_happening(grams, scored, event, env.place, when)
+        score = same_happening(said[0], scored, event, env.place, when, said[1])
         if resolved and not score and event.get("relevant") and scored["relevant"]:
             shared = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
             score = 0.5 if shared and LEVELS.index(event["peak_level"]) >= 2 else 0.0
@@ -625,6 +685,10 @@ def with_scores(
     if not resolved:
         event["peak_score"] = max(event["peak_score"], float(risk["score"]))
         event["categories"] = sorted(set(event["categories"]) | set(risk["categories"]))
+        cats = dict(event.get("_cats") or {})
+        for category in post_categories(scored):
+            cats[category] = cats.get(category, 0) + 1
+        event["_cats"] = cats
     event["spots"] = [*event["spots"], *(s for s in scored["spots"] if s not in event["spots"])]
     if scored["relevant"]:
         event["relevant"] = True

@@ -106,10 +106,13 @@ def _event_alert(
     """The event's alert of this family after this post: raised, escalated, or refreshed."""
     key = f"{scope}|{family}"
     prior = state.escalation.get(key)
-    if fired:
-        rule, hit = max(fired, key=lambda rh: ORDER.index(rh[0].severity))  # first of the most severe
+    strongest = max(fired, key=lambda rh: ORDER.index(rh[0].severity)) if fired else None  # first of those
+    if strongest and (
+        prior is None or ORDER.index(strongest[0].severity) >= ORDER.index(RiskLevel(prior["level"]))
+    ):
+        rule, hit = strongest
         also = sorted({r.name for r, _ in fired} - {rule.name})
-    else:  # nothing fired on this post: the alert is refreshed with the event's latest state
+    else:  # nothing as severe fired on this post: the alert keeps its rule, refreshed with the event's state
         rule = rules.named(prior["rule"]) if prior else None
         if rule is None:
             return None
@@ -120,7 +123,7 @@ def _event_alert(
             post=post,
             categories=list((event or {}).get("categories") or []),
         )
-        also = []
+        also = sorted({r.name for r, _ in fired})
     level = rule.severity if prior is None else max(rule.severity, RiskLevel(prior["level"]), key=ORDER.index)
     if prior is None or ORDER.index(rule.severity) > ORDER.index(RiskLevel(prior["level"])):
         state.escalation[key] = {"level": str(level), "rule": rule.name, "summary": hit.summary,

@@ -34,6 +34,7 @@ from yuqing.config import Stations
 from yuqing.errors import InvalidPost
 from yuqing.gazetteer import Matcher
 from yuqing.schema import ScoredPost
+from yuqing.segment import segment, words_of
 from yuqing.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -180,10 +181,12 @@ class Pipeline:
             if result is None:
                 continue
             with in_event(event):
-                record, resolved = events.settle(env, result, self.tables, self.windows)
-            if record is not None:
-                touched.add(record["id"])
-            settled.append((event, env, scoring.to_scored(env, result), resolved))
+                done = await self.guarded("score", event, lambda _e, env=env, r=result: self._settle(env, r))
+            if done is not None:
+                record, post, resolved = done
+                if record is not None:
+                    touched.add(record["id"])
+                settled.append((event, env, post, resolved))
         indexed = await self._index(settled)
         for event, env, post, resolved in indexed:
             await self.topics["scored"].send(
@@ -229,7 +232,7 @@ class Pipeline:
             for f in failed:
                 env = f.envelope
                 await self.to_dlq("score", f.reason, env.dumps(), origin=env.origin, post_id=env.post["id"])
-            results = {env.post["id"]: scoring.result_of(post) for env, post in done}
+            results = {env.post["id"]: result for env, result in done}
         for env in envs:
             if env.copy_of and env.post["id"] not in results:
                 scores = env.copy_scores or results.get(env.copy_of)
@@ -237,6 +240,12 @@ class Pipeline:
                     results[env.post["id"]] = scores
                     self.stats.count("score/copied")
         return results
+
+    async def _settle(self, env: Envelope, result: dict[str, Any]):
+        """The post's event settled with its scores, and its indexed document (segmented once, for both)."""
+        text_seg = segment(env.post["text"])
+        record, resolved = events.settle(env, result, self.tables, self.windows, words_of(text_seg))
+        return record, scoring.to_scored(env, result, text_seg), resolved
 
     async def _index(self, settled: list[tuple[Any, Envelope, ScoredPost, bool]]):
         """Bulk-index the batch (blocking while Elasticsearch is down); refused documents → DLQ."""

@@ -14,6 +14,9 @@ from yuqing.gazetteer import default_matcher
 from yuqing.text import normalize_text
 
 _lock = threading.Lock()
+# jieba's dictionary counts words in a large general corpus; a word this common ("有人", "已经", "公司") says
+# nothing about which happening a post is about. Place names are added at 20000: every post at a spot has them.
+COMMON_WORD_FREQ = 2000
 
 
 @lru_cache(maxsize=1)
@@ -40,3 +43,22 @@ def segment(text: str) -> str:
 def segment_query(query: str) -> str:
     """Segment a user's query the same way as indexed text."""
     return segment(query)
+
+
+def words_of(segmented: str) -> set[str]:
+    """The words of a segmented text (`segment`'s output) that say what it is about: Chinese words of two
+    characters or more rarer than COMMON_WORD_FREQ in jieba's dictionary, place names and their pieces left
+    out ("游船", "救生圈", "超载"; not "有人", "弥勒", "生态园")."""
+    freq, places = _tokenizer().FREQ, _place_parts()
+    return {
+        w
+        for w in segmented.split()
+        if len(w) >= 2 and not w.isascii() and freq.get(w, 0) < COMMON_WORD_FREQ and w not in places
+    }
+
+
+@lru_cache(maxsize=1)
+def _place_parts() -> frozenset[str]:
+    """Every piece of two characters or more of the gazetteer's names (生态园 of 湖泉生态园)."""
+    names = default_matcher().names()
+    return frozenset(n[i:j] for n in names for i in range(len(n)) for j in range(i + 2, len(n) + 1))

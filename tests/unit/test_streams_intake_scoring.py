@@ -101,11 +101,11 @@ def envs(*texts: str) -> list[Envelope]:
 def test_a_transient_scorer_failure_is_retried() -> None:
     scorer = FlakyScorer(failures=2)
     done, failed = scoring.score_batch(scorer, envs("a", "b"), lambda p: p["text"], pause_s=0)
-    assert [p.id for _, p in done] == ["s:0", "s:1"] and not failed and scorer.calls == 3
+    assert [e.post["id"] for e, _ in done] == ["s:0", "s:1"] and not failed and scorer.calls == 3
 
 
 def test_a_post_that_always_fails_goes_to_the_dlq_and_the_rest_go_on() -> None:
     scorer = FlakyScorer(failures=0, poison="bad")
     done, failed = scoring.score_batch(scorer, envs("a", "bad", "c"), lambda p: p["text"], pause_s=0)
-    assert [p.id for _, p in done] == ["s:0", "s:2"]
+    assert [e.post["id"] for e, _ in done] == ["s:0", "s:2"]
     assert [f.envelope.post["id"] for f in failed] == ["s:1"] and "cannot score" in failed[0].reason
