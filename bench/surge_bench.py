@@ -426,7 +426,8 @@ def _dump(incident: list[dict], alerts: list[dict], urgent: dict[str, float]) ->
     """With YUQING_BENCH_DUMP=path, the alerts (incident's and the rest) are written there for reading."""
     path = os.environ.get("YUQING_BENCH_DUMP")
     if path:
-        doc = {"incident": incident, "others": [a for a in alerts if a not in incident], "urgent": list(urgent)}
+        others = [a for a in alerts if a not in incident]
+        doc = {"incident": incident, "others": others, "urgent": list(urgent)}
         Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 

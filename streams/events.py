@@ -58,7 +58,7 @@ TITLE_CHARS = 120
 SIMHASHES_KEPT = 16  # per event: the SimHashes of its latest distinct posts, for the band index
 GRAMS_KEPT = 2000  # per event: the character bigrams of its posts' texts, the latest kept
 TERMS_KEPT = 60  # per event: the lexicon's incident terms its posts named, the latest kept
-WORDS_KEPT = 300  # per event: how many of its posts used each telling word (yuqing.segment.words_of), the most used
+WORDS_KEPT = 300  # per event: how many of its posts used each telling word (segment.words_of), the most used
 ALIAS_HOPS = 8  # merged events form short chains; a longer one is a bug, not a reason to loop
 MENTION = re.compile(r"@[^\s:：@/]{1,30}[:：]?")
 LEVELS = ("none", "low", "medium", "high")
@@ -420,7 +420,8 @@ def post_categories(scored: dict[str, Any]) -> set[str]:
     """The model's risk categories and those of the lexicon's incident terms the post names ("救援车辆" is
     `traffic` to the model and names a `safety` term)."""
     terms = (scored.get("explain") or {}).get("risk_terms") or {}
-    return set(scored["risk"]["categories"]) | {cat for cat, found in terms.items() if cat != "urgent" and found}
+    named = {cat for cat, found in terms.items() if cat != "urgent" and found}
+    return set(scored["risk"]["categories"]) | named
 
 
 def main_categories(event: dict[str, Any]) -> set[str]:
@@ -464,9 +465,9 @@ def same_happening(
         cry = not post_categories(scored) and (scored.get("sentiment") or {}).get("label") == "neg"
         if unplaced and cats:
             return max(lexical, 0.6)
-        if spreading and (at_spot or scored["risk"]["level"] != "high") and (unplaced or at_spot):
-            if cats or told or cry:
-                return max(lexical, 0.6 if cats or told else 0.5)
+        nearby = at_spot or (unplaced and scored["risk"]["level"] != "high")
+        if spreading and nearby and (cats or told or cry):
+            return max(lexical, 0.6 if cats or told else 0.5)
     if not relevant:
         return 0.0
     profile = 0.0
