@@ -453,6 +453,7 @@ def same_happening(
     cats = post_categories(scored) & main_categories(event)
     unplaced = place == CITY and event.get("_place") not in SPOTLESS_PLACES
     at_spot = place not in SPOTLESS_PLACES and place == event.get("_place")
+    told = _shares_words(words, event)
     if level == 3 and _recent(event, when):
         # minutes after an emergency at a spot, a post in the city that names no spot and is of its kind is
         # about it: it cannot be about a spot it does not name. While the emergency spreads (reposts, copies,
@@ -461,7 +462,6 @@ def same_happening(
         # itself. Before it spreads, a post at the spot needs more (below): an emergency must never vanish
         # into whatever the model rated high there.
         spreading = _spread(event) >= SURGE_POSTS
-        told = _shares_words(words, event)
         cry = not post_categories(scored) and (scored.get("sentiment") or {}).get("label") == "neg"
         if unplaced and cats:
             return max(lexical, 0.6)
@@ -473,21 +473,22 @@ def same_happening(
     profile = 0.0
     spot = place not in SPOTLESS_PLACES or event.get("_place") not in SPOTLESS_PLACES
     if spot and level >= 2:
-        # an incident term the event's posts named ("落水"), or its kind and some of its words ("游船翻了");
-        # the kind alone is not enough: a fight and a theft at one spot are two happenings
+        # an incident term the event's posts named ("落水"), or its kind and one of its telling words
+        # ("游船"); the kind alone is not enough: a fight and a theft at one spot are two happenings
         terms = incident_terms(scored) & set(event.get("_terms") or [])
         if terms:
             profile = 0.75 + 0.25 * bool(cats)
-        elif cats and shared >= 3:
+        elif cats and told:
             profile = 0.5
     return max(lexical, profile)
 
 
-def _shares_words(words: set[str], event: dict[str, Any]) -> bool:
-    """Whether the post uses a telling word the event's posts used (twice, once the event has a few posts:
-    one background post that joined must not pull in everything that shares its words)."""
+def _shares_words(words: set[str], event: dict[str, Any], least: int | None = None) -> bool:
+    """Whether the post uses a telling word the event's posts used (by default twice once the event has a few
+    posts: one ordinary post that joined must not pull in everything that shares its words)."""
     counts: dict[str, int] = event.get("_words") or {}
-    least = 2 if int(event.get("post_count") or 0) >= 3 else 1
+    if least is None:
+        least = 2 if int(event.get("post_count") or 0) >= 3 else 1
     return any(counts.get(w, 0) >= least for w in words)
 
 
@@ -619,8 +620,10 @@ def _same_happening_target(
             continue
         score = same_happening(said[0], scored, event, env.place, when, said[1])
         if resolved and not score and event.get("relevant") and scored["relevant"]:
+            # a 通报 names the case in its words ("走失"), of the incident's kind
             shared = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
-            score = 0.5 if shared and LEVELS.index(event["peak_level"]) >= 2 else 0.0
+            named = _shares_words(said[1], event, least=1)
+            score = 0.5 if shared and named and LEVELS.index(event["peak_level"]) >= 2 else 0.0
         rank = (score, int(event.get("post_count") or 1))  # equally sure: the larger event
         if score > 0 and (best is None or rank > best[0]):
             best = (rank, live)

@@ -6,7 +6,9 @@ family's rules reached for the event, so a `medium` event that turns `high` esca
 event has an alert, each later post of the event refreshes it (counts, platforms, status) even when no rule
 fires on that post; the notifier decides what of that is worth an e-mail. A post that reports its case
 resolved is judged at most `medium` (a resolved case is never `high`). Window rules (volume spike, negative
-share) raise one alert per spot and window, held back by their cooldown.
+share) raise one alert per spot and window, held back by their cooldown; when the post that tips the window
+belongs to an incident that has its alert already, the incident explains the spot's numbers: the window rule
+is named on that alert (`also_matched`) instead of raising one of its own.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from streams import alerting
 from streams.rules import RuleSet
-from streams.rules.base import Context, Hit, Rule
+from streams.rules.base import DEFAULT_FAMILY, Context, Hit, Rule
 from yuqing.config import Stations
 from yuqing.schema import Alert, RiskLevel, ScoredPost
 
@@ -58,6 +60,8 @@ def judge(
     post = capped(post, resolved)
     per_event: dict[str, list[tuple[Rule, Hit]]] = {}
     raised: list[Alert] = []
+    scope = (event or {}).get("id") or post.event_id or post.id
+    explained: list[str] = []  # window rules an incident explains: named on its alert
     for rule in rules.rules:
         if not rule.accepts(post, event):
             continue
@@ -68,6 +72,8 @@ def judge(
         if mine != before:
             state.rule_state[key] = mine
         for hit in hits:
+            if resolved and rule.severity == RiskLevel.high:
+                continue  # a resolution report never raises (nor renames) a high alert
             if rule.per_event:
                 per_event.setdefault(rule.family, []).append((rule, hit))
                 continue
@@ -75,16 +81,29 @@ def judge(
             if alerting.cooling_down(state.cooldowns, ck, now, rule.cooldown_s):
                 continue
             state.cooldowns[ck] = now.timestamp()
+            if _incident_alerted(state, scope, event, DEFAULT_FAMILY):
+                explained.append(rule.name)
+                continue
             raised.append(alerting.make_alert(rule, hit, event, stations, now))
-    scope = (event or {}).get("id") or post.event_id or post.id
     families = set(per_event) | (_alerted_families(state, scope, rules) if event else set())
+    if explained:
+        families.add(DEFAULT_FAMILY)
     for family in sorted(families):
         alert = _event_alert(
-            family, per_event.get(family, []), event, post, scope, rules, state, stations, now
-        )
+            family, per_event.get(family, []), event, post, scope, rules, state, stations, now,
+            explained if family == DEFAULT_FAMILY else [],
+        )  # fmt: skip
         if alert is not None:
             raised.append(alert)
     return raised
+
+
+def _incident_alerted(state: State, scope: str, event: dict[str, Any] | None, family: str) -> bool:
+    """Whether the post's event is an incident (medium or higher) whose alert of `family` is raised."""
+    level = (event or {}).get("peak_level") or "none"
+    return ORDER.index(RiskLevel(level)) >= ORDER.index(RiskLevel.medium) and bool(
+        state.escalation.get(f"{scope}|{family}")
+    )
 
 
 def _alerted_families(state: State, scope: str, rules: RuleSet) -> set[str]:
@@ -102,8 +121,10 @@ def _event_alert(
     state: State,
     stations: Stations,
     now: datetime,
+    explained: list[str] | None = None,
 ) -> Alert | None:
-    """The event's alert of this family after this post: raised, escalated, or refreshed."""
+    """The event's alert of this family after this post: raised, escalated, or refreshed (`explained`: the
+    window rules this event explains, named on it)."""
     key = f"{scope}|{family}"
     prior = state.escalation.get(key)
     strongest = max(fired, key=lambda rh: ORDER.index(rh[0].severity)) if fired else None  # first of those
@@ -129,6 +150,7 @@ def _event_alert(
         state.escalation[key] = {"level": str(level), "rule": rule.name, "summary": hit.summary,
                                  "reason": _small(hit.reason)}  # fmt: skip
     alert = alerting.make_alert(rule, hit, event, stations, now, severity=level)
+    also = sorted({*also, *(explained or [])})
     reason = {**alert.reason, "also_matched": also} if also else alert.reason
     return alert.model_copy(update={"id": event_alert_id(scope, family), "reason": reason})
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from streams.rules.base import REGISTRY, Route, Rule, RuleFilter
+from streams.rules.base import DEFAULT_FAMILY, REGISTRY, Route, Rule, RuleFilter
 from streams.rules.durations import Duration
 from yuqing.config import load_model
 from yuqing.errors import ConfigError
@@ -36,7 +36,7 @@ class _Common(BaseModel):
     route: Route = Field(default_factory=Route)
     enabled: bool = True
     filter: RuleFilter = Field(default_factory=RuleFilter)
-    family: str = Field("event", min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    family: str = Field(DEFAULT_FAMILY, min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
 
 
 class Digest(BaseModel):

@@ -117,6 +117,9 @@ class Hit:
     jurisdiction: str | None = None
 
 
+DEFAULT_FAMILY = "event"  # the family of rules about events unless a rule names another
+
+
 class Rule:
     type_name: ClassVar[str] = ""
     Options: ClassVar[type[RuleOptions]] = RuleOptions
@@ -139,7 +142,7 @@ class Rule:
         route: Route,
         options: RuleOptions,
         filter: RuleFilter | None = None,
-        family: str = "event",
+        family: str = DEFAULT_FAMILY,
     ) -> None:
         self.name, self.severity, self.cooldown_s, self.route = name, severity, cooldown_s, route
         self.options = options

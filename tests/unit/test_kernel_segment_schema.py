@@ -63,3 +63,11 @@ def test_future_dates_are_rejected() -> None:
     future = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     with pytest.raises(InvalidPost, match="future"):
         Post.parse({"source": "w", "source_id": "1", "text": "x", "published_at": future})
+
+
+def test_telling_words_leave_out_common_words_and_place_names() -> None:
+    from yuqing.segment import segment, words_of
+
+    words = words_of(segment("湖泉生态园的游船公司要负责任，有人说已经超载了"))
+    assert {"游船", "超载"} <= words
+    assert not words & {"有人", "已经", "公司", "湖泉", "生态园", "湖泉生态园"}

@@ -70,6 +70,8 @@ def test_an_escalation_raises_the_same_alert_and_a_lower_level_keeps_it_high() -
     assert medium.cc == [] and high.cc == ["miyang-chief@police.example"]  # supervisors copied on high
     (later,) = run(post(level="medium", text="湖泉生态园昨天栈道栏杆断了，差点有人摔下去", sid="3"), s)
     assert later.id == high.id and later.level == "high"
+    assert later.rule == "high_risk_post"  # a lesser rule firing later does not rename the alert
+    assert "medium_risk_post" in later.reason["also_matched"]
 
 
 def test_a_post_no_rule_fires_on_still_refreshes_its_events_alert() -> None:
@@ -88,6 +90,9 @@ def test_a_resolution_report_is_never_a_high_alert() -> None:
     (first,) = run(post(), s)
     (after,) = run(post(text="落水游客已获救", sid="2"), s, resolved=True, status="reported_resolved")
     assert after.id == first.id and after.level == "high" and after.event_status == "reported_resolved"
+    # the watchlist's 落水 fires on the report too: it neither renames the alert nor counts as news
+    (found,) = run(post(text="湖泉落水游客已被安全找回", sid="3"), s, resolved=True)
+    assert found.rule == "high_risk_post" and "watchlist_emergency" not in found.reason.get("also_matched", [])
 
 
 def test_event_spreading_counts_only_negative_or_risky_events() -> None:
@@ -172,3 +177,17 @@ def test_no_crawled_field_can_stop_an_email() -> None:
     assert "\n" not in msg["Subject"] and "Bcc" not in msg
     assert "X-Evil" not in msg and msg["X-Yuqing-Post-Id"].startswith("t:1")
     assert msg.as_bytes()  # serialises
+
+
+def test_an_incident_explains_its_spots_window_alerts_a_spot_without_one_raises_its_own() -> None:
+    s = state()
+    raised = [a for i in range(12) for a in run(post(sid=str(i)), s, post_count=i + 1)]
+    assert {a.rule for a in raised} == {"high_risk_post"}  # no spot_negative_share of its own
+    assert any("spot_negative_share" in a.reason.get("also_matched", []) for a in raised)
+    calm = state()  # ten negative complaints that are no incident: the spot's share is its own alert
+    complaints = [
+        a
+        for i in range(12)
+        for a in run(post(level="low", text="湖泉生态园停车太难了", sid=str(i), event=f"ev-{i}"), calm)
+    ]
+    assert "spot_negative_share" in {a.rule for a in complaints}

@@ -398,3 +398,51 @@ def test_the_latest_post_is_found_by_time_whatever_the_offset_it_was_written_wit
     run(t, env("wb:2", "//@甲: " + TEXT, published_at="2026-11-30T10:30:00+08:00", links={"root": "wb:1"}))
     event = t.events[first.envelope.event_id]
     assert event["latest_post_id"] == "wb:1" and event["first_seen"] == "2026-11-30T10:30:00+08:00"
+
+
+def spreading(t: Tables, text: str = "湖泉生态园湖面上观光游船翻了，好多人掉进水里喊救命") -> str:
+    """An emergency at 湖泉生态园 with five reposts: it spreads. Its event id."""
+    first, _ = through(t, env("wb:1", text), scores("high", terms={"safety": ["掉进"]}))
+    for i in range(2, 7):
+        through(t, env(f"wb:{i}", "转发 //@甲: " + text, links={"root": "wb:1"}))
+    return first.envelope.event_id
+
+
+LATER = {"crawled_at": "2026-11-30T10:03:00+00:00"}
+
+
+def test_while_an_emergency_spreads_a_post_at_its_spot_with_one_of_its_telling_words_joins() -> None:
+    t = tables()
+    event_id = spreading(t)
+    blame = env("dy:1", "湖泉生态园的游船公司要负责任", **LATER)
+    _, event = through(t, blame, scores("none", (), sentiment="neu"))
+    assert event["id"] == event_id  # 游船: a word the event's posts used, rare in general text
+    praise = env("dy:2", "湖泉生态园的夜景真的绝了，晚上散步特别舒服", **LATER)
+    _, other = through(t, praise, scores("none", (), sentiment="pos"))
+    assert other["id"] != event_id  # the same spot, none of its words
+
+
+def test_while_an_emergency_spreads_an_unplaced_cry_joins_it_an_emergency_of_another_kind_never() -> None:
+    t = tables()
+    event_id = spreading(t)
+    cry = env("dy:1", "保佑保佑，一个都不要少 #弥勒#", place="弥勒", **LATER)
+    _, event = through(t, cry, scores("none", (), relevant=False))
+    assert event["id"] == event_id
+    chat = env("dy:2", "弥勒今天天气不错，出去走走 #弥勒#", place="弥勒", **LATER)
+    _, other = through(t, chat, scores("none", (), sentiment="pos"))
+    assert other["id"] != event_id
+    knife = env("dy:3", "步行街刚刚有人拿刀砍人 #弥勒#", place="弥勒", **LATER)
+    _, own = through(t, knife, scores("high", ("public_order",), terms={"public_order": ["砍人"]}))
+    assert own["id"] != event_id  # names no spot, but another kind and an emergency itself
+
+
+def test_one_false_alarm_at_a_spot_never_gathers_its_spots_emergencies() -> None:
+    """A post the model over-rated at a spot is no spreading incident: a real emergency there of the same
+    kind but other words is its own happening (it must get its own alert)."""
+    t = tables()
+    false_alarm, _ = through(t, env("wb:1", "湖泉生态园南门正在进行道路改造"), scores("high"))
+    for i in range(2, 5):  # other ordinary posts at the spot, none spreading it
+        through(t, env(f"wb:{i}", f"湖泉生态园周末人好多{i}", **LATER), scores("none", ()))
+    drowning = env("wb:9", "湖泉生态园有个小孩落水了，快来人", **LATER)
+    _, event = through(t, drowning, scores("high", terms={"safety": ["落水"]}))
+    assert event["id"] != false_alarm.envelope.event_id
