@@ -92,7 +92,8 @@ def test_a_resolution_report_is_never_a_high_alert() -> None:
     assert after.id == first.id and after.level == "high" and after.event_status == "reported_resolved"
     # the watchlist's 落水 fires on the report too: it neither renames the alert nor counts as news
     (found,) = run(post(text="湖泉落水游客已被安全找回", sid="3"), s, resolved=True)
-    assert found.rule == "high_risk_post" and "watchlist_emergency" not in found.reason.get("also_matched", [])
+    assert found.rule == "high_risk_post"
+    assert "watchlist_emergency" not in found.reason.get("also_matched", [])
 
 
 def test_event_spreading_counts_only_negative_or_risky_events() -> None:
