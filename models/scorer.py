@@ -126,15 +126,17 @@ class Scorer:
         path: Path | None = None,
         runtime: str | None = None,
         batch_size: int | None = None,
+        threads: int | None = None,
     ) -> Scorer:
-        """The scorer MODEL_* settings describe; explicit arguments (from a command line) win."""
+        """The scorer MODEL_* settings describe; explicit arguments (from a command line, or a caller that
+        runs several scorings at once and divides the threads) win."""
         from yuqing.settings import get_settings
 
         m = (settings or get_settings()).model
         return cls.load(
             path or m.path,
             runtime or m.runtime,
-            threads=m.threads,
+            threads=threads or m.threads,
             batch_size=batch_size or m.batch_size,
             max_length=m.max_length,
         )

@@ -36,13 +36,13 @@ def run(
         return
     from faust.worker import Worker
 
-    from streams.app import create_app
     from yuqing.errors import ConfigError
     from yuqing.kafka import describe_topics, topic_names
     from yuqing.settings import get_settings
 
     settings = get_settings()
-    app = create_app(settings)  # a bad rules.yaml or stations.yaml stops here: exit 2, naming file and key
+    from streams.app import app  # a bad rules.yaml or stations.yaml stops here: exit 2, naming file and key
+
     wanted = topic_names(settings.kafka)
     found = asyncio.run(describe_topics(settings.kafka, wanted))  # Kafka unreachable: exit 3
     missing = [t for t in wanted if t not in found]

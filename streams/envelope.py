@@ -11,7 +11,7 @@ import hashlib
 import json
 import shlex
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,7 +44,8 @@ class Envelope:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
-        return json.dumps(asdict(self), ensure_ascii=False).encode()
+        # its fields are JSON values already: no deep copy (dataclasses.asdict) before encoding them
+        return json.dumps(vars(self), ensure_ascii=False).encode()
 
     @classmethod
     def loads(cls, data: bytes) -> Envelope:

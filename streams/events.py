@@ -54,6 +54,7 @@ from yuqing.text import normalize_text
 POST_IDS_KEPT = 50
 BAND_ENTRIES_KEPT = 64
 RECENT_KEPT = 200  # live events per place considered for a same-happening join
+MINOR_CANDIDATES = 24  # ...of which minor ones (below medium: joined by the same words only), the latest
 TITLE_CHARS = 120
 SIMHASHES_KEPT = 16  # per event: the SimHashes of its latest distinct posts, for the band index
 GRAMS_KEPT = 2000  # per event: the character bigrams of its posts' texts, the latest kept
@@ -358,7 +359,7 @@ def _start(event_id: str, post: dict[str, Any], env: Envelope, when: datetime, v
         "by_source": {post["source"]: 1},
         "joined_by": {"new": 1},
         "negative_count": 0,
-        "title_seg": segment(title),  # segmented once: every snapshot of the event is indexed with it
+        "title_seg": None,  # segmented once, when its first post settles (`settle`): every snapshot has it
         "_place": env.place,
         "_simhashes": [f"{value:016x}"],
         "_grams": [],
@@ -444,12 +445,14 @@ def same_happening(
 ) -> float:
     """How surely a post and a live event of the same city are about one happening (0: not at all). The event
     is at the post's place, or the post names no spot (see `candidates`)."""
-    theirs = set(event.get("_grams") or [])
+    relevant = bool(scored["relevant"] and event.get("relevant"))
+    level = LEVELS.index(event.get("peak_level", "none"))
+    if level < 2 and not relevant:
+        return 0.0  # a minor event is joined by the same words only, between relevant posts
+    theirs = _gram_set(event)
     shared = len(grams & theirs)
     overlap = shared / max(1, min(len(grams), len(theirs)))
     lexical = overlap if shared >= 3 and overlap >= 0.5 else 0.0
-    relevant = bool(scored["relevant"] and event.get("relevant"))
-    level = LEVELS.index(event.get("peak_level", "none"))
     cats = post_categories(scored) & main_categories(event)
     unplaced = place == CITY and event.get("_place") not in SPOTLESS_PLACES
     at_spot = place not in SPOTLESS_PLACES and place == event.get("_place")
@@ -498,6 +501,25 @@ def _spread(event: dict[str, Any]) -> int:
     return sum(int(joined.get(kind) or 0) for kind in ("thread", "chain", "copy", "near"))
 
 
+_GRAM_SETS: dict[str, tuple[int, str, frozenset[str]]] = {}
+GRAM_SETS_KEPT = 5000
+
+
+def _gram_set(event: dict[str, Any]) -> frozenset[str]:
+    """The event's bigram vocabulary as a set, made once per change of it (a post at a busy spot is compared
+    with up to RECENT_KEPT events; their vocabularies change far less often than they are read)."""
+    grams = event.get("_grams") or []
+    mark = (len(grams), grams[-1] if grams else "")
+    cached = _GRAM_SETS.get(event["id"])
+    if cached is not None and cached[:2] == mark:
+        return cached[2]
+    if len(_GRAM_SETS) >= GRAM_SETS_KEPT:
+        _GRAM_SETS.clear()
+    made = frozenset(grams)
+    _GRAM_SETS[event["id"]] = (*mark, made)
+    return made
+
+
 def _recent(event: dict[str, Any], when: datetime) -> bool:
     return abs((when - datetime.fromisoformat(event["last_seen"])).total_seconds()) <= SURGE_RECENT_S
 
@@ -505,12 +527,10 @@ def _recent(event: dict[str, Any], when: datetime) -> bool:
 def candidates(t: Tables, place: str) -> list[str]:
     """Live events a post at `place` may be about: its place's; an unplaced post's (one that names no spot)
     also every spot's of the city. A post at a spot never joins an unplaced event: it knows where it is, and
-    an emergency at 锦屏山 must not vanish into a city-wide thread about 湖泉. Newest first."""
+    an emergency at 锦屏山 must not vanish into a city-wide thread about 湖泉. Newest first per place."""
     if place != CITY:
         return list(reversed(t.recent.get(place, [])))
-    places = [p for p in t.recent if p != ELSEWHERE]
-    ids = [e for p in places for e in t.recent.get(p, [])]
-    return sorted(set(ids), key=lambda e: _last_seen(t.events.get(e)), reverse=True)
+    return [e for p, ids in t.recent.items() if p != ELSEWHERE for e in reversed(ids)]
 
 
 def _last_seen(event: dict[str, Any] | None) -> datetime:
@@ -518,7 +538,7 @@ def _last_seen(event: dict[str, Any] | None) -> datetime:
 
 
 def settle(
-    env: Envelope, scored: dict[str, Any], t: Tables, w: Windows, words: set[str] | None = None
+    env: Envelope, scored: dict[str, Any], t: Tables, w: Windows, text_seg: str | None = None
 ) -> tuple[dict[str, Any] | None, bool]:
     """After scoring: a provisional new event may merge into a live one about the same happening; then the
     event gains the post's scores. Returns (the event after this post, whether the post reports its case
@@ -531,7 +551,8 @@ def settle(
     event = t.events[event_id]
     when = _event_time(env.post)
     grams = bigrams(env.normalized, env.place)
-    words = words_of(segment(env.post["text"])) if words is None else words
+    text_seg = segment(env.post["text"]) if text_seg is None else text_seg
+    words = words_of(text_seg)
     if env.event_new and event.get("_provisional") and not env.replay:
         target = _same_happening_target(env, scored, (grams, words), t, w, when, resolved, exclude=event_id)
         if target is not None:
@@ -549,6 +570,9 @@ def settle(
         updated["_grams"] = _latest(updated.get("_grams"), grams, GRAMS_KEPT)
         updated["_terms"] = _latest(updated.get("_terms"), incident_terms(scored), TERMS_KEPT)
         updated["_words"] = _tally(updated.get("_words"), words)
+    if updated.get("title_seg") is None and updated.get("first_post_id") == env.post["id"]:
+        title = updated["title"]
+        updated["title_seg"] = text_seg if title == env.post["text"].strip() else segment(title)
     updated["_touched"] = time.time()
     t.events[event_id] = updated
     if env.copy_of is None and not env.update:  # an original: its copies take these scores
@@ -610,11 +634,16 @@ def _same_happening_target(
     exclude: str,
 ) -> str | None:
     best: tuple[tuple[float, int], str] | None = None
+    minor_left = MINOR_CANDIDATES
     for candidate in candidates(t, env.place):
         live = resolve(t.events, candidate)
         if live is None or live == exclude:
             continue
         event = t.events[live]
+        if _minor(event):  # joined by the same words only: the latest few are enough (busy spots have many)
+            if minor_left <= 0:
+                continue
+            minor_left -= 1
         # a resolution report may come the next morning; the happening itself within the incident window
         if not _live(event, when, w.event_s if resolved else w.incident_s):
             continue

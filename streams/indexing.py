@@ -8,6 +8,7 @@ returned to the caller for the dead-letter topic instead of being retried for ev
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -35,13 +36,22 @@ class Refused:
     reason: str
 
 
-def post_actions(es: ElasticsearchSettings, posts: list[ScoredPost]) -> list[dict[str, Any]]:
-    ops: list[dict[str, Any]] = []
-    for post in posts:
-        ops += [
-            {"index": {"_index": es_setup.index_for(post, es), "_id": post.id}},
-            es_setup.to_document(post),
-        ]
+def document_json(post: ScoredPost) -> bytes:
+    """The post as indexed (`yuqing.es.to_document`), serialised once: the same bytes go to Elasticsearch and
+    to posts.scored (a `ScoredPost` reader ignores the one extra field, title_seg)."""
+    if post.title:
+        return json.dumps(es_setup.to_document(post), ensure_ascii=False).encode()
+    return post.model_dump_json().encode()  # without a title, to_document adds nothing but title_seg: None
+
+
+def post_actions(
+    es: ElasticsearchSettings, posts: list[ScoredPost], docs: list[bytes] | None = None
+) -> list[Any]:
+    """Bulk lines for the posts (`docs`: their `document_json`, when the caller has them already)."""
+    docs = docs if docs is not None else [document_json(p) for p in posts]
+    ops: list[Any] = []
+    for post, doc in zip(posts, docs, strict=True):
+        ops += [{"index": {"_index": es_setup.index_for(post, es), "_id": post.id}}, doc]
     return ops
 
 

@@ -22,19 +22,20 @@ from typing import Any
 
 import faust.streams as faust_streams
 
-from streams import events, intake, judging, scoring
+from streams import alerting, events, intake, judging, scoring
 from streams.alerting import AlertGate
 from streams.envelope import Envelope, dead_letter
 from streams.fastlane import FastLane
-from streams.indexing import bulk_until_done, post_actions
+from streams.indexing import bulk_until_done, document_json, event_actions, post_actions
 from streams.replay import REPLAY_HEADER
 from streams.rules import RuleSet
 from streams.stats import Stats
+from yuqing import es as es_setup
 from yuqing.config import Stations
 from yuqing.errors import InvalidPost
 from yuqing.gazetteer import Matcher
-from yuqing.schema import ScoredPost
-from yuqing.segment import segment, words_of
+from yuqing.schema import Alert, ScoredPost
+from yuqing.segment import segment
 from yuqing.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -106,11 +107,12 @@ class Pipeline:
         stats: Stats,
         scorer: Callable[[], Any],
         es_client: Callable[[], Any],
+        notifier: Callable[[], Any] | None = None,
     ) -> None:
         s = settings.stream
         self.settings, self.topics, self.tables, self.judge_state = settings, topics, tables, judge_state
         self.rules, self.stations, self.matcher, self.stats = rules, stations, matcher, stats
-        self.scorer, self.es_client = scorer, es_client
+        self.scorer, self.es_client, self.notifier = scorer, es_client, notifier
         self.windows = events.Windows(
             event_s=s.event_window_h * 3600,
             incident_s=s.incident_window_min * 60,
@@ -188,16 +190,15 @@ class Pipeline:
                     touched.add(record["id"])
                 settled.append((event, env, post, resolved))
         indexed = await self._index(settled)
-        for event, env, post, resolved in indexed:
-            await self.topics["scored"].send(
-                key=env.place.encode(), value=post.model_dump_json().encode(), headers=_flags(env)
-            )
+        for (event, env, post, resolved), doc in indexed:
+            await self.topics["scored"].send(key=env.place.encode(), value=doc, headers=_flags(env))
             if not (env.replay or env.update):
                 with in_event(event):
                     judge = lambda _e, p=post, env=env, r=resolved: self._judge(env, p, r)  # noqa: E731
                     await self.guarded("judge", event, judge)
         self._expire(batch)
-        for table in (self.tables.members, self.tables.texts, self.tables.events):
+        js = self.judge_state
+        for table in (self.tables.members, self.tables.texts, self.tables.events, *js.tables()):
             flush = getattr(table, "flush", None)  # streams.writebehind: once per key per batch
             if flush is not None:
                 self.stats.count("tables/writes", flush())
@@ -244,14 +245,16 @@ class Pipeline:
     async def _settle(self, env: Envelope, result: dict[str, Any]):
         """The post's event settled with its scores, and its indexed document (segmented once, for both)."""
         text_seg = segment(env.post["text"])
-        record, resolved = events.settle(env, result, self.tables, self.windows, words_of(text_seg))
+        record, resolved = events.settle(env, result, self.tables, self.windows, text_seg)
         return record, scoring.to_scored(env, result, text_seg), resolved
 
     async def _index(self, settled: list[tuple[Any, Envelope, ScoredPost, bool]]):
-        """Bulk-index the batch (blocking while Elasticsearch is down); refused documents → DLQ."""
+        """Bulk-index the batch (blocking while Elasticsearch is down); refused documents → DLQ. Returns the
+        indexed items, each with its document as serialised once (what posts.scored carries too)."""
         posts = [post for _, _, post, _ in settled]
+        docs = [document_json(post) for post in posts]
         refused = await bulk_until_done(
-            self.es_client(), post_actions(self.settings.es, posts), self.settings.stream.retry_max_s,
+            self.es_client(), post_actions(self.settings.es, posts, docs), self.settings.stream.retry_max_s,
             lambda *_: self.stats.count("es/retries"),
         )  # fmt: skip
         self.stats.count("index/posts", len(posts) - len(refused))
@@ -261,7 +264,7 @@ class Pipeline:
         for _, env, post, _ in settled:
             if post.id in why:
                 await self.to_dlq("index", why[post.id], env.dumps(), origin=env.origin, post_id=post.id)
-        return [item for item in settled if item[2].id not in why]
+        return [(item, doc) for item, doc in zip(settled, docs, strict=True) if item[2].id not in why]
 
     async def _judge(self, env: Envelope, post: ScoredPost, resolved: bool) -> None:
         record = self.tables.events.get(post.event_id) if post.event_id else None
@@ -296,3 +299,73 @@ class Pipeline:
                 gone = events.expire(self.tables, region, now, self.windows)
             if gone:
                 self.stats.count("tables/expired", gone)
+
+    # --- event snapshots, alerts, ticks ----------------------------------------------------------
+
+    async def index_events(self, batch: list[Any]) -> None:
+        """Index event snapshots (the latest of each in a batch wins)."""
+        docs = [json.loads(e.value) for e in batch]
+        es = self.settings.es
+        refused = await bulk_until_done(
+            self.es_client(), event_actions(es, docs), self.settings.stream.retry_max_s
+        )
+        for r in refused:  # an event document is derived state: log it, the next snapshot retries
+            log.error("event %s refused by Elasticsearch: %s", r.doc_id, r.reason)
+        self.stats.count("index/events", len(docs) - len(refused))
+
+    async def notify(self, batch: list[Any]) -> None:
+        """Record alerts (one write per alert per batch), e-mail the duty officers, draft letters."""
+        good = []
+        for event in batch:
+            try:
+                good.append(Alert.model_validate_json(event.value))
+            except ValueError as exc:
+                await self.to_dlq("notify", f"not an alert: {exc}", event.value, origin=origin_of(event))
+        try:
+            outcomes = await self.notifier().handle_batch(good)
+        except Exception:  # one alert's unforeseen fault: the others of the batch one by one
+            log.exception("notify: batch failed")
+            outcomes = await self._notify_one_by_one(good)
+        for outcome in outcomes:
+            self.stats.count(f"notify/{outcome.replace(' ', '_')}")
+
+    async def _notify_one_by_one(self, good: list[Alert]) -> list[str]:
+        outcomes = []
+        for alert in {a.id: a for a in good}.values():
+            try:
+                outcomes.append(await self.notifier().handle(alert))
+            except Exception as one:
+                log.exception("notify: alert %s failed", alert.id)
+                reason = f"internal error: {type(one).__name__}: {one}"
+                await self.to_dlq("notify", reason, alert.model_dump_json().encode())
+        return outcomes
+
+    async def tick(self) -> None:
+        """Each rule's on_tick with the newest post of each source (the silence rule: a crawler down)."""
+        last_seen = await last_post_per_source(self.es_client(), self.settings)
+        now = datetime.now(UTC)
+        for rule in self.rules.rules:
+            for hit in rule.on_tick(last_seen, now):
+                await self.send_alert(alerting.make_alert(rule, hit, None, self.stations, now))
+
+
+async def last_post_per_source(client: Any, settings: Settings) -> dict[str, datetime]:
+    """The newest crawled_at of each source over the last week."""
+    resp = await client.search(
+        index=settings.es.name(es_setup.POSTS),
+        size=0,
+        query={"range": {"crawled_at": {"gte": "now-7d"}}},
+        aggs={
+            "sources": {
+                "terms": {"field": "source", "size": 1000},
+                "aggs": {"last": {"max": {"field": "crawled_at"}}},
+            }
+        },
+        ignore_unavailable=True,
+    )
+    buckets = resp.get("aggregations", {}).get("sources", {}).get("buckets", [])
+    return {
+        b["key"]: datetime.fromtimestamp(b["last"]["value"] / 1000, UTC)
+        for b in buckets
+        if b["last"]["value"]
+    }

@@ -174,7 +174,7 @@ class StreamSettings(_Group):
         1.0, ge=0, description="at most one refresh of an alert's counts this often (per alert)"
     )
     fast_lane_per_min: int = Field(
-        60, ge=0, description="urgent candidates of one place sent to the fast lane per minute (0: no lane)"
+        12, ge=0, description="urgent candidates of one place sent to the fast lane per minute (0: no lane)"
     )
     retry_max_s: float = Field(30.0, gt=0, description="longest pause between retries of ES or SMTP")
     digest_every_min: float = Field(

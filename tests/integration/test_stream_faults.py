@@ -30,7 +30,7 @@ from bench.rig import (
     wait_until,
     worker_env,
 )
-from streams.app import NOTIFY_CONCURRENCY
+from streams.notify.delivery import BATCH_CONCURRENCY
 from yuqing.bootstrap import initialize
 from yuqing.services import manager
 from yuqing.settings import Settings
@@ -57,7 +57,7 @@ def check_exactly_once(
     ids = mailbox.message_ids()
     twice = [m for m, n in collections.Counter(ids).items() if n > 1]
     assert not twice, f"mailed twice: {twice}"
-    assert len(mailbox.resent()) <= kills * NOTIFY_CONCURRENCY, mailbox.resent()
+    assert len(mailbox.resent()) <= kills * BATCH_CONCURRENCY, mailbox.resent()
     # every e-mail the alerts record (first ones, escalation updates), and no other: agencies get drafts
     assert set(ids) == {m for a in owed for m in a.get("delivered") or []}
     assert {a["message_id"] for a in owed} <= set(ids)

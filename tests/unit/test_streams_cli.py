@@ -35,14 +35,14 @@ def test_kafka_unreachable_is_exit_3() -> None:
 def test_faust_keeps_its_data_beside_the_services_state_not_in_the_working_directory(
     tmp_path: Path, monkeypatch
 ) -> None:
-    from streams.app import create_app
+    from streams.app import app_config
     from yuqing.settings import Settings
 
     monkeypatch.setenv("SERVICES_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("STREAM_APP_ID", "datadir-test")
-    app = create_app(Settings(), scorer_factory=lambda: None)
-    assert Path(app.conf.datadir).parent == tmp_path / "state" / "stream"
-    assert Path(app.conf.datadir).name == app.conf.name
-    assert Path(app.conf.datadir).parent.is_dir()  # Faust itself makes only the last level
+    config = app_config(Settings())
+    datadir = Path(config["datadir"].format(conf=type("Conf", (), {"name": config["id"]})))
+    assert datadir.parent == tmp_path / "state" / "stream" and datadir.name == config["id"]
+    assert datadir.parent.is_dir()  # Faust itself makes only the last level
     monkeypatch.setenv("STREAM_DATA_DIR", str(tmp_path / "faust"))
-    assert Path(create_app(Settings(), scorer_factory=lambda: None).conf.datadir).parent == tmp_path / "faust"
+    assert Path(app_config(Settings())["datadir"]).parent == tmp_path / "faust"
