@@ -58,7 +58,7 @@ MINOR_CANDIDATES = 24  # ...of which minor ones (below medium: joined by the sam
 TITLE_CHARS = 120
 SIMHASHES_KEPT = 16  # per event: the SimHashes of its latest distinct posts, for the band index
 GRAMS_KEPT = 2000  # per event: the character bigrams of its posts' texts, the latest kept
-TERMS_KEPT = 60  # per event: the lexicon's incident terms its posts named, the latest kept
+TERMS_KEPT = 60  # per event: how many of its posts named each of the lexicon's incident terms, the most named
 WORDS_KEPT = 300  # per event: how many of its posts used each telling word (segment.words_of), the most used
 ALIAS_HOPS = 8  # merged events form short chains; a longer one is a bug, not a reason to loop
 MENTION = re.compile(r"@[^\s:：@/]{1,30}[:：]?")
@@ -363,7 +363,7 @@ def _start(event_id: str, post: dict[str, Any], env: Envelope, when: datetime, v
         "_place": env.place,
         "_simhashes": [f"{value:016x}"],
         "_grams": [],
-        "_terms": [],
+        "_terms": {},
         "_words": {},
         "_provisional": True,  # until its first post is scored: it may still merge into a live event
     }
@@ -478,8 +478,7 @@ def same_happening(
     if spot and level >= 2:
         # an incident term the event's posts named ("落水"), or its kind and one of its telling words
         # ("游船"); the kind alone is not enough: a fight and a theft at one spot are two happenings
-        terms = incident_terms(scored) & set(event.get("_terms") or [])
-        if terms:
+        if _shares(incident_terms(scored), event, "_terms"):
             profile = 0.75 + 0.25 * bool(cats)
         elif cats and told:
             profile = 0.5
@@ -487,12 +486,18 @@ def same_happening(
 
 
 def _shares_words(words: set[str], event: dict[str, Any], least: int | None = None) -> bool:
-    """Whether the post uses a telling word the event's posts used (by default twice once the event has a few
-    posts: one ordinary post that joined must not pull in everything that shares its words)."""
-    counts: dict[str, int] = event.get("_words") or {}
+    """Whether the post uses a telling word the event's posts used."""
+    return _shares(words, event, "_words", least) > 0
+
+
+def _shares(words: set[str], event: dict[str, Any], key: str, least: int | None = None) -> int:
+    """How many of `words` the event's posts used (its `key` counts: telling words or incident terms), each
+    by default twice once the event has a few posts: one ordinary post that joined must not pull in
+    everything that shares its words, nor make the event a magnet for whatever names them."""
+    counts = _as_counts(event.get(key))
     if least is None:
         least = 2 if int(event.get("post_count") or 0) >= 3 else 1
-    return any(counts.get(w, 0) >= least for w in words)
+    return sum(counts.get(w, 0) >= least for w in words)
 
 
 def _spread(event: dict[str, Any]) -> int:
@@ -568,8 +573,8 @@ def settle(
     updated.pop("_provisional", None)
     if env.copy_of is None:  # the event's vocabulary grows with each new wording
         updated["_grams"] = _latest(updated.get("_grams"), grams, GRAMS_KEPT)
-        updated["_terms"] = _latest(updated.get("_terms"), incident_terms(scored), TERMS_KEPT)
-        updated["_words"] = _tally(updated.get("_words"), words)
+        updated["_terms"] = _tally(updated.get("_terms"), incident_terms(scored), TERMS_KEPT)
+        updated["_words"] = _tally(updated.get("_words"), words, WORDS_KEPT)
     if updated.get("title_seg") is None and updated.get("first_post_id") == env.post["id"]:
         title = updated["title"]
         updated["title_seg"] = text_seg if title == env.post["text"].strip() else segment(title)
@@ -607,15 +612,22 @@ def _rehome(t: Tables, env: Envelope, from_id: str, to_id: str, when: datetime) 
     return _join(t.events[to_id], env.post, when, "same_happening")
 
 
-def _tally(counts: dict[str, int] | None, words: set[str]) -> dict[str, int]:
-    """Word counts with one more post's words, the WORDS_KEPT most used kept (the newest among equals)."""
-    counts = dict(counts or {})
+def _tally(counts: Any, words: set[str], limit: int) -> dict[str, int]:
+    """Counts with one more post's words, the `limit` most used kept (the newest among equals)."""
+    counts = _as_counts(counts)
     for word in words:
         counts[word] = counts.pop(word, 0) + 1  # popped: an equal count newer than another sorts after it
-    if len(counts) > WORDS_KEPT:
+    if len(counts) > limit:
         ranked = sorted(enumerate(counts.items()), key=lambda item: (item[1][1], item[0]))
-        counts = dict(pair for _, pair in ranked[-WORDS_KEPT:])
+        counts = dict(pair for _, pair in ranked[-limit:])
     return counts
+
+
+def _as_counts(counts: Any) -> dict[str, int]:
+    """Counts as kept now (state from before kept a plain list: each once)."""
+    if isinstance(counts, list):
+        return dict.fromkeys(counts, 1)
+    return dict(counts or {})
 
 
 def _latest(kept: list[str] | None, new: set[str], limit: int) -> list[str]:
@@ -633,7 +645,7 @@ def _same_happening_target(
     resolved: bool,
     exclude: str,
 ) -> str | None:
-    best: tuple[tuple[float, int], str] | None = None
+    best: tuple[tuple[float, int, int], str] | None = None
     minor_left = MINOR_CANDIDATES
     for candidate in candidates(t, env.place):
         live = resolve(t.events, candidate)
@@ -653,7 +665,9 @@ def _same_happening_target(
             shared = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
             named = _shares_words(said[1], event, least=1)
             score = 0.5 if shared and named and LEVELS.index(event["peak_level"]) >= 2 else 0.0
-        rank = (score, int(event.get("post_count") or 1))  # equally sure: the larger event
+        # equally sure: the one that shares more of the post's telling words, then the larger
+        told = _shares(said[1], event, "_words", least=1) if score else 0
+        rank = (score, told, int(event.get("post_count") or 1))
         if score > 0 and (best is None or rank > best[0]):
             best = (rank, live)
     return best[1] if best else None

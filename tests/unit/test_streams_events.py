@@ -446,3 +446,30 @@ def test_one_false_alarm_at_a_spot_never_gathers_its_spots_emergencies() -> None
     drowning = env("wb:9", "湖泉生态园有个小孩落水了，快来人", **LATER)
     _, event = through(t, drowning, scores("high", terms={"safety": ["落水"]}))
     assert event["id"] != false_alarm.envelope.event_id
+
+
+def test_a_term_one_post_of_a_grown_event_named_does_not_make_it_a_magnet() -> None:
+    t = tables()
+    place = {"place": "红河水乡"}
+    fee = scores("medium", ("consumer",), terms={"consumer": ["乱收费"]})
+    fees, _ = through(t, env("dp:1", "红河水乡停车场乱收费，一次二十块", **place), fee)
+    through(t, env("dp:2", "红河水乡停车场乱收费太离谱", **place), fee)
+    also = scores("medium", ("consumer",), terms={"consumer": ["乱收费"], "health": ["厕所"]})
+    through(t, env("dp:3", "红河水乡乱收费，上个厕所都要两块", **place), also)
+    assert t.events[fees.envelope.event_id]["post_count"] == 3
+    toilet = env("dp:7", "红河水乡厕所太脏了，卫生没人管", **place)
+    _, event = through(t, toilet, scores("medium", ("health",), terms={"health": ["厕所"]}))
+    assert event["id"] != fees.envelope.event_id  # 厕所: one of its three posts named it, in passing
+
+
+def test_a_found_safe_report_goes_to_the_case_it_names_not_the_largest_event_of_its_kind() -> None:
+    t = tables()
+    place = {"place": "太平湖森林公园"}
+    for i in range(1, 6):  # an unrelated safety event at the spot, larger
+        through(t, env(f"xhs:{i}", f"太平湖森林公园栈道湿滑，摔了一跤{i}", **place),
+                scores("medium", terms={"safety": ["摔"]}))  # fmt: skip
+    missing, _ = through(t, env("wb:1", "太平湖森林公园有个老人走失了，穿灰色夹克", **place), scores("high"))
+    report = env("police:1", "走失老人已被民警安全找回，身体状况良好", crawled_at="2026-11-30T20:00:00+00:00",
+                 **place)  # fmt: skip
+    _, event = through(t, report, scores("medium"))
+    assert event["id"] == missing.envelope.event_id and event["status"] == "reported_resolved"
