@@ -614,7 +614,7 @@ def _rehome(t: Tables, env: Envelope, from_id: str, to_id: str, when: datetime) 
 
 def _tally(counts: Any, words: set[str], limit: int) -> dict[str, int]:
     """Counts with one more post's words, the `limit` most used kept (the newest among equals)."""
-    counts = _as_counts(counts)
+    counts = dict(_as_counts(counts))
     for word in words:
         counts[word] = counts.pop(word, 0) + 1  # popped: an equal count newer than another sorts after it
     if len(counts) > limit:
@@ -624,10 +624,10 @@ def _tally(counts: Any, words: set[str], limit: int) -> dict[str, int]:
 
 
 def _as_counts(counts: Any) -> dict[str, int]:
-    """Counts as kept now (state from before kept a plain list: each once)."""
+    """Counts as kept now, to read (state from before kept a plain list: each once)."""
     if isinstance(counts, list):
         return dict.fromkeys(counts, 1)
-    return dict(counts or {})
+    return counts or {}
 
 
 def _latest(kept: list[str] | None, new: set[str], limit: int) -> list[str]:
