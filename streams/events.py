@@ -1,5 +1,5 @@
-"""Stage 2, events: every post joins the incident it belongs to (runs per place key: every table is
-co-partitioned).
+"""Stage 2, group: every post joins the event (the incident) it belongs to (runs per region key: every table
+is co-partitioned).
 
 Before scoring (`group`), a post is, in order of the checks:
 - `redelivery`: the very raw message already handled (a worker died before committing): finished again with

@@ -1,5 +1,5 @@
-"""Recording alerts in Elasticsearch and delivering each e-mail once: the first at once, later news as short
-updates threaded to it.
+"""Stage 6, notify: recording alerts in Elasticsearch and delivering each e-mail once: the first at once,
+later news as short updates threaded to it.
 
 The alerts index is the notifier's memory: an alert is created there (status new) before anything is sent;
 each Message-ID the relay accepted is recorded in `delivered` at once, with what that e-mail told (`mailed`:
