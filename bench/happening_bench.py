@@ -6,7 +6,7 @@ the comment's words alone leaves the join to place, time and kind (what streams/
 Measures: the encoder's sentence vector (cosine; mean of the last hidden states, and BERT's pooled [CLS]),
 from the shipped checkpoint with torch (skipped without the `train` extra); character bigrams (overlap over
 the smaller set; with the place names, and without their characters: the stream compares posts of one place,
-where the place's name says nothing); telling words (yuqing.segment.words_of: jieba words rarer than 2,000
+where the place's name says nothing); telling words (yuqing.segment.words_of: jieba words rarer than 1,000
 in jieba's dictionary). Baseline: chance, 1 in 6.
 """
 

@@ -457,7 +457,9 @@ def same_happening(
     theirs = _gram_set(event)
     shared = len(grams & theirs)
     overlap = shared / max(1, min(len(grams), len(theirs)))
-    lexical = overlap if shared >= 3 and overlap >= 0.5 else 0.0
+    # half the post's bigrams in the event's vocabulary, and one of its telling words: a growing vocabulary
+    # covers any post's boilerplate ("来之前在网上看了不少攻略"), which says nothing about a happening
+    lexical = overlap if shared >= 3 and overlap >= 0.5 and _shares_words(words, event, least=1) else 0.0
     cats = post_categories(scored) & main_categories(event)
     unplaced = place == CITY and event.get("_place") not in SPOTLESS_PLACES
     at_spot = place not in SPOTLESS_PLACES and place == event.get("_place")
@@ -483,7 +485,10 @@ def same_happening(
     if spot and level >= 2:
         # an incident term the event's posts named ("落水"), or its kind and one of its telling words
         # ("游船"); the kind alone is not enough: a fight and a theft at one spot are two happenings
-        if _shares(incident_terms(scored), event, "_terms"):
+        # an emergency that began minutes ago has few, specific terms: one post of its kind naming one is
+        # enough (its comments overtake its reposts in the fast lane); otherwise two of its posts must have
+        fresh = level == 3 and bool(cats) and _young(event, when)
+        if _shares(incident_terms(scored), event, "_terms", least=1 if fresh else None):
             profile = 0.75 + 0.25 * bool(cats)
         elif cats and told:
             profile = 0.5
@@ -506,9 +511,11 @@ def _shares(words: set[str], event: dict[str, Any], key: str, least: int | None 
 
 
 def _spread(event: dict[str, Any]) -> int:
-    """How many of the event's posts joined it by spreading it: reposts, replies, copies, near-duplicates."""
+    """How many of the event's posts joined it by spreading it: reposts, replies, copies. Near-duplicates do
+    not count: an ordinary text comes back all day with other tails ("…打卡", "#弥勒#"), and a post the model
+    over-rated must not become a spreading emergency that gathers its spot."""
     joined = event.get("joined_by") or {}
-    return sum(int(joined.get(kind) or 0) for kind in ("thread", "chain", "copy", "near"))
+    return sum(int(joined.get(kind) or 0) for kind in ("thread", "chain", "copy"))
 
 
 _GRAM_SETS: dict[str, tuple[int, str, frozenset[str]]] = {}
@@ -528,6 +535,11 @@ def _gram_set(event: dict[str, Any]) -> frozenset[str]:
     made = frozenset(grams)
     _GRAM_SETS[event["id"]] = (*mark, made)
     return made
+
+
+def _young(event: dict[str, Any], when: datetime) -> bool:
+    """Whether the event began minutes ago (joins do not keep it young, as they keep it recent)."""
+    return abs((when - datetime.fromisoformat(event["first_seen"])).total_seconds()) <= SURGE_RECENT_S
 
 
 def _recent(event: dict[str, Any], when: datetime) -> bool:

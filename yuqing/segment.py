@@ -16,7 +16,7 @@ from yuqing.text import normalize_text
 _lock = threading.Lock()
 # jieba's dictionary counts words in a large general corpus; a word this common ("有人", "已经", "公司") says
 # nothing about which happening a post is about. Place names are added at 20000: every post at a spot has one.
-COMMON_WORD_FREQ = 2000
+COMMON_WORD_FREQ = 1000
 
 
 @lru_cache(maxsize=1)

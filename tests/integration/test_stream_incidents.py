@@ -1,6 +1,7 @@
 """Incidents on the real Kafka, Elasticsearch and an SMTP server: a forum thread is one alert and one draft
-per agency; a small viral incident is one alert and few e-mails while emergencies elsewhere get their own; a
-found-safe 通报 resolves its case; copies by three accounts are three searchable posts of one event."""
+per agency; a small viral incident is one event and few alerts and e-mails while emergencies elsewhere get
+their own; a found-safe 通报 resolves its case; copies by three accounts are three searchable posts of one
+event."""
 
 from __future__ import annotations
 
@@ -123,9 +124,10 @@ def test_a_thread_is_one_alert_and_one_draft_per_agency(stream) -> None:
 
 
 def test_a_viral_incident_is_one_event_few_alerts_and_emergencies_elsewhere_their_own(stream) -> None:
-    """The goal is one alert (issue 19); comment wordings the model reads as another kind can still start an
-    event of their own, so the floor here is what the stream guarantees today: the first post's event holds
-    nearly all the incident, at most three alerts and one first e-mail each, emergencies elsewhere apart."""
+    """One event holds the incident (reposts, and comments in four wordings that overtake them in the fast
+    lane): all of it in most runs, one wording of ten comments apart in some (a timing the offline replay does
+    not reproduce), so the floor is nine tenths and at most three alerts, each one first e-mail and at most
+    two updates; emergencies elsewhere apart. The surge benchmark holds the goal (one alert) at scale."""
     settings, mailbox, worker = stream
     ids = {"weibo:b1", *(f"weibo:r{i}" for i in range(60)), *(f"douyin:k{i}" for i in range(40))}
     posts = [p for p in es_docs(settings, "posts") if p["id"] in ids]
