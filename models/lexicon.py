@@ -476,13 +476,21 @@ URGENT: tuple[str, ...] = (
 )
 
 
+def _alternation(terms: tuple[str, ...]) -> re.Pattern:
+    """The longest term first; a number ("120", "110") only standing alone, not inside "门票1200"."""
+
+    def one(term: str) -> str:
+        edge_l = r"(?<!\d)" if term[0].isdigit() else ""
+        edge_r = r"(?!\d)" if term[-1].isdigit() else ""
+        return edge_l + re.escape(term) + edge_r
+
+    return re.compile("|".join(one(t) for t in sorted(terms, key=len, reverse=True)))
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern]:
-    pats = {
-        cat: re.compile("|".join(map(re.escape, sorted(t, key=len, reverse=True))))
-        for cat, t in RISK_TERMS.items()
-    }
-    pats["urgent"] = re.compile("|".join(map(re.escape, sorted(URGENT, key=len, reverse=True))))
+    pats = {cat: _alternation(t) for cat, t in RISK_TERMS.items()}
+    pats["urgent"] = _alternation(URGENT)
     return pats
 
 

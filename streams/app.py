@@ -118,7 +118,8 @@ alerts, dlq = _topic(TOPIC_ALERTS), _topic(TOPIC_DLQ)
 
 
 # --- tables (all keyed by region or by ids of one region: co-partitioned with posts.placed) ---------
-# Written behind: each key's last value of a micro-batch goes to the changelog once (streams.writebehind).
+# The events' tables are written behind: each key's last value of a micro-batch goes to the changelog once
+# (streams.writebehind).
 def _table(name: str, help_: str) -> WriteBehind:
     return WriteBehind(app.Table(name, default=None, partitions=settings.kafka.partitions, help=help_))
 
@@ -129,10 +130,12 @@ tables = events.Tables(
     bands={},  # derived from `events` (events.rebuild_derived), not changelogged
     events=_table("events", "event id → the event record (level, counts, status, evidence, vocabulary)"),
 )
+# The rules' state is written at once: an alert leaves for the notifier as it is judged, and the level and
+# rule it carries must be in the changelog before a crash can make a redelivered post judge it again.
 judge_state = judging.State(
-    rule_state=_table("rule_state", "rule|place → the rule's windows for that place"),
-    cooldowns=_table("cooldowns", "rule|place|window → when that rule last fired there"),
-    escalation=_table("escalation", "event id|family → the event's alert: level, rule, summary"),
+    rule_state=_table("rule_state", "rule|place → the rule's windows for that place").table,
+    cooldowns=_table("cooldowns", "rule|place|window → when that rule last fired there").table,
+    escalation=_table("escalation", "event id|family → the event's alert: level, rule, summary").table,
 )
 
 

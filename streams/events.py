@@ -16,9 +16,9 @@ Before scoring (`group`), a post is, in order of the checks:
 - `new`: starts an event, provisionally.
 
 After scoring (`settle`), a provisional new event that is about the same happening as a live event of the
-same place merges into it (see `same_happening`), and the post's scores raise the event's level; a post that
-reports the case resolved ("安全找回", "已获救", an arrest 通报) marks the event `reported_resolved` and never
-raises its level.
+same place merges into it (see `same_happening`; whichever of its posts is scored first decides), and the
+post's scores raise the event's level; a post that reports the case resolved ("安全找回", "已获救", an arrest
+通报) marks the event `reported_resolved` and never raises its level.
 
 Same happening, and why this measure: the encoder's sentence vector, measured on a viral incident's comments
 (`yuqing bench happening`), says "a safety emergency", not "this boat" (the first post was nearer than five
@@ -485,12 +485,14 @@ def same_happening(
     if spot and level >= 2:
         # an incident term the event's posts named ("落水"), or its kind and one of its telling words
         # ("游船"); the kind alone is not enough: a fight and a theft at one spot are two happenings
-        # an emergency that began minutes ago has few, specific terms: one post of its kind naming one is
-        # enough (its comments overtake its reposts in the fast lane); otherwise two of its posts must have
+        # an emergency that began minutes ago has few, specific words: one post of its kind naming one of
+        # its terms or telling words is enough (its comments overtake its reposts in the fast lane, and its
+        # reposts, copies of one text, add no words); otherwise two of its posts must have
         fresh = level == 3 and bool(cats) and _young(event, when)
-        if _shares(incident_terms(scored), event, "_terms", least=1 if fresh else None):
+        least = 1 if fresh else None
+        if _shares(incident_terms(scored), event, "_terms", least=least):
             profile = 0.75 + 0.25 * bool(cats)
-        elif cats and told:
+        elif cats and _shares_words(words, event, least=least):
             profile = 0.5
     return max(lexical, profile)
 
@@ -575,11 +577,15 @@ def settle(
     grams = bigrams(env.normalized, env.place)
     text_seg = segment(env.post["text"]) if text_seg is None else text_seg
     words = words_of(text_seg)
-    if env.event_new and event.get("_provisional") and not env.replay:
+    if event.get("_provisional") and not env.replay:
+        # whichever of its posts is scored first decides: a batch is scored in its own order, and a copy
+        # grouped after the first post may come first (the first post would then find it settled)
         target = _same_happening_target(env, scored, (grams, words), t, w, when, resolved, exclude=event_id)
         if target is not None:
             event = _merge(t, event_id, target, "same_happening")
-            event_id, env.event_id, env.joined_by = target, target, "same_happening"
+            event_id, env.event_id = target, target
+            if env.event_new:
+                env.joined_by = "same_happening"
     elif env.joined_by == "near" and not env.replay and _minor(event) and _risky(scored):
         # a near-duplicate of a minor post that reads as an incident the city already has: it goes there
         target = _same_happening_target(env, scored, (grams, words), t, w, when, resolved, exclude=event_id)

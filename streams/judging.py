@@ -34,9 +34,6 @@ class State:
     cooldowns: MutableMapping[str, Any]  # rule|place|scope → when it last fired
     escalation: MutableMapping[str, Any]  # event id|family → {level, rule, summary}: the event's alert
 
-    def tables(self) -> tuple[MutableMapping[str, Any], ...]:
-        return (self.rule_state, self.cooldowns, self.escalation)
-
 
 def event_alert_id(scope: str, family: str) -> str:
     return f"event:{hashlib.sha1(f'{scope}|{family}'.encode()).hexdigest()[:20]}"

@@ -197,8 +197,7 @@ class Pipeline:
                     judge = lambda _e, p=post, env=env, r=resolved: self._judge(env, p, r)  # noqa: E731
                     await self.guarded("judge", event, judge)
         self._expire(batch)
-        js = self.judge_state
-        for table in (self.tables.members, self.tables.texts, self.tables.events, *js.tables()):
+        for table in (self.tables.members, self.tables.texts, self.tables.events):
             flush = getattr(table, "flush", None)  # streams.writebehind: once per key per batch
             if flush is not None:
                 self.stats.count("tables/writes", flush())

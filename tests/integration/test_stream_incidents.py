@@ -1,7 +1,7 @@
 """Incidents on the real Kafka, Elasticsearch and an SMTP server: a forum thread is one alert and one draft
-per agency; a small viral incident is one event and few alerts and e-mails while emergencies elsewhere get
-their own; a found-safe 通报 resolves its case; copies by three accounts are three searchable posts of one
-event."""
+per agency; a small viral incident is one event, one alert and one first e-mail while emergencies elsewhere
+get their own; a found-safe 通报 resolves its case; copies by three accounts are three searchable posts of
+one event."""
 
 from __future__ import annotations
 
@@ -123,27 +123,22 @@ def test_a_thread_is_one_alert_and_one_draft_per_agency(stream) -> None:
     assert all("gov.example" not in str(m["To"]) for m in mailbox.messages())  # no letter left unapproved
 
 
-def test_a_viral_incident_is_one_event_few_alerts_and_emergencies_elsewhere_their_own(stream) -> None:
+def test_a_viral_incident_is_one_event_one_alert_and_emergencies_elsewhere_their_own(stream) -> None:
     """One event holds the incident (reposts, and comments in four wordings that overtake them in the fast
-    lane): all of it in most runs, one wording of ten comments apart in some (a timing the offline replay does
-    not reproduce), so the floor is nine tenths and at most three alerts, each one first e-mail and at most
-    two updates; emergencies elsewhere apart. The surge benchmark holds the goal (one alert) at scale."""
+    lane, each wording's copies scored in any order): one alert, one first e-mail and at most two updates;
+    emergencies elsewhere apart."""
     settings, mailbox, worker = stream
     ids = {"weibo:b1", *(f"weibo:r{i}" for i in range(60)), *(f"douyin:k{i}" for i in range(40))}
     posts = [p for p in es_docs(settings, "posts") if p["id"] in ids]
     main = next(p["event_id"] for p in posts if p["id"] == "weibo:b1")
-    assert sum(p["event_id"] == main for p in posts) >= 0.9 * len(ids), worker.tail()
+    strays = sorted((p["event_id"], p["id"], p["text"][:20]) for p in posts if p["event_id"] != main)
+    assert len(posts) == len(ids) and not strays, (strays, worker.tail())
     (event,) = [e for e in es_docs(settings, "events") if e["id"] == main]
     assert {"weibo", "douyin"} <= set(event["sources"]) and event["peak_level"] == "high"
-    alerts = [
-        a for a in _alerts_of(settings, {p["event_id"] for p in posts}) if a["level"] in ("medium", "high")
-    ]
-    assert 1 <= len(alerts) <= 3 and any(a["event_id"] == main and a["level"] == "high" for a in alerts), (
-        alerts
-    )
-    for alert in alerts:  # one first e-mail per alert, the rest threaded updates
-        mails = [m for m in mailbox.messages() if str(m["X-Yuqing-Alert-Id"]) == alert["id"]]
-        assert len([m for m in mails if not m["In-Reply-To"]]) <= 1 and len(mails) <= 3
+    alerts = [a for a in _alerts_of(settings, {main}) if a["level"] in ("medium", "high")]
+    assert len(alerts) == 1 and alerts[0]["level"] == "high", alerts
+    mails = [m for m in mailbox.messages() if str(m["X-Yuqing-Alert-Id"]) == alerts[0]["id"]]
+    assert len([m for m in mails if not m["In-Reply-To"]]) == 1 and len(mails) <= 3  # the rest threaded
     emergencies = _events_of(settings, {"weibo:e0", "weibo:e1"})
     own = [a for a in _alerts_of(settings, emergencies) if a["level"] == "high"]
     assert len(own) == 2 and main not in emergencies, worker.tail()

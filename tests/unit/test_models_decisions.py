@@ -55,6 +55,12 @@ def test_lexicon_terms_are_found_in_normalised_text():
     assert "environment" not in risk_terms("湖泉生态园的日落真美")  # a spot's name is not pollution
 
 
+def test_a_number_term_is_found_standing_alone_not_inside_a_price():
+    assert "120" in risk_terms("有人摔下去了，快打120！")["safety"]
+    assert risk_terms("急救电话0871-120")["safety"] == ["急救", "120"]
+    assert risk_terms("锦屏山门票1200，看了个寂寞") == {}  # a price, not the ambulance
+
+
 def test_calibration_picks_the_lexicon_only_when_it_helps():
     def item(text, cats):
         return SimpleNamespace(text=text, cats=[1.0 if n in cats else 0.0 for n in NAMES])

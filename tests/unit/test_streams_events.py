@@ -330,6 +330,34 @@ def test_a_new_event_and_the_copies_grouped_with_it_merge_whole() -> None:
     assert later.envelope.event_id == first.envelope.event_id  # the alias resolves
 
 
+def test_a_copy_scored_before_the_first_post_of_its_batch_takes_the_group_to_the_incident() -> None:
+    """A batch is scored in its own order: the copy may come before the comment it copies."""
+    t = tables()
+    first, _ = through(t, env("wb:1", "湖泉生态园游船翻了，好多人落水"), scores("high"))
+    comment = run(t, env("dy:1", "天哪，湖泉游船翻了？希望大家都没事"))
+    copy = run(t, env("dy:2", "天哪，湖泉游船翻了？希望大家都没事！"))
+    merged, _ = settle(copy.envelope, scores("none", ("safety",)), t, W)
+    assert merged["id"] == first.envelope.event_id and merged["post_count"] == 3
+    assert copy.envelope.joined_by == "copy"  # it is still its comment's copy
+    settle(comment.envelope, scores("none", ("safety",)), t, W)
+    assert comment.envelope.event_id == first.envelope.event_id
+
+
+def test_minutes_into_an_emergency_a_post_of_its_kind_with_one_of_its_telling_words_joins() -> None:
+    """Its reposts (copies of one text) add no words, and its comments overtake them in the fast lane."""
+    t = tables()
+    boat = "湖泉生态园游船翻了，好多人落水，救援正在进行"
+    first, _ = through(t, env("wb:1", boat), scores("high", terms={"safety": ["落水", "救援"]}))
+    for i in range(2, 5):
+        through(t, env(f"wb:{i}", boat))  # copied by other accounts
+    comment = env("dy:1", "湖泉生态园那条游船怎么了？希望大家都没事", **LATER)
+    _, event = through(t, comment, scores("none", ("safety",)))
+    assert event["id"] == first.envelope.event_id  # 游船, and of its kind
+    hours = {"crawled_at": "2026-11-30T11:30:00+00:00"}
+    _, other = through(t, env("dy:2", "湖泉生态园的游船要整改了？", **hours), scores("none", ("safety",)))
+    assert other["id"] != first.envelope.event_id  # an hour and a half on: it needs more than one word
+
+
 def test_two_incidents_of_one_kind_at_one_spot_stay_apart_without_shared_words() -> None:
     """Public order at 红河水乡 twice in ten minutes: a knife fight and a pickpocket are two happenings."""
     t = tables()
