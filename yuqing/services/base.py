@@ -58,6 +58,16 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     return False
 
 
+LOG_MODE = 0o640  # a service's output can hold what it indexes or serves: not for every local user
+
+
+def open_log(path: Path):
+    """A service's output file, opened to append, readable by its owner and group only (an older one too)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, LOG_MODE)
+    os.fchmod(fd, LOG_MODE)
+    return os.fdopen(fd, "ab")
+
+
 def pid_alive(pid: int) -> bool:
     """Whether `pid` runs (a zombie child is reaped and counts as gone)."""
     try:
@@ -167,7 +177,7 @@ class Service:
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self.prepare()
         began = time.monotonic()
-        with self.out_file.open("ab") as out:
+        with open_log(self.out_file) as out:
             out.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.name}\n".encode())
             out.flush()
             proc = self.launch(out)
