@@ -1,4 +1,4 @@
-"""Accounts in the `users` index: roles, stations, password hashes, locks after failed logins.
+"""Accounts in the `users` index: roles, stations, password hashes, when sessions ended.
 
 Roles: `admin` (everything, plus accounts and the audit trail), `analyst` (search, export, corrections, every
 alert), `duty_officer` (belongs to one station; sees and works only that station's alerts and posts).
@@ -8,7 +8,7 @@ The document id is the user name, so two processes cannot create the same accoun
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
@@ -36,6 +36,7 @@ class User(BaseModel):
     password_changed_at: datetime
     created_at: datetime | None = None
     last_login_at: datetime | None = None
+    # Kept for documents written before failed logins moved to the `logins` index (dashboards/logins.py).
     failed_logins: int = 0
     locked_until: datetime | None = None
     sessions_after: datetime | None = None
@@ -43,9 +44,6 @@ class User(BaseModel):
     @property
     def password_version(self) -> float:
         return round(self.password_changed_at.timestamp(), 3)
-
-    def locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or datetime.now(UTC))
 
     def public(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"password_hash"})
@@ -134,8 +132,6 @@ class Accounts:
             {
                 "password_hash": hash_password(password),
                 "password_changed_at": _now().isoformat(),
-                "failed_logins": 0,
-                "locked_until": None,
             },
         )
 
@@ -146,17 +142,5 @@ class Accounts:
         """Every session issued before now ends (logout signs the user out everywhere)."""
         await self._update(username, {"sessions_after": _now().isoformat()})
 
-    async def login_failed(self, user: User, max_failures: int, lockout_s: int) -> bool:
-        """Count a failed login; lock the account once it reaches the limit. True when it is now locked."""
-        failures = user.failed_logins + 1
-        doc: dict[str, Any] = {"failed_logins": failures}
-        locked = failures >= max_failures
-        if locked:
-            doc = {"failed_logins": 0, "locked_until": (_now() + timedelta(seconds=lockout_s)).isoformat()}
-        await self._update(user.username, doc)
-        return locked
-
     async def login_succeeded(self, user: User) -> None:
-        await self._update(
-            user.username, {"failed_logins": 0, "locked_until": None, "last_login_at": _now().isoformat()}
-        )
+        await self._update(user.username, {"last_login_at": _now().isoformat()})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -45,9 +46,14 @@ users_app = typer.Typer(
 )
 
 
-def _run(coro_factory):
-    """Run one account operation with an async client; AccountError → exit 2 with its message."""
+def _run(coro_factory, audit: tuple[str, str, dict] | None = None):
+    """Run one account operation with an async client; AccountError → exit 2 with its message.
+
+    `audit` (action, target user, details) is written to the audit trail once the change is made, with the
+    operating-system user who ran the command: the CLI changes accounts without any web sign-in.
+    """
     from dashboards.accounts import AccountError, Accounts
+    from dashboards.audit import Audit
     from dashboards.security import WeakPassword
     from yuqing import es as es_setup
     from yuqing.settings import get_settings
@@ -56,7 +62,13 @@ def _run(coro_factory):
         settings = get_settings()
         client = es_setup.async_client(settings.es)
         try:
-            return await coro_factory(Accounts(client, settings.es), settings)
+            result = await coro_factory(Accounts(client, settings.es), settings)
+            if audit and result is not False:
+                action, target, details = audit
+                await Audit(client, settings.es).record(
+                    _os_user(), action, target=target, role="cli", details={**details, **_origin()}
+                )
+            return result
         finally:
             await client.close()
 
@@ -65,6 +77,21 @@ def _run(coro_factory):
     except (AccountError, WeakPassword) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_CONFIG) from exc
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        return f"uid:{os.getuid()}"
+
+
+def _origin() -> dict[str, str]:
+    import socket
+
+    return {"via": "yuqing users", "host": socket.gethostname()}
 
 
 def _password(generate: bool, stdin: bool) -> tuple[str, bool]:
@@ -90,7 +117,10 @@ def users_add(
 
     password, generated = _password(generate, password_stdin)
     stations = [s.name for s in load_stations().stations]
-    _run(lambda accounts, _s: accounts.add(username, password, role, station, stations))
+    _run(
+        lambda accounts, _s: accounts.add(username, password, role, station, stations),
+        ("user_add", username, {"role": role, "station": station}),
+    )
     typer.echo(f"user {username} created ({role}{', ' + station if station else ''})")
     if generated:
         typer.echo(f"password: {password}")
@@ -104,7 +134,7 @@ def users_list() -> None:
         return await accounts.list()
 
     for u in _run(go):
-        state = "disabled" if u.disabled else ("locked" if u.locked() else "active")
+        state = "disabled" if u.disabled else "active"
         typer.echo(
             f"{u.username:<20} {u.role:<13} {u.station or '-':<12} {state:<8} {u.last_login_at or '-'}"
         )
@@ -118,7 +148,10 @@ def users_set_password(
 ) -> None:
     """Set a new password (ends the user's open sessions). Exit 2 for an unknown user or a short password."""
     password, generated = _password(generate, password_stdin)
-    _run(lambda accounts, _s: accounts.set_password(username, password))
+    _run(
+        lambda accounts, _s: accounts.set_password(username, password),
+        ("user_password", username, {"generated": generated}),
+    )
     typer.echo(f"password of {username} changed")
     if generated:
         typer.echo(f"password: {password}")
@@ -127,14 +160,14 @@ def users_set_password(
 @users_app.command("disable")
 def users_disable(username: str) -> None:
     """Disable an account (its sessions end at their next request). Exit 2 for an unknown user."""
-    _run(lambda accounts, _s: accounts.set_disabled(username, True))
+    _run(lambda accounts, _s: accounts.set_disabled(username, True), ("user_disable", username, {}))
     typer.echo(f"user {username} disabled")
 
 
 @users_app.command("enable")
 def users_enable(username: str) -> None:
     """Enable a disabled account again. Exit 2 for an unknown user."""
-    _run(lambda accounts, _s: accounts.set_disabled(username, False))
+    _run(lambda accounts, _s: accounts.set_disabled(username, False), ("user_enable", username, {}))
     typer.echo(f"user {username} enabled")
 
 
@@ -154,7 +187,7 @@ def users_bootstrap_admin(username: str = typer.Option("admin", help="Name of th
         await accounts.add(username, password, "admin")
         return True
 
-    if _run(go):
+    if _run(go, ("user_add", username, {"role": "admin", "bootstrap": True})):
         typer.echo(f"admin account created: user {username}, password {password} (shown only this once)")
     else:
         typer.echo("an admin account exists already (reset a password with `yuqing users set-password NAME`)")

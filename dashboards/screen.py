@@ -2,7 +2,7 @@
 
 Volume is counted by publication time over the last `hours`, in buckets sized to give about 24-48 bars; the
 last bucket is the current window. Risk by spot covers the seven spots of the gazetteer even when a spot has
-no post. The alert feed of a duty officer is their station's only.
+no post. A duty officer's screen counts, lists and alerts on their station's posts only (`station`).
 """
 
 from __future__ import annotations
@@ -43,8 +43,14 @@ def _levels(buckets: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def posts_request(hours: int, now: datetime) -> dict[str, Any]:
+def station_filter(station: str | None) -> list[dict[str, Any]]:
+    """The filter that keeps one station's posts or alerts (none for every station)."""
+    return [] if station is None else [{"term": {"jurisdiction": station}}]
+
+
+def posts_request(hours: int, now: datetime, station: str | None = None) -> dict[str, Any]:
     since = now - timedelta(hours=hours)
+    within = [post_time_filter(since, now + timedelta(seconds=1)), *station_filter(station)]
     by_level = {"terms": {"field": "risk.level", "size": 4}}
 
     def histogram(field: str) -> dict[str, Any]:
@@ -62,7 +68,7 @@ def posts_request(hours: int, now: datetime) -> dict[str, Any]:
     return {
         "size": 0,
         "track_total_hits": True,
-        "query": {"bool": {"filter": [post_time_filter(since, now + timedelta(seconds=1))]}},
+        "query": {"bool": {"filter": within}},
         "aggs": {
             "relevant": {
                 "filter": {"term": {"relevant": True}},
@@ -111,19 +117,24 @@ async def snapshot(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     now = now or datetime.now(UTC)
-    alert_filter = [{"term": {"jurisdiction": station}}] if station else []
     posts_q = es.search(
         index=settings.name(POSTS),
         ignore_unavailable=True,
         allow_no_indices=True,
-        **posts_request(hours, now),
+        **posts_request(hours, now, station),
     )
     latest_q = es.search(
         index=settings.name(POSTS),
         ignore_unavailable=True,
         allow_no_indices=True,
         query={
-            "bool": {"filter": [{"term": {"relevant": True}}, {"terms": {"risk.level": ["high", "medium"]}}]}
+            "bool": {
+                "filter": [
+                    {"term": {"relevant": True}},
+                    {"terms": {"risk.level": ["high", "medium"]}},
+                    *station_filter(station),
+                ]
+            }
         },
         # The latest seen: an undated post has only its crawl time.
         sort=[{"crawled_at": {"order": "desc"}}],
@@ -133,7 +144,7 @@ async def snapshot(
     alerts_q = es.search(
         index=settings.name(ALERTS),
         ignore_unavailable=True,
-        query={"bool": {"filter": alert_filter}},
+        query={"bool": {"filter": station_filter(station)}},
         sort=[{"raised_at": "desc"}],
         size=10,
         source_includes=[

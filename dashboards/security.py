@@ -1,8 +1,9 @@
-"""Passwords (argon2), signed session tokens that expire, CSRF tokens, and the throttle on failed logins.
+"""Passwords (argon2), signed session tokens that expire, and CSRF tokens.
 
 A session is a signed cookie, not a server-side record, so any number of web processes share it; it carries
-the user name, its expiry, its CSRF token and the moment the password was last set, so a password change or a
-disabled account ends every session at the next request (the account is re-read on each request).
+the user name, its expiry, its CSRF token, the moment the password was last set and the user's last request,
+so a password change or a disabled account ends every session at the next request (the account is re-read on
+each request), and an idle one ends after WEB_IDLE_TIMEOUT_MIN (the cookie is re-signed as the user works).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -39,12 +40,15 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# Checking this keeps an unknown user name as slow as a wrong password (no user enumeration by timing).
+# An unknown user name is checked against this, so it costs what a wrong password costs (no user enumeration
+# by timing); made with the same parameters as every real hash.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
-def burn_time(password: str) -> None:
-    verify_password(_DUMMY_HASH, password)
+def check_password(password_hash: str | None, password: str) -> bool:
+    """The password against an account's hash, or against a dummy one (always False) when there is none."""
+    ok = verify_password(password_hash or _DUMMY_HASH, password)
+    return ok and password_hash is not None
 
 
 def generate_password() -> str:
@@ -66,10 +70,19 @@ class Session:
     csrf: str
     password_version: float
     issued: float = 0.0
+    seen: float = 0.0  # the last request that re-signed the cookie (0 in tokens from before idle timeouts)
 
     @property
     def expired(self) -> bool:
         return time.time() >= self.expires
+
+    @property
+    def last_seen(self) -> float:
+        return self.seen or self.issued
+
+    def idle(self, idle_s: float, now: float | None = None) -> bool:
+        """True when no request re-signed this session for longer than idle_s (0: never idle)."""
+        return idle_s > 0 and (now or time.time()) - self.last_seen > idle_s
 
 
 class SessionSigner:
@@ -81,13 +94,28 @@ class SessionSigner:
 
     def issue(self, username: str, password_version: float, now: float | None = None) -> tuple[str, Session]:
         issued = now or time.time()
-        session = Session(username, issued + self.ttl_s, new_csrf_token(), password_version, issued)
+        session = Session(username, issued + self.ttl_s, new_csrf_token(), password_version, issued, issued)
+        return self.sign(session), session
+
+    def touch(self, session: Session, now: float | None = None) -> tuple[str, Session]:
+        """The same session (expiry, CSRF token) seen now: the token that keeps it from going idle."""
+        touched = replace(session, seen=now or time.time())
+        return self.sign(touched), touched
+
+    def sign(self, session: Session) -> str:
         payload = json.dumps(
-            {"u": username, "e": session.expires, "c": session.csrf, "p": password_version, "i": issued},
+            {
+                "u": session.username,
+                "e": session.expires,
+                "c": session.csrf,
+                "p": session.password_version,
+                "i": session.issued,
+                "s": session.seen,
+            },
             separators=(",", ":"),
         ).encode()
         body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
-        return f"{body}.{self._sign(body)}", session
+        return f"{body}.{self._sign(body)}"
 
     def read(self, token: str | None) -> Session | None:
         """The session in a token, or None when it is missing, forged, malformed or expired."""
@@ -99,7 +127,12 @@ class SessionSigner:
         try:
             data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
             session = Session(
-                str(data["u"]), float(data["e"]), str(data["c"]), float(data["p"]), float(data.get("i", 0))
+                str(data["u"]),
+                float(data["e"]),
+                str(data["c"]),
+                float(data["p"]),
+                float(data.get("i", 0)),
+                float(data.get("s", 0)),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -108,30 +141,3 @@ class SessionSigner:
     def _sign(self, body: str) -> str:
         digest = hmac.new(self._key, body.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-class LoginThrottle:
-    """Failed logins per client address in this process (unknown names too); accounts lock in the index.
-
-    The per-account lock lives in Elasticsearch (shared by every web process); this per-address window only
-    slows one client guessing many names, so it is allowed to be per process.
-    """
-
-    def __init__(self, max_failures: int, window_s: float) -> None:
-        self.max_failures, self.window_s = max_failures, window_s
-        self._failures: dict[str, list[float]] = {}
-
-    def blocked(self, key: str, now: float | None = None) -> bool:
-        now = now or time.time()
-        recent = [t for t in self._failures.get(key, []) if now - t < self.window_s]
-        self._failures[key] = recent
-        # Several people may sit behind one address (a station's NAT): allow more than one account's share.
-        return len(recent) >= self.max_failures * 4
-
-    def failed(self, key: str, now: float | None = None) -> None:
-        self._failures.setdefault(key, []).append(now or time.time())
-        if len(self._failures) > 10_000:  # bound memory against address spraying
-            self._failures.clear()
-
-    def succeeded(self, key: str) -> None:
-        self._failures.pop(key, None)

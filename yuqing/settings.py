@@ -232,13 +232,30 @@ class WebSettings(_Group):
     secret_key: SecretStr = Field(SecretStr("change-me"), description="session signing key")
     public_url: str = Field("http://127.0.0.1:8000", description="base URL used in alert e-mail links")
     session_ttl_min: int = Field(480, ge=1, description="minutes a login stays valid (a duty shift)")
-    cookie_secure: bool = Field(False, description="send the session cookie over HTTPS only")
-    login_max_failures: int = Field(5, ge=1, description="failed logins before an account is locked")
-    login_lockout_s: int = Field(300, ge=1, description="how long a locked account waits")
+    idle_timeout_min: float = Field(
+        30.0, ge=0, description="minutes without a request after which a session ends (0: never)"
+    )
+    cookie_secure: bool = Field(
+        False, description="send cookies over HTTPS only (always so when WEB_PUBLIC_URL is https)"
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="wrong passwords for one name from one address before that pair must wait"
+    )
+    login_max_failures_per_address: int = Field(
+        20, ge=1, description="failed logins from one address (any names) before the address must wait"
+    )
+    login_lockout_s: int = Field(300, ge=1, description="the window failed logins are counted over (seconds)")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="largest request body accepted (else 413)")
+    json_max_depth: int = Field(32, ge=2, description="deepest nesting of a JSON body accepted (else 400)")
     query_max_chars: int = Field(200, ge=10, description="longest search query accepted")
     export_max_rows: int = Field(5000, ge=1, le=10000, description="most rows one CSV export writes")
     screen_refresh_s: float = Field(5.0, gt=0, description="seconds between monitoring-screen updates (SSE)")
     kibana_url: str = Field("http://127.0.0.1:5601", description="Kibana that `yuqing kibana import` loads")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry the Secure flag when asked to, and whenever the site is served over HTTPS."""
+        return self.cookie_secure or self.public_url.strip().lower().startswith("https://")
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> WebSettings:

@@ -1,4 +1,5 @@
-"""The web app's own indices: accounts (`users`), audit trail (`audit`), corrections (`corrections`).
+"""The web app's own indices: accounts (`users`), audit trail (`audit`), corrections (`corrections`), sign-in
+attempts (`logins`, what the login throttle counts).
 
 They live beside the stream's indices, take `ES_INDEX_PREFIX` like every other name; `yuqing init` creates
 them (idempotent; existing indices gain fields added since, as mappings only grow).
@@ -14,7 +15,7 @@ from elasticsearch import ConnectionError as ESConnectionError
 from yuqing.errors import ServiceError
 from yuqing.settings import ElasticsearchSettings
 
-USERS, AUDIT, CORRECTIONS = "users", "audit", "corrections"
+USERS, AUDIT, CORRECTIONS, LOGINS = "users", "audit", "corrections", "logins"
 
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
@@ -61,15 +62,23 @@ CORRECTION_PROPERTIES: dict[str, Any] = {
     "alert_id": _KEYWORD,
 }
 
+LOGIN_PROPERTIES: dict[str, Any] = {
+    "at": _DATE,
+    "name": _KEYWORD,  # the name as typed: unknown names are counted like real ones
+    "ip": _KEYWORD,
+    "ok": {"type": "boolean"},
+}
+
 MAPPINGS: dict[str, dict[str, Any]] = {
     USERS: USER_PROPERTIES,
     AUDIT: AUDIT_PROPERTIES,
     CORRECTIONS: CORRECTION_PROPERTIES,
+    LOGINS: LOGIN_PROPERTIES,
 }
 
 
 def ensure_web_indices(es_client: Elasticsearch, es: ElasticsearchSettings) -> list[str]:
-    """Create the users, audit and corrections indices if missing; one line per index."""
+    """Create the users, audit, corrections and logins indices if missing; one line per index."""
     lines = []
     try:
         for base, properties in MAPPINGS.items():

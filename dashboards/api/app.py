@@ -1,4 +1,4 @@
-"""Builds the app: one async Elasticsearch client, the routers, error pages, security headers."""
+"""Builds the app: one async Elasticsearch client, the routers, error pages, body limits, security headers."""
 
 from __future__ import annotations
 
@@ -16,12 +16,22 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
 
 from dashboards.accounts import ROLE_NAMES, Accounts
-from dashboards.api.deps import NotSignedIn, Principal, Services, current_user, login_redirect
+from dashboards.api.deps import (
+    SESSION_COOKIE,
+    NotSignedIn,
+    Principal,
+    Services,
+    current_user,
+    login_redirect,
+    set_session_cookie,
+)
+from dashboards.api.limits import BodyLimits
 from dashboards.api.routes import admin, alerts, auth, posts, screen, search
 from dashboards.audit import Audit
+from dashboards.logins import Limits, LoginThrottle
 from dashboards.query import QueryError
 from dashboards.search import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES
-from dashboards.security import LoginThrottle, SessionSigner
+from dashboards.security import SessionSigner
 from yuqing import es as es_setup
 from yuqing.config import load_gazetteer, load_stations
 from yuqing.schema import TZ
@@ -98,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             signer=SessionSigner(
                 settings.web.secret_key.get_secret_value(), settings.web.session_ttl_min * 60
             ),
-            throttle=LoginThrottle(settings.web.login_max_failures, settings.web.login_lockout_s),
+            throttle=LoginThrottle(client, settings.es, Limits.from_settings(settings.web)),
             templates=templates_env(),
             stations=stations,
             spots=[s.name for s in load_gazetteer().spots],
@@ -131,9 +141,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def api_docs(request: Request, principal: Principal = Depends(current_user)):
         return render(request, "api.html", schema=app.openapi())
 
+    app.add_middleware(
+        BodyLimits,
+        max_bytes=settings.web.max_body_bytes,
+        max_depth=settings.web.json_max_depth,
+        answer=_error,
+    )
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response: Response = await call_next(request)
+        token = getattr(request.state, "session_token", None)
+        cookies = response.headers.getlist("set-cookie")
+        # A session seen again is re-signed (its idle clock restarts), unless this answer sets or ends it.
+        if token and not any(c.startswith(SESSION_COOKIE + "=") for c in cookies):
+            set_session_cookie(response, request.app.state.services, token, request.state.principal.session)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

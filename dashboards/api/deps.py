@@ -1,4 +1,4 @@
-"""Dependencies the routes declare: the app's services, the signed-in user, role checks, CSRF.
+"""Dependencies the routes declare: the app's services, the signed-in user, role checks, station scope, CSRF.
 
 Exceptions, drawn:
 
@@ -8,22 +8,26 @@ Exceptions, drawn:
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from elasticsearch import AsyncElasticsearch
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 from jinja2 import Environment
 
 from dashboards.accounts import Accounts, User
 from dashboards.audit import Audit
-from dashboards.security import LoginThrottle, Session, SessionSigner, same_token
+from dashboards.logins import LoginThrottle
+from dashboards.security import Session, SessionSigner, same_token
 from yuqing.config import Stations
 from yuqing.settings import Settings
 
 SESSION_COOKIE = "yq_session"
 PRELOGIN_COOKIE = "yq_prelogin"
+# A session's cookie is re-signed at most this often as its user works (the idle clock's resolution).
+TOUCH_EVERY_S = 30.0
 
 
 class NotSignedIn(Exception):
@@ -60,8 +64,16 @@ class Principal:
     def role(self) -> str:
         return self.user.role
 
+    @property
+    def station_scope(self) -> str | None:
+        """The one station whose posts and alerts this user may see; None for every station.
+
+        ("" for a duty officer without a station: a filter on it matches nothing.)
+        """
+        return (self.user.station or "") if self.role == "duty_officer" else None
+
     def can_see_station(self, station: str | None) -> bool:
-        return self.role != "duty_officer" or (station is not None and station == self.user.station)
+        return self.station_scope is None or (bool(station) and station == self.station_scope)
 
 
 def services(request: Request) -> Services:
@@ -72,18 +84,50 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def session_ended(user: User | None, session: Session, idle_s: float, now: float | None = None) -> bool:
+    """Whether a session no longer holds: no such user, disabled, password changed, signed out, idle."""
+    # A disabled account or a changed password ends every session that was issued before.
+    if user is None or user.disabled or abs(user.password_version - session.password_version) > 0.001:
+        return True
+    if user.sessions_after is not None and session.issued < user.sessions_after.timestamp():
+        return True  # signed out (everywhere) after this session began
+    return session.idle(idle_s, now)
+
+
 async def current_user(request: Request, svc: Services = Depends(services)) -> Principal:
     session = svc.signer.read(request.cookies.get(SESSION_COOKIE))
     if session is None:
         raise NotSignedIn()
     user = await svc.accounts.get(session.username)
-    # A disabled account or a changed password ends every session that was issued before.
-    if user is None or user.disabled or abs(user.password_version - session.password_version) > 0.001:
+    now = time.time()
+    if session_ended(user, session, svc.settings.web.idle_timeout_min * 60, now):
         raise NotSignedIn()
-    if user.sessions_after is not None and session.issued < user.sessions_after.timestamp():
-        raise NotSignedIn()  # signed out (everywhere) after this session began
+    if now - session.last_seen >= TOUCH_EVERY_S:
+        # The app's middleware puts the re-signed cookie on whatever response this request gets.
+        token, session = svc.signer.touch(session, now)
+        request.state.session_token = token
     request.state.principal = Principal(user, session)
     return request.state.principal
+
+
+async def viewer_station(principal: Principal = Depends(current_user)) -> str | None:
+    """The station a request is scoped to (a duty officer's own), or None for every station."""
+    return principal.station_scope
+
+
+ViewerStation = Annotated[str | None, Depends(viewer_station)]
+
+
+def set_session_cookie(response: Response, svc: Services, token: str, session: Session) -> None:
+    """The session cookie, with the Secure flag whenever the site is served over HTTPS."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=svc.settings.web.secure_cookies,
+        max_age=max(1, int(session.expires - time.time())),
+    )
 
 
 def require(*roles: str):

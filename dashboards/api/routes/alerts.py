@@ -37,10 +37,9 @@ def alert_filters(
     days: int | None = None,
 ) -> list[dict[str, Any]]:
     filters: list[dict[str, Any]] = []
-    if principal.role == "duty_officer":  # a duty officer sees only their own station's alerts
-        filters.append({"term": {"jurisdiction": principal.user.station}})
-    elif station:
-        filters.append({"term": {"jurisdiction": station}})
+    own = principal.station_scope  # a duty officer sees only their own station's alerts
+    if own is not None or station:
+        filters.append({"term": {"jurisdiction": station if own is None else own}})
     if status == "open":
         filters.append({"terms": {"status": ["new", "acknowledged"]}})
     elif status != "any":

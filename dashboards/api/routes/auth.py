@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -18,8 +17,9 @@ from dashboards.api.deps import (
     current_user,
     local_path,
     services,
+    set_session_cookie,
 )
-from dashboards.security import burn_time, same_token, verify_password
+from dashboards.security import check_password, same_token
 
 router = APIRouter(tags=["auth"])
 
@@ -46,7 +46,7 @@ def _login_page(
         token,
         httponly=True,
         samesite="strict",
-        secure=svc.settings.web.cookie_secure,
+        secure=svc.settings.web.secure_cookies,
         max_age=3600,
     )
     return response
@@ -69,45 +69,28 @@ async def login(
     next_ = local_path(next, "/")
     if not same_token(csrf, request.cookies.get(PRELOGIN_COOKIE)):
         return _login_page(request, svc, "页面已过期，请重新登录 (CSRF token missing or stale)", 403, next_)
-    ip = client_ip(request)
-    if svc.throttle.blocked(ip):
-        return _login_page(request, svc, "尝试次数过多，请稍后再试 (too many attempts)", 429, next_)
-    user = await svc.accounts.get(username.strip())
-    now = datetime.now(UTC)
-    if user is None or user.disabled:
-        burn_time(password)
-        svc.throttle.failed(ip)
-        await svc.audit.record(
-            username[:100] or "-", "login_failed", ip=ip, details={"why": "unknown or disabled"}
-        )
+    ip, name = client_ip(request), username.strip()
+    # Known and unknown names take the same steps and get the same answers (no account enumeration, by
+    # reply or by time): count the attempt, read the account, check an argon2 hash, write the audit entry.
+    attempt = await svc.throttle.begin(name, ip)
+    if attempt.wait_s:
+        await svc.audit.record(name or "-", "login_failed", ip=ip, details={"why": "throttled"})
+        message = f"尝试次数过多，已临时锁定，请 {attempt.wait_s} 秒后再试 (too many attempts)"
+        return _login_page(request, svc, message, 429, next_)
+    user = await svc.accounts.get(name)
+    usable = user is not None and not user.disabled
+    if not check_password(user.password_hash if usable else None, password):
+        why = "password" if usable else "unknown or disabled"
+        await svc.audit.record(name or "-", "login_failed", ip=ip, details={"why": why})
         return _login_page(request, svc, "用户名或密码错误 (wrong user name or password)", 401, next_)
-    if user.locked(now):
-        wait = int((user.locked_until - now).total_seconds()) + 1
-        await svc.audit.record(user.username, "login_failed", ip=ip, details={"why": "locked"})
-        return _login_page(request, svc, f"账号已临时锁定，请 {wait} 秒后再试 (account locked)", 429, next_)
-    if not verify_password(user.password_hash, password):
-        svc.throttle.failed(ip)
-        web = svc.settings.web
-        locked = await svc.accounts.login_failed(user, web.login_max_failures, web.login_lockout_s)
-        await svc.audit.record(
-            user.username, "login_failed", ip=ip, details={"why": "password", "locked": locked}
-        )
-        return _login_page(request, svc, "用户名或密码错误 (wrong user name or password)", 401, next_)
-    svc.throttle.succeeded(ip)
+    await svc.throttle.succeeded(attempt)
     await svc.accounts.login_succeeded(user)
-    token, _ = svc.signer.issue(user.username, user.password_version)
+    token, session = svc.signer.issue(user.username, user.password_version)
     await svc.audit.record(user.username, "login", role=user.role, ip=ip)
     response = RedirectResponse(
         next_ if next_ != "/" else ("/alerts" if user.role == "duty_officer" else "/screen"), 303
     )
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=svc.settings.web.cookie_secure,
-        max_age=int(svc.signer.ttl_s),
-    )
+    set_session_cookie(response, svc, token, session)
     response.delete_cookie(PRELOGIN_COOKIE)
     return response
 
