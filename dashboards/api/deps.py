@@ -99,10 +99,10 @@ async def current_user(request: Request, svc: Services = Depends(services)) -> P
     if session is None:
         raise NotSignedIn()
     user = await svc.accounts.get(session.username)
-    now = time.time()
-    if session_ended(user, session, svc.settings.web.idle_timeout_min * 60, now):
+    now, idle_s = time.time(), svc.settings.web.idle_timeout_min * 60
+    if session_ended(user, session, idle_s, now):
         raise NotSignedIn()
-    if now - session.last_seen >= TOUCH_EVERY_S:
+    if now - session.last_seen >= min(TOUCH_EVERY_S, idle_s / 2 or TOUCH_EVERY_S):
         # The app's middleware puts the re-signed cookie on whatever response this request gets.
         token, session = svc.signer.touch(session, now)
         request.state.session_token = token

@@ -121,6 +121,10 @@
 
   var source = new EventSource("/api/screen/stream");
   source.addEventListener("snapshot", function (ev) { update(JSON.parse(ev.data)); });
-  source.onerror = function () { text(document.getElementById("conn"), "连接中断，正在重连…"); };
+  source.onerror = function () {
+    // The stream ends with the session; a reconnect that is refused (signed out, idle) closes it for good.
+    if (source.readyState === EventSource.CLOSED) { window.location.href = "/login?next=%2Fscreen"; return; }
+    text(document.getElementById("conn"), "连接中断，正在重连…");
+  };
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
 })();
