@@ -91,7 +91,9 @@ async def login(
         next_ if next_ != "/" else ("/alerts" if user.role == "duty_officer" else "/screen"), 303
     )
     set_session_cookie(response, svc, token, session)
-    response.delete_cookie(PRELOGIN_COOKIE)
+    response.delete_cookie(
+        PRELOGIN_COOKIE, httponly=True, samesite="strict", secure=svc.settings.web.secure_cookies
+    )
     return response
 
 
@@ -106,7 +108,9 @@ async def logout(
     await svc.accounts.end_sessions(principal.name)
     await svc.audit.record(principal.name, "logout", role=principal.role, ip=client_ip(request))
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="lax", secure=svc.settings.web.secure_cookies
+    )
     return response
 
 
