@@ -21,6 +21,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 log = logging.getLogger(__name__)
+FILE_MODE = 0o640
 
 
 class FilingHandler:
@@ -38,13 +39,18 @@ class FilingHandler:
         mid = str(msg.get("Message-ID") or "").strip("<>") or hashlib.sha1(data).hexdigest()
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in mid)[:80]
         if safe in self.filed:
-            with (self.folder / "resent.log").open("a", encoding="utf-8") as fh:
+            fd = os.open(self.folder / "resent.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+            with os.fdopen(fd, "a", encoding="utf-8") as fh:
                 fh.write(f"{time.time():.6f} {mid}\n")
             return "250 Message accepted for delivery (already filed)"
         self.filed.add(safe)
         path = self.folder / f"{time.time():.6f}-{safe}.eml"
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
+        # 0640 whatever the umask: a message holds post text and officers' addresses
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, FILE_MODE)  # os.open's mode passes through the umask; this does not
         os.replace(tmp, path)
         if self.on_message:
             self.on_message(path)
