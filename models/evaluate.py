@@ -33,6 +33,20 @@ NATURAL_MEASURES = [
 ]
 
 
+# issue 22's goals on the long and official natural set
+LONG_MEASURES = [
+    ("relevance_acc", "relevance accuracy", "{:.4f}", "≥ 0.93"),
+    ("high_recall", "recall(high)", "{:.4f}", "≥ 0.95"),
+    ("high_precision", "precision(high)", "{:.4f}", "≥ 0.90"),
+    ("false_high_rate", "false-high rate of non-high items", "{:.4f}", "≤ 0.02"),
+    ("irrelevant_rated_medium_high", "irrelevant items rated medium/high", "{:d}", "0"),
+    ("benign_rated_medium_high", "benign relevant items rated medium/high", "{:.4f}", "≤ 0.02"),
+    ("level_acc", "level accuracy", "{:.4f}", "—"),
+    ("category_micro_f1", "category micro-F1 (relevant items)", "{:.4f}", "—"),
+    ("sentiment_macro_f1", "sentiment macro-F1, 3-way (relevant items)", "{:.4f}", "≥ 0.80"),
+]
+
+
 def _binary(probs: np.ndarray) -> list[int]:
     return [int(p[2] > p[0]) for p in probs]
 
@@ -52,6 +66,19 @@ def load_natural(path: Path | None = None) -> tuple[list[dict] | None, str]:
         return None, f"natural test set: not measured, invalid: {exc}"
 
 
+def load_long(path: Path | None = None) -> tuple[list[dict] | None, str]:
+    """The long and official natural set's items, or None and the line `yuqing eval` prints instead."""
+    from models.data.natural_long import PATH, load_long_test
+
+    path = Path(path or PATH)
+    if not path.exists():
+        return None, f"long and official natural set: not present ({path})"
+    try:
+        return load_long_test(path), ""
+    except ValueError as exc:
+        return None, f"long and official natural set: not measured, invalid: {exc}"
+
+
 def as_prediction(scored: dict) -> dict:
     """A `yuqing score` result in the shape `post_figures` compares with the labels."""
     return {
@@ -68,9 +95,11 @@ def natural_rows(
     """The headline rows: the whole scorer, the encoder without its n-gram heads (when the checkpoint has
     thresholds fitted for that), and the baseline (texts → predictions) on the natural posts (or, with
     `task="template"`, the same measures on the template test split, `scored` already)."""
+    from models.scorer import PostText
     from yuqing.text import normalize_text
 
-    texts = [p["text"] for p in posts]
+    # an item with a title (news, a thread) is read as the stream reads a post: title, then text
+    texts = [PostText(p["text"], p.get("title")) for p in posts]
     scored = scored if scored is not None else scorer.score(texts)
     rows = [{"task": task, "system": f"scorer [{runtime}]", **_figures(scored, posts)}]
     alone = scorer.encoder_alone()
@@ -79,7 +108,7 @@ def natural_rows(
             {"task": task, "system": f"BERT alone [{runtime}]", **_figures(alone.score(texts), posts)}
         )
     # the baseline learnt from normalised text (load_tourism); the scorer normalises on its own
-    base = baseline([normalize_text(t) for t in texts])
+    base = baseline([normalize_text(f"{t.title}\n{t.text}" if t.title else t.text) for t in texts])
     return [*rows, {"task": task, "system": "TF-IDF + LR (baseline)", **post_figures(base, posts)}]
 
 
@@ -152,6 +181,7 @@ def evaluate_all(
     tourism: Path | None = None,
     limit: int | None = None,
     natural: Path | None = None,
+    long: Path | None = None,
 ) -> list[dict]:
     from models.baseline import train_baseline, train_post_baseline
     from models.corpus import load_tourism, sentiment_corpus, training_posts
@@ -212,6 +242,12 @@ def evaluate_all(
         )
     else:
         rows.append({"task": "_natural_missing", "system": missing or "natural test set: empty"})
+    long_posts, long_missing = load_long(long)
+    if long_posts and baseline:
+        long_posts = long_posts[:limit] if limit else long_posts
+        rows += natural_rows(scorer, runtime, long_posts, baseline, task="long")
+    else:
+        rows.append({"task": "_long_missing", "system": long_missing or "long natural set: empty"})
     posts = tourism_data["test"]
     posts = posts[:limit] if limit else posts
     if posts:
@@ -289,7 +325,7 @@ def _category_rows(out, posts, scorer, runtime, data: dict[str, list[dict]]) -> 
     ]
 
 
-def _measures_table(rows: list[dict], task: str, title: str) -> list[str]:
+def _measures_table(rows: list[dict], task: str, title: str, measures=NATURAL_MEASURES) -> list[str]:
     """The issue's measures, one row each, the systems side by side, the goal last."""
     systems = [r for r in rows if r["task"] == task]
     if not systems:
@@ -308,9 +344,7 @@ def _measures_table(rows: list[dict], task: str, title: str) -> list[str]:
         line("measure", [r["system"] for r in systems], "goal"),
         "|" + "|".join(["-" * 44, *["-" * (width + 2)] * len(systems), "-" * 8]) + "|",
     ]
-    lines += [
-        line(label, [cell(r[key], fmt) for r in systems], goal) for key, label, fmt, goal in NATURAL_MEASURES
-    ]
+    lines += [line(label, [cell(r[key], fmt) for r in systems], goal) for key, label, fmt, goal in measures]
     return lines
 
 
@@ -330,6 +364,13 @@ def format_table(rows: list[dict]) -> str:
         "natural",
         "Natural test set — posts written one by one, never trained or tuned on: the headline",
     ) or [r["system"] for r in rows if r["task"] == "_natural_missing"]
+    long = _measures_table(
+        rows,
+        "long",
+        "Long and official natural set — news, 通报, long reviews, diaries, thread replies in context",
+        LONG_MEASURES,
+    ) or [r["system"] for r in rows if r["task"] == "_long_missing"]
+    lines += ["", *long]
     template = _measures_table(
         rows, "template", "Template test split — the same measures (the generator the model trains on)"
     )

@@ -73,6 +73,9 @@ def post_figures(pred: list[dict], gold: list[dict]) -> dict[str, float]:
         "irrelevant_rated_medium_high": sum(
             not g["relevant"] and p["level"] in ("medium", "high") for p, g in pairs
         ),
+        "benign_rated_medium_high": _mean(
+            [p["level"] in ("medium", "high") for p, g in rel if g["level"] == "none"]
+        ),
         "level_acc": _mean([p == g for p, g in levels]),
         "category_micro_f1": (
             micro_f1([set(g["categories"]) for _, g in rel], [set(p["categories"]) for p, _ in rel])
