@@ -1,25 +1,35 @@
-"""The alert workflow (new → acknowledged → resolved | false alarm; assign while open) and response times.
+"""The alert workflow (new → acknowledged → resolved | false alarm → reopened; assign while open).
 
 The stream owns an alert's evidence fields and may refresh them; this module changes only the people's fields
 (status, assignee, acknowledged_*, resolved_*, note) with partial updates guarded by the document's sequence
-number, so a concurrent change by the stream or a colleague is never overwritten (409: reload).
+number, so a concurrent change by the stream or a colleague is never overwritten: the loser is told in Chinese
+what happened (for a 签收, who acknowledged it first and when).
+
+Exceptions, drawn:
+
+    AlertActionError    the alert's state does not allow the action (409), or the request lacks what it needs
+                        (400: a reason; 422: an unknown action or colleague)
 """
 
 from __future__ import annotations
 
-import statistics
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
+from dashboards.alert_labels import STATUS_NAMES
+from dashboards.alert_timing import GOALS_S, OPEN, response_stats
+from yuqing.schema import TZ
 from yuqing.settings import ElasticsearchSettings
 
-ACTIONS = ("acknowledge", "assign", "resolve", "false_alarm")
-OPEN = ("new", "acknowledged")
-STATUS_NAMES = {"new": "待处置", "acknowledged": "已签收", "resolved": "已办结", "false_alarm": "误报"}
-# The article's 1-3-5 minute quick-response circles: what share of alerts is handled within each.
-GOALS_S = (60, 180, 300)
+__all__ = ["GOALS_S", "OPEN", "STATUS_NAMES", "AlertActionError", "AlertStore", "plan", "response_stats"]
+
+ACTIONS = ("acknowledge", "assign", "resolve", "false_alarm", "reopen")
+Sort = Literal["severity", "waiting", "newest"]
+# Elasticsearch pages no further than this (index.max_result_window).
+MAX_WINDOW = 10_000
+_LEVEL_WEIGHT = {"high": 4, "medium": 3, "low": 2}  # `none` and anything else: 1
 
 
 class AlertActionError(Exception):
@@ -30,10 +40,31 @@ class AlertActionError(Exception):
         self.status = status
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+def hhmm(value: Any) -> str:
+    moment = value if isinstance(value, datetime) else None
+    if moment is None and value:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment.astimezone(TZ).strftime("%H:%M") if moment else "—"
+
+
+def taken_message(alert: dict[str, Any]) -> str:
+    """What a colleague's earlier action left: 已被 X 于 HH:MM 签收, or the state it is in now."""
+    status = alert.get("status") or "new"
+    if status == "acknowledged" and alert.get("acknowledged_by"):
+        return f"已被 {alert['acknowledged_by']} 于 {hhmm(alert.get('acknowledged_at'))} 签收"
+    if status in ("resolved", "false_alarm") and alert.get("resolved_by"):
+        verb = "办结" if status == "resolved" else "标记为误报"
+        return f"已被 {alert['resolved_by']} 于 {hhmm(alert.get('resolved_at'))} {verb}"
+    return f"预警已被他人更新（现为{STATUS_NAMES.get(status, status)}），页面已刷新，请再试"
+
+
+def _reason(note: str | None, what: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise AlertActionError(f"{what}须填写原因", 400)
+    if len(note) > 4000:
+        raise AlertActionError("说明不能超过 4000 字", 400)
+    return note
 
 
 def plan(
@@ -43,31 +74,57 @@ def plan(
     status = alert.get("status") or "new"
     now = datetime.now(UTC).isoformat()
     if action not in ACTIONS:
-        raise AlertActionError(f"unknown action {action!r}: one of {', '.join(ACTIONS)}", 422)
+        raise AlertActionError(f"未知操作 {action!r}：可用 {', '.join(ACTIONS)}", 422)
+    if action == "reopen":
+        if status != "false_alarm":
+            raise AlertActionError("只有标记为误报的预警可以重新打开")
+        note = _reason(note, "重新打开")
+        # Back to the duty room: the first 签收 (and its time) still counts for the response figures.
+        back = "acknowledged" if alert.get("acknowledged_at") else "new"
+        return {"status": back, "resolved_at": None, "resolved_by": None, "note": note}
     if status not in OPEN:
-        raise AlertActionError(f"the alert is already {status}")
+        raise AlertActionError(taken_message(alert))
     if action == "acknowledge":
         if status != "new":
-            raise AlertActionError("the alert is already acknowledged")
+            raise AlertActionError(taken_message(alert))
         return {"status": "acknowledged", "acknowledged_at": now, "acknowledged_by": user}
     if action == "assign":
         if not assignee:
-            raise AlertActionError("name the colleague to assign", 422)
+            raise AlertActionError("请选择要指派的值班民警", 422)
         return {"assignee": assignee}
-    note = (note or "").strip()
-    if action == "resolve" and not note:
-        raise AlertActionError("resolving needs a note saying what was done", 422)
-    if len(note) > 4000:
-        raise AlertActionError("the note is longer than 4000 characters", 422)
+    note = _reason(note, "办结" if action == "resolve" else "标记误报")
     doc = {
         "status": "resolved" if action == "resolve" else "false_alarm",
         "resolved_at": now,
         "resolved_by": user,
-        "note": note or None,
+        "note": note,
     }
     if status == "new":  # closing an alert nobody acknowledged acknowledges it at the same moment
         doc |= {"acknowledged_at": now, "acknowledged_by": user}
     return doc
+
+
+def sorted_query(filters: list[dict[str, Any]], sort: Sort) -> tuple[dict[str, Any], list[Any]]:
+    """The query and sort for one order: most severe first, longest waiting first, or newest first.
+
+    Without painless (this Elasticsearch has none), a rank is a function_score of weighted filters."""
+    base = {"bool": {"filter": filters}}
+    oldest = [{"raised_at": "asc"}, {"id": "asc"}]
+    if sort == "newest":
+        return base, [{"raised_at": "desc"}, {"id": "asc"}]
+    if sort == "waiting":  # the unacknowledged first, each group by how long it has waited
+        functions = [{"filter": {"term": {"status": "new"}}, "weight": 2}]
+    else:
+        functions = [{"filter": {"term": {"level": lv}}, "weight": w} for lv, w in _LEVEL_WEIGHT.items()]
+    query = {
+        "function_score": {
+            "query": base,
+            "functions": functions,
+            "score_mode": "max",
+            "boost_mode": "replace",
+        }
+    }
+    return query, [{"_score": "desc"}, *oldest]
 
 
 class AlertStore:
@@ -92,56 +149,25 @@ class AlertStore:
                 refresh="wait_for",
             )
         except ConflictError as exc:
-            raise AlertActionError("the alert changed meanwhile: reload and try again") from exc
+            # A colleague (or the stream) wrote first: say what they did, from the document as it is now.
+            now = await self.get(alert["id"]) or alert
+            raise AlertActionError(taken_message(now)) from exc
 
     async def search(
-        self, filters: list[dict[str, Any]], size: int = 50, page: int = 1
+        self, filters: list[dict[str, Any]], size: int = 50, page: int = 1, sort: Sort = "newest"
     ) -> tuple[int, list[dict[str, Any]]]:
+        start = min((page - 1) * size, MAX_WINDOW)
+        query, order = sorted_query(filters, sort)
         resp = await self.es.search(
             index=self.index,
-            query={"bool": {"filter": filters}},
-            sort=[{"raised_at": "desc"}, {"id": "asc"}],
-            size=size,
-            from_=(page - 1) * size,
+            query=query,
+            sort=order,
+            size=min(size, MAX_WINDOW - start),
+            from_=start,
             track_total_hits=True,
         )
         return resp["hits"]["total"]["value"], [h["_source"] for h in resp["hits"]["hits"]]
 
-
-def response_stats(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per station: alerts, still open, minutes to acknowledge and to resolve (median, p90), and the share
-    acknowledged / resolved within 1, 3 and 5 minutes (of all the station's alerts: an open one missed)."""
-    by_station: dict[str, list[dict[str, Any]]] = {}
-    for alert in alerts:
-        by_station.setdefault(alert.get("jurisdiction") or "（未定）", []).append(alert)
-    rows = []
-    for station, items in sorted(by_station.items(), key=lambda kv: -len(kv[1])):
-        ack, res = [], []
-        for a in items:
-            raised = _parse_time(a.get("raised_at"))
-            acked, resolved = _parse_time(a.get("acknowledged_at")), _parse_time(a.get("resolved_at"))
-            if raised and acked:
-                ack.append(max(0.0, (acked - raised).total_seconds()))
-            if raised and resolved:
-                res.append(max(0.0, (resolved - raised).total_seconds()))
-        rows.append(
-            {
-                "station": station,
-                "alerts": len(items),
-                "open": sum(1 for a in items if (a.get("status") or "new") in OPEN),
-                "ack_median_s": statistics.median(ack) if ack else None,
-                "ack_p90_s": _p90(ack),
-                "resolve_median_s": statistics.median(res) if res else None,
-                "resolve_p90_s": _p90(res),
-                "ack_within": {g: sum(1 for s in ack if s <= g) / len(items) for g in GOALS_S},
-                "resolve_within": {g: sum(1 for s in res if s <= g) / len(items) for g in GOALS_S},
-            }
-        )
-    return rows
-
-
-def _p90(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    async def count(self, filters: list[dict[str, Any]]) -> int:
+        resp = await self.es.count(index=self.index, query={"bool": {"filter": filters}})
+        return resp["count"]

@@ -16,8 +16,8 @@ from yuqing.webstore import AUDIT
 
 ACTIONS = (
     "login", "login_failed", "logout", "search", "export", "view_post", "correct", "alert_acknowledge",
-    "alert_assign", "alert_resolve", "alert_false_alarm", "user_add", "user_password", "user_disable",
-    "user_enable",
+    "alert_assign", "alert_resolve", "alert_false_alarm", "alert_reopen", "user_add", "user_password",
+    "user_disable", "user_enable",
 )  # fmt: skip
 
 
