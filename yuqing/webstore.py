@@ -60,6 +60,9 @@ CORRECTION_PROPERTIES: dict[str, Any] = {
     "note": {"type": "text", "analyzer": "standard"},
     "false_alarm": {"type": "boolean"},
     "alert_id": _KEYWORD,
+    # the number of saves, and each save (by, at, changes: field → from/to), read back and never searched
+    "version": {"type": "integer"},
+    "versions": _OPAQUE,
 }
 
 LOGIN_PROPERTIES: dict[str, Any] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -20,7 +20,9 @@ from dashboards.api.deps import (
     require,
     services,
 )
-from dashboards.corrections import CorrectionIn, Corrections
+from dashboards.corrections import CorrectionError, CorrectionIn, Corrections, history, shown_labels
+from dashboards.explain import explain_panel
+from dashboards.highlight import mark
 from dashboards.query import parse
 from dashboards.search import apply_correction
 from yuqing.es import EVENTS, POSTS
@@ -49,11 +51,21 @@ async def post_view(svc: Services, principal: Principal, post_id: str, q: str | 
     index, post = found
     if not principal.can_see_station(post.get("jurisdiction")):
         raise HTTPException(403, "this post belongs to another station")
-    correction = await Corrections(svc.es, svc.settings.es).get(post_id)
+    corrections = Corrections(svc.es, svc.settings.es)
+    correction = await corrections.get(post_id)
     shown = apply_correction(post, correction)
     shown.pop("text_seg", None)
     shown.pop("title_seg", None)
-    view: dict[str, Any] = {"post": shown, "event": None, "event_posts": [], "match": None}
+    view: dict[str, Any] = {
+        "post": shown,
+        "event": None,
+        "event_posts": [],
+        "match": None,
+        # the labels as shown now (the form's pre-selected values) and the version they are
+        "current": shown_labels(post, correction) | {"version": (correction or {}).get("version", 0)},
+        "history": history(correction),
+        "false_alarms": await corrections.false_alarms(post_id, post.get("event_id")),
+    }
     event_id = post.get("event_id")
     if event_id:
         ev = await svc.es.options(ignore_status=404).get(index=svc.settings.es.name(EVENTS), id=event_id)
@@ -78,6 +90,7 @@ async def post_view(svc: Services, principal: Principal, post_id: str, q: str | 
         parsed = parse(q, svc.settings.web.query_max_chars)
         resp = await svc.es.explain(index=index, id=post_id, query=parsed.to_es())
         view["match"] = {"matched": resp["matched"], "explanation": resp.get("explanation")}
+        view["words"] = parsed.words
     return view
 
 
@@ -97,6 +110,7 @@ async def post_page(
     request: Request,
     post_id: str,
     q: str | None = None,
+    saved: int | None = None,
     principal: Principal = Depends(current_user),
     svc: Services = Depends(services),
 ):
@@ -106,7 +120,19 @@ async def post_page(
     await svc.audit.record(
         principal.name, "view_post", target=post_id, role=principal.role, ip=client_ip(request)
     )
-    return render(request, "post.html", q=q or "", spots=svc.spots, **view)
+    words = view.pop("words", [])
+    post = view["post"]
+    return render(
+        request,
+        "post.html",
+        q=q or "",
+        spots=svc.spots,
+        title_html=mark(post.get("title"), words),
+        text_html=mark(post.get("text"), words),
+        explain=explain_panel(post.get("explain")),
+        saved=saved,
+        **view,
+    )
 
 
 @router.post("/api/corrections")
@@ -116,28 +142,40 @@ async def correct(
     principal: Principal = Depends(require("admin", "analyst")),
     svc: Services = Depends(services),
 ):
-    """Correct the model's judgement of a post (relevant, spots, level, categories, sentiment)."""
+    """Correct the model's judgement of a post (relevant, spots, level, categories, sentiment, note).
+
+    A field left out keeps its label; `base_version` is the version the analyst saw (the post's
+    `current.version`), so a colleague's save in between is kept. Each save that changes something adds a
+    version (`saved`); one that changes nothing answers `saved: null`.
+    """
     try:
         correction = CorrectionIn.model_validate(body)
         correction.check(svc.spots)
     except ValidationError as exc:
         err = exc.errors()[0]
         raise HTTPException(422, f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from exc
-    except ValueError as exc:
+    except CorrectionError as exc:
         raise HTTPException(422, str(exc)) from exc
-    if await load_post(svc, correction.post_id) is None:
+    found = await load_post(svc, correction.post_id)
+    if found is None:
         raise HTTPException(404, f"no post {correction.post_id!r}")
-    saved = await Corrections(svc.es, svc.settings.es).save(correction, principal.name)
+    try:
+        doc, version = await Corrections(svc.es, svc.settings.es).save(found[1], correction, principal.name)
+    except CorrectionError as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
     await svc.audit.record(
         principal.name,
         "correct",
         target=correction.post_id,
         role=principal.role,
         ip=client_ip(request),
-        details={k: v for k, v in saved.items() if k not in ("by", "at")},
+        details={"version": version["version"], "changes": version["changes"]}
+        if version
+        else {"unchanged": True, "version": doc.get("version", 0)},
     )
     if is_form(request):
-        return RedirectResponse(
-            local_path(body.get("next"), "/posts/" + quote(correction.post_id, safe=":")), status_code=303
-        )
-    return saved
+        query = {"q": body["q"]} if isinstance(body.get("q"), str) and body["q"] else {}
+        query["saved"] = version["version"] if version else 0
+        target = "/posts/" + quote(correction.post_id, safe=":") + "?" + urlencode(query)
+        return RedirectResponse(local_path(body.get("next"), target), status_code=303)
+    return {k: v for k, v in doc.items() if k != "versions"} | {"saved": version}
