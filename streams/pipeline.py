@@ -37,6 +37,7 @@ from yuqing.gazetteer import Matcher
 from yuqing.schema import Alert, ScoredPost
 from yuqing.segment import segment
 from yuqing.settings import Settings
+from yuqing.text import normalize_text
 
 log = logging.getLogger(__name__)
 FLAGS_HEADER = "yuqing-flags"
@@ -80,15 +81,19 @@ def _json(value: Any) -> bytes:
 
 
 class _Normalized:
-    """A scorer that is handed the texts intake normalised (any scorer without `score_normalized` gets them
-    as they are: normalising twice changes nothing)."""
+    """A scorer that is handed the texts intake normalised, each with what it answers (a reply's parent or
+    thread opening, normalised here) or None; any scorer without `score_normalized` gets the texts alone
+    (normalising twice changes nothing)."""
 
     def __init__(self, scorer: Any) -> None:
         self.scorer = scorer
 
-    def score(self, texts: list[str]) -> list[dict[str, Any]]:
-        score = getattr(self.scorer, "score_normalized", None) or self.scorer.score
-        return score(texts)
+    def score(self, items: list[tuple[str, str | None]]) -> list[dict[str, Any]]:
+        texts = [text for text, _ in items]
+        score = getattr(self.scorer, "score_normalized", None)
+        if score is None:
+            return self.scorer.score(texts)
+        return score(texts, [normalize_text(c) if c else None for _, c in items])
 
 
 class Pipeline:
@@ -225,7 +230,11 @@ class Pipeline:
             normalized = {e.post["id"]: e.normalized for e in todo}  # normalised once, at intake
             scorer = _Normalized(self.scorer())
             done, failed = await loop.run_in_executor(
-                None, scoring.score_batch, scorer, todo, lambda post: normalized[post["id"]]
+                None,
+                scoring.score_batch,
+                scorer,
+                todo,
+                lambda post: (normalized[post["id"]], post.get("parent_text")),  # a reply in its context
             )
             self.stats.count("score/batches")
             self.stats.count("score/posts", len(done))

@@ -142,7 +142,7 @@ class ModelSettings(_Group):
     path: Path = Field(REPO_ROOT / "models" / "shipped", description="Hugging Face format checkpoint folder")
     runtime: Literal["onnx", "torch"] = Field("onnx", description="inference engine")
     batch_size: int = Field(32, ge=1, description="micro-batch size for scoring")
-    max_length: int = Field(256, ge=16, description="token limit per post (longer text is truncated)")
+    max_length: int = Field(256, ge=16, description="encoder window in tokens (longer: overlapping windows)")
     threads: int = Field(2, ge=1, description="intra-op threads (the machine's cores)")
 
 

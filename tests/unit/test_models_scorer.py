@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from models.cli import SHIPPED
@@ -117,3 +119,53 @@ def test_the_shipped_judgement_mixes_the_ngram_heads_and_can_do_without_them(sco
     assert both[head] != pytest.approx(enc[head], abs=1e-6)
     assert [int(p.argmax()) for p in both[head]] == [0, 2]  # an emergency reads negative, praise positive
     assert alone.score(texts)[0]["risk"]["level"] == "high"
+
+
+PRAISE = (
+    "湖泉生态园的早晨很安静，湖面上有薄雾，沿着环湖栈道慢慢走一圈大概一个小时，"
+    "路边的花开得很好，空气里都是青草的味道。"
+)
+BURIED = (
+    "走到南门附近的时候，看到湖边围了一圈人，原来是有个小孩刚刚掉进水里了，家长在岸上哭喊，保安正在下水救人。"
+)
+
+
+def test_a_long_text_is_read_in_overlapping_windows_that_cover_it():
+    from models.scorer import windows
+
+    text = "".join(chr(0x4E00 + i) for i in range(2000))  # every character once: a window's place is known
+    spans = windows(text[:600], 254)
+    starts = [text.index(w) for w in spans]
+    assert starts[0] == 0 and starts[-1] + 254 == 600 and all(len(w) == 254 for w in spans)
+    assert all(0 < b - a < 254 for a, b in itertools.pairwise(starts))  # they overlap
+    sampled = windows(text, 254, most=8)  # longer than 8 windows: evenly spread, first and last kept
+    assert len(sampled) == 8 and text.startswith(sampled[0]) and text.endswith(sampled[-1])
+    assert windows("湖泉", 254) == ["湖泉"]
+
+
+def test_a_risk_in_the_middle_of_a_long_review_is_the_reviews_risk(scorer):
+    long_review = PRAISE * 5 + BURIED + PRAISE * 3  # the risk starts past the encoder's first window
+    assert long_review.index(BURIED) > 256
+    (risky, calm) = scorer.score([long_review, PRAISE * 8])
+    assert risky["risk"]["level"] in ("medium", "high") and "safety" in risky["risk"]["categories"]
+    assert risky["explain"]["model_windows"] >= 2
+    assert calm["risk"]["level"] == "none" and calm["sentiment"]["label"] == "pos"
+
+
+FIGHT = "红河水乡停车场两伙人打起来了，有人拿着刀，好多游客在围观，快报警！"
+
+
+def test_a_reply_is_judged_in_its_context_without_inheriting_its_risk(scorer):
+    from models.scorer import PostText
+
+    bump, alone, witness = scorer.score(
+        [
+            PostText("顶", context=FIGHT),
+            PostText("顶"),
+            PostText("我刚才也在那边，有个人被砍伤了，流了好多血", context=FIGHT),
+        ]
+    )
+    assert bump["relevant"] and bump["spots"] == ["红河水乡"]  # where its thread is
+    assert bump["risk"]["level"] == "none" and bump["explain"]["read_in_context"]  # it adds nothing
+    assert not alone["relevant"] and "read_in_context" not in alone["explain"]
+    assert witness["risk"]["level"] == "high" and witness["spots"] == ["红河水乡"]

@@ -109,3 +109,17 @@ def test_a_post_that_always_fails_goes_to_the_dlq_and_the_rest_go_on() -> None:
     done, failed = scoring.score_batch(scorer, envs("a", "bad", "c"), lambda p: p["text"], pause_s=0)
     assert [e.post["id"] for e, _ in done] == ["s:0", "s:2"]
     assert [f.envelope.post["id"] for f in failed] == ["s:1"] and "cannot score" in failed[0].reason
+
+
+def test_the_stream_hands_the_scorer_each_reply_with_what_it_answers():
+    from streams.pipeline import _Normalized
+
+    seen: list[tuple[list[str], list[str | None]]] = []
+
+    class Contextual:
+        def score_normalized(self, texts, contexts):
+            seen.append((texts, contexts))
+            return [{} for _ in texts]
+
+    _Normalized(Contextual()).score([("顶", "紅河水鄉有人打架"), ("湖泉真美", None)])
+    assert seen == [(["顶", "湖泉真美"], ["红河水乡有人打架", None])]  # the context normalised too
