@@ -98,8 +98,8 @@ def natural_rows(
     from models.scorer import PostText
     from yuqing.text import normalize_text
 
-    # an item with a title (news, a thread) is read as the stream reads a post: title, then text
-    texts = [PostText(p["text"], p.get("title")) for p in posts]
+    # an item is read as the stream reads a post: title, then text, and a reply with what it answers
+    texts = [PostText(p["text"], p.get("title"), p.get("context")) for p in posts]
     scored = scored if scored is not None else scorer.score(texts)
     rows = [{"task": task, "system": f"scorer [{runtime}]", **_figures(scored, posts)}]
     alone = scorer.encoder_alone()
@@ -108,7 +108,8 @@ def natural_rows(
             {"task": task, "system": f"BERT alone [{runtime}]", **_figures(alone.score(texts), posts)}
         )
     # the baseline learnt from normalised text (load_tourism); the scorer normalises on its own
-    base = baseline([normalize_text(f"{t.title}\n{t.text}" if t.title else t.text) for t in texts])
+    # (a bag of n-grams has no notion of context: it reads a reply after what it answers)
+    base = baseline([normalize_text("\n".join(x for x in (t.context, t.title, t.text) if x)) for t in texts])
     return [*rows, {"task": task, "system": "TF-IDF + LR (baseline)", **post_figures(base, posts)}]
 
 
