@@ -64,6 +64,13 @@ def test_a_colleagues_save_in_between_is_not_undone() -> None:
     assert state_at(doc, 1)["note"] == "先看" and "level" not in state_at(doc, 1)
 
 
+def test_a_correction_saved_before_versions_is_the_starting_point() -> None:
+    legacy = {"post_id": "p", "level": "low", "categories": ["consumer"], "by": "old", "at": "2026-12-01"}
+    assert history(legacy) == [] and state_at(legacy, 0) == legacy
+    change = plan(POST, legacy, fields(level="low", categories=["consumer"], note="补充"), 0)
+    assert change == {"note": {"from": None, "to": "补充"}}
+
+
 def test_labelling_rules_on_the_merged_result() -> None:
     # Level set to none with the shown boxes left ticked: the categories follow.
     assert plan(POST, None, fields(level="none", categories=["safety"]), 0)["categories"]["to"] == []

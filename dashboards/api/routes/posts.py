@@ -101,7 +101,9 @@ async def api_post(
     principal: Principal = Depends(current_user),
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
-    """A post with its scores and explanation, its event and the event's other posts (and `match` for `q`)."""
+    """A post with its scores and explanation, its event and the event's other posts (and `match` for `q`);
+    `current` (the labels shown now and their correction version), `history` (the corrections, newest
+    first) and `false_alarms` (its alerts closed as false alarms: who, when, why)."""
     return await post_view(svc, principal, post_id, q)
 
 
