@@ -3,9 +3,10 @@
 The article's 1、3、5 快速反应圈 are read here as three goals for the duty room's first answer, the 签收:
 within 1 minute is on time (green), past 1 minute amber, past 3 minutes late (orange), past 5 minutes overdue
 (red, counted). An alert's waiting time runs from `raised_at` until it is acknowledged; an unacknowledged
-alert keeps counting. In the statistics an alert still unacknowledged past a goal is late for that goal in
-every figure: its waiting so far enters the median and P90 (a lower bound, it is still waiting) and it counts
-as missed in the share within the goal; one still inside a goal is not yet decided for that goal.
+alert keeps counting. Every figure is taken over the same values, an unacknowledged alert entering with its
+waiting so far: past a goal it is late for that goal in the median, the P90 and the share alike, so the median
+is within a goal exactly when at least half the alerts are (the old figures took the median over acknowledged
+alerts only and the shares over all of them, and contradicted each other).
 """
 
 from __future__ import annotations
@@ -99,9 +100,8 @@ def station_row(station: str, items: list[dict[str, Any]], now: datetime) -> dic
 
 
 def _within(values: list[tuple[float, bool]], goal: int) -> float | None:
-    # Still waiting and inside the goal: not decided for this goal yet. Past it: missed, like a late answer.
-    decided = [(s, w) for s, w in values if not (w and s <= goal)]
-    return _share(sum(1 for s, w in decided if not w and s <= goal), len(decided))
+    # A waiting alert inside the goal is not late (yet); past it, it is missed like a late answer.
+    return _share(sum(1 for s, _ in values if s <= goal), len(values))
 
 
 def response_stats(alerts: list[dict[str, Any]], now: datetime | None = None) -> list[dict[str, Any]]:
