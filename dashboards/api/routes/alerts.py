@@ -189,7 +189,8 @@ async def act(
         role=principal.role,
         ip=client_ip(request),
         details={"from": alert.get("status") or "new", **doc},
-        refresh=True,  # the alert's page shows its history straight after the redirect
+        # A form's redirect shows the history at once; the console's JSON call is not kept waiting for it.
+        refresh=is_form(request),
     )
     if is_form(request):
         return RedirectResponse(local_path(body.get("next"), _alert_path(alert_id)), 303)
