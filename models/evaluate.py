@@ -79,6 +79,26 @@ def load_long(path: Path | None = None) -> tuple[list[dict] | None, str]:
         return None, f"long and official natural set: not measured, invalid: {exc}"
 
 
+def demo_rows(scorer, runtime: str) -> list[dict]:
+    """The demo site's posts (as the crawlers deliver them, with the long set's writer's gold labels): the
+    measures of the natural sets, and the posts rated high that are not."""
+    from models.data.natural_long import load_demo_gold
+    from models.scorer import PostText
+
+    gold = list(load_demo_gold().values())
+    if not gold:
+        return []
+    scored = scorer.score([PostText(g["text"], g.get("title"), g.get("context")) for g in gold])
+    false_high = [
+        g["ref"]
+        for g, o in zip(gold, scored, strict=True)
+        if o["risk"]["level"] == "high" and g["level"] != "high"
+    ]
+    return [
+        {"task": "demo", "system": f"scorer [{runtime}]", **_figures(scored, gold), "false_high": false_high}
+    ]
+
+
 def as_prediction(scored: dict) -> dict:
     """A `yuqing score` result in the shape `post_figures` compares with the labels."""
     return {
@@ -249,6 +269,7 @@ def evaluate_all(
         rows += natural_rows(scorer, runtime, long_posts, baseline, task="long")
     else:
         rows.append({"task": "_long_missing", "system": long_missing or "long natural set: empty"})
+    rows += demo_rows(scorer, runtime)
     posts = tourism_data["test"]
     posts = posts[:limit] if limit else posts
     if posts:
@@ -372,6 +393,15 @@ def format_table(rows: list[dict]) -> str:
         LONG_MEASURES,
     ) or [r["system"] for r in rows if r["task"] == "_long_missing"]
     lines += ["", *long]
+    for r in rows:
+        if r["task"] == "demo":
+            lines += [
+                "",
+                f"Demo site — its {r['n']} posts with the long set's writer's labels, {r['system']}: "
+                f"{len(r['false_high'])} false high ({', '.join(r['false_high']) or 'none'}), "
+                f"recall(high) {r['high_recall']:.2f} of {r['n_high']}, level accuracy {r['level_acc']:.2f}, "
+                f"relevance {r['relevance_acc']:.2f}",
+            ]
     template = _measures_table(
         rows, "template", "Template test split — the same measures (the generator the model trains on)"
     )

@@ -108,3 +108,40 @@ def test_template_split_is_the_second_table(rows):
     template = [r for r in rows if r["task"] == "template"]
     assert [r["system"] for r in template] == ["scorer [onnx]", "BERT alone [onnx]", "TF-IDF + LR (baseline)"]
     assert template[0]["high_recall"] >= 0.85 and template[0]["relevance_acc"] >= 0.85
+
+
+# issue 22's goals on the long and official natural set (first measured after the scorer's long-text windows
+# and reply context were committed; `yuqing eval`, models/README.md): measure → why not yet
+LONG_GOALS = [
+    ("relevance_acc", ">=", 0.93),
+    ("high_recall", ">=", 0.95),
+    ("high_precision", ">=", 0.90),
+    ("false_high_rate", "<=", 0.02),
+    ("irrelevant_rated_medium_high", "<=", 0),
+    ("benign_rated_medium_high", "<=", 0.02),
+    ("sentiment_macro_f1", ">=", 0.80),
+]
+LONG_NOT_YET: dict[str, str] = {  # figures only: the set's errors are not read while the model changes
+    "high_precision": "0.63: 79 items rated high, 50 of them high",
+    "false_high_rate": "0.060: 29 of 481 non-high items rated high",
+    "benign_rated_medium_high": "0.26: 52 of 200 relevant items labelled none rated medium or high",
+    "sentiment_macro_f1": "0.66 (the baseline 0.63)",
+}
+
+
+def _long_param(measure: str, op: str, goal: float):
+    known = LONG_NOT_YET.get(measure)
+    marks = pytest.mark.xfail(strict=True, reason=known) if known else ()
+    return pytest.param(measure, op, goal, marks=marks)
+
+
+@pytest.mark.parametrize("measure,op,goal", [_long_param(*g) for g in LONG_GOALS])
+def test_long_and_official_natural_set_meets_the_goal(rows, measure, op, goal):
+    value = next(r for r in rows if r["task"] == "long" and r["system"].startswith("scorer"))[measure]
+    assert (value >= goal) if op == ">=" else (value <= goal), f"{measure} = {value} (goal {op} {goal})"
+
+
+@pytest.mark.xfail(strict=True, reason="4 of 45 non-high demo posts rated high (yuqing eval names them)")
+def test_no_demo_post_is_a_false_high(rows):
+    (demo,) = [r for r in rows if r["task"] == "demo"]
+    assert demo["n"] == 52 and demo["false_high"] == []
