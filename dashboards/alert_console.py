@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dashboards.accounts import Accounts, User
-from dashboards.alert_labels import LEVEL_LABELS, STATUS_NAMES, rule_name
+from dashboards.alert_labels import LEVEL_LABELS, STATUS_NAMES
 from dashboards.alert_timing import GOALS_S, with_wait
 from dashboards.alerts import AlertStore, Sort
+from yuqing.labels import rule_name
 
 PAGE_SIZE = 25
 LIST_FIELDS = (

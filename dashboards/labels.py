@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from dashboards.search import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES
+from yuqing.labels import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES
 
 LABELS: dict[str, str] = {
     # the parts of explain

@@ -22,13 +22,6 @@ from yuqing.webstore import CORRECTIONS
 MAX_WINDOW = 10_000  # Elasticsearch's max_result_window: deeper pages need search_after
 _KEYWORDISH = re.compile(r"^[^\x00-\x1f]{1,200}$")
 
-LEVEL_NAMES = {"none": "无", "low": "低", "medium": "中", "high": "高"}
-SENTIMENT_NAMES = {"neg": "负面", "neu": "中性", "pos": "正面"}
-CATEGORY_NAMES = {
-    "public_order": "治安", "traffic": "交通", "safety": "安全事故", "consumer": "消费纠纷",
-    "health": "公共卫生", "disaster": "自然灾害", "police": "涉警舆情", "environment": "生态环境",
-}  # fmt: skip
-
 
 class SearchParams(BaseModel):
     """What the search form and `/api/search` accept."""

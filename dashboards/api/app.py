@@ -30,10 +30,10 @@ from dashboards.api.routes import admin, alerts, auth, posts, screen, search
 from dashboards.audit import Audit
 from dashboards.logins import Limits, LoginThrottle
 from dashboards.query import QueryError
-from dashboards.search import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES
 from dashboards.security import SessionSigner
 from yuqing import es as es_setup
 from yuqing.config import load_gazetteer, load_stations
+from yuqing.labels import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES
 from yuqing.schema import TZ
 from yuqing.settings import Settings, get_settings
 

@@ -413,7 +413,9 @@ def what_changed(doc: dict[str, Any]) -> tuple[list[str], bool]:
     news, urgent = [], False
     level, told = RiskLevel(doc["level"]), RiskLevel(mailed.get("level") or doc["level"])
     if ORDER.index(level) > ORDER.index(told):
-        news.append(f"预警升级：{message.LEVEL_ZH[str(told)]} → {message.LEVEL_ZH[str(level)]}")
+        news.append(
+            f"预警升级：{message.ALERT_LEVEL_NAMES[str(told)]} → {message.ALERT_LEVEL_NAMES[str(level)]}"
+        )
         urgent = True
     if doc.get("event_status") == "reported_resolved" and mailed.get("status") != "reported_resolved":
         news.append("有信息源报告该事件已处置/人员已脱险，请核实后在系统中办结")

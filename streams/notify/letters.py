@@ -11,8 +11,8 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from streams.notify.message import CATEGORY_ZH
 from yuqing.config import Agency
+from yuqing.labels import CATEGORY_NAMES
 from yuqing.schema import Alert, Letter
 
 EVIDENCE_KEPT = 10
@@ -34,7 +34,7 @@ def _evidence(alert: Alert) -> dict[str, Any] | None:
 def draft(alert: Alert, agency: Agency, previous: dict[str, Any] | None = None) -> Letter:
     """The draft letter for this alert's event and this agency (merging the evidence of an earlier draft)."""
     place = "、".join(alert.spots) or "弥勒市"
-    cats = "、".join(CATEGORY_ZH.get(str(c), str(c)) for c in alert.categories) or "未分类"
+    cats = "、".join(CATEGORY_NAMES.get(str(c), str(c)) for c in alert.categories) or "未分类"
     facts = (
         f"弥勒市公安局涉旅网络舆情预警平台监测到：{place}（属地：{alert.jurisdiction or '未定'}）"
         f"出现涉及{cats}的网络舆情，相关帖文 {max(alert.event_size, alert.similar_count + 1)} 条。"

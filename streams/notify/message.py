@@ -15,19 +15,9 @@ from email.utils import format_datetime
 from html import escape
 from typing import Any
 
+from yuqing.labels import ALERT_LEVEL_NAMES, CATEGORY_NAMES, REASON_NAMES, rule_name
 from yuqing.schema import TZ, Alert
 
-LEVEL_ZH = {"high": "高风险", "medium": "中风险", "low": "低风险", "none": "提示"}
-CATEGORY_ZH = {
-    "public_order": "治安",
-    "traffic": "交通",
-    "safety": "安全事故",
-    "consumer": "消费纠纷",
-    "health": "公共卫生",
-    "disaster": "自然灾害",
-    "police": "涉警舆情",
-    "environment": "生态环境",
-}
 DOMAIN = "yuqing.local"
 log = logging.getLogger(__name__)
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -51,13 +41,13 @@ def _local(value: str | datetime | None) -> str:
 
 def _facts(alert: Alert, public_url: str) -> list[tuple[str, str]]:
     ev: dict[str, Any] = alert.evidence
-    cats = "、".join(CATEGORY_ZH.get(str(c), str(c)) for c in alert.categories) or "无"
+    cats = "、".join(CATEGORY_NAMES.get(str(c), str(c)) for c in alert.categories) or "无"
     rows = [
-        ("风险等级", LEVEL_ZH[str(alert.level)]),
+        ("风险等级", ALERT_LEVEL_NAMES[str(alert.level)]),
         ("地点", "、".join(alert.spots) or "弥勒市（未定位到景区）"),
         ("责任单位", alert.jurisdiction or "未定"),
         ("风险类别", cats),
-        ("触发规则", f"{alert.rule}（{alert.rule_type}）"),
+        ("触发规则", rule_name(alert.rule)),
         ("触发原因", _reason(alert.reason)),
         ("同一事件相似帖", f"{alert.similar_count} 条"),
     ]
@@ -82,23 +72,6 @@ def _facts(alert: Alert, public_url: str) -> list[tuple[str, str]]:
     return rows
 
 
-REASON_ZH = {
-    "level": "风险等级",
-    "confidence": "模型置信度",
-    "risk_score": "风险分",
-    "risk_terms": "命中词",
-    "expression": "关注词表达式",
-    "also_matched": "同时命中规则",
-    "posts": "帖数",
-    "expected": "平时帖数",
-    "negative": "负面帖数",
-    "share": "负面占比",
-    "minutes": "分钟",
-    "source": "数据源",
-    "last_post": "最后一帖",
-}
-
-
 def _value(value: Any) -> str:
     if isinstance(value, dict):
         return "、".join(str(v) for vs in value.values() for v in (vs if isinstance(vs, list) else [vs]))
@@ -110,7 +83,7 @@ def _value(value: Any) -> str:
 def _reason(reason: dict[str, Any]) -> str:
     """Why the rule fired, in words a duty officer reads (unknown keys as they are)."""
     parts = [
-        f"{REASON_ZH.get(k, k)} {_value(v)}" for k, v in reason.items() if k not in ("rule", "type") and v
+        f"{REASON_NAMES.get(k, k)} {_value(v)}" for k, v in reason.items() if k not in ("rule", "type") and v
     ]
     return "；".join(parts) or "—"
 
@@ -118,7 +91,7 @@ def _reason(reason: dict[str, Any]) -> str:
 def subject(alert: Alert) -> str:
     place = "、".join(alert.spots[:2]) or "弥勒"
     summary = " ".join(alert.summary.split())[:40]
-    return f"【{LEVEL_ZH[str(alert.level)]}】{place}｜{alert.jurisdiction or ''}｜{summary}"
+    return f"【{ALERT_LEVEL_NAMES[str(alert.level)]}】{place}｜{alert.jurisdiction or ''}｜{summary}"
 
 
 def _excerpt(alert: Alert) -> str:
@@ -129,13 +102,13 @@ def compose(alert: Alert, sender: str, public_url: str) -> EmailMessage:
     """One alert to its station's duty officers (supervisors in Cc)."""
     facts = _facts(alert, public_url)
     plain = "\n".join(
-        [f"{LEVEL_ZH[str(alert.level)]}预警：{alert.summary}", "", "原文摘录：", _excerpt(alert), ""]
+        [f"{ALERT_LEVEL_NAMES[str(alert.level)]}预警：{alert.summary}", "", "原文摘录：", _excerpt(alert), ""]
         + [f"{k}：{v}" for k, v in facts]
         + ["", "请及时处置并在系统中确认（1、3、5 分钟快速反应）。—— 弥勒涉旅舆情预警平台"]
     )
     rows = "".join(f"<tr><th align='left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     html = (
-        f"<html><body><h2>{escape(LEVEL_ZH[str(alert.level)])}预警：{escape(alert.summary)}</h2>"
+        f"<html><body><h2>{escape(ALERT_LEVEL_NAMES[str(alert.level)])}预警：{escape(alert.summary)}</h2>"
         f"<blockquote>{escape(_excerpt(alert))}</blockquote><table>{rows}</table>"
         "<p>请及时处置并在系统中确认（1、3、5 分钟快速反应）。—— 弥勒涉旅舆情预警平台</p></body></html>"
     )
@@ -167,7 +140,7 @@ def compose_update(alert: Alert, news: list[str], n: int, sender: str, public_ur
     """The n-th short update of an alert, threaded to its first e-mail (In-Reply-To, References)."""
     link = f"{public_url.rstrip('/')}/alerts/{alert.id}"
     lines = [
-        f"{LEVEL_ZH[str(alert.level)]}预警更新（第 {n} 次）：{alert.summary}",
+        f"{ALERT_LEVEL_NAMES[str(alert.level)]}预警更新（第 {n} 次）：{alert.summary}",
         "",
         *[f"· {item}" for item in news],
         "",

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboards.alert_console import change_key, labelled
-from dashboards.alert_labels import reason_rows, rule_name
+from dashboards.alert_labels import reason_rows
 from dashboards.alert_timing import response_stats, wait_class, with_wait
 from dashboards.alerts import AlertActionError, plan, sorted_query, taken_message
+from yuqing.labels import rule_name
 
 NOW = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)  # 12:00 in Mile
 

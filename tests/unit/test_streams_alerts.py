@@ -130,8 +130,10 @@ def test_the_email_carries_the_evidence_and_escapes_crawled_text() -> None:
         "弥阳派出所",
         "安全事故",
         "https://yuqing.example/alerts/",
+        "触发规则：高风险帖子",  # the rule's Chinese name, never its code
     ):
         assert fact in plain
+    assert "high_risk_post" not in plain
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert f"{NOW.astimezone(TZ):%Y-%m-%d %H:%M}" in plain  # times in Mile's clock
 

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from dashboards.alert_console import PAGE_SIZE, alert_filters, change_key, duty_officers, listing
-from dashboards.alert_labels import ACTION_NAMES, RULE_NAMES, STATUS_NAMES, WAIT_NAMES, reason_rows, rule_name
+from dashboards.alert_labels import ACTION_NAMES, STATUS_NAMES, WAIT_NAMES, reason_rows
 from dashboards.alert_timing import GOALS_S, response_stats, with_wait
 from dashboards.alerts import AlertActionError, AlertStore, Sort, plan, taken_message
 from dashboards.api.deps import (
@@ -35,6 +35,7 @@ from dashboards.api.deps import (
     session_ended,
 )
 from dashboards.corrections import Corrections
+from yuqing.labels import RULE_NAMES, rule_name
 from yuqing.schema import RiskLevel
 
 router = APIRouter(tags=["alerts"])
