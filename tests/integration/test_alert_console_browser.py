@@ -7,21 +7,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
 from console_seed import seed_console
-from web_seed import PASSWORD, LiveServer, isolated, login, seed
+from web_seed import SHOTS, LiveServer, chromium, isolated, login, seed
+from web_seed import signed_in as web_signed_in
 
 from yuqing import es as es_setup
 from yuqing.schema import Alert
-from yuqing.settings import REPO_ROOT, Settings, WebSettings
+from yuqing.settings import Settings, WebSettings
 
 pytestmark = pytest.mark.browser
-
-SHOTS = REPO_ROOT / "var" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -41,29 +38,12 @@ def server(web_settings: Settings) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser(server: LiveServer) -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-wqy-microhei (.ci/run does)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-background-networking"]
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def signed_in(browser, server: LiveServer, username: str, path: str = "/alerts"):
-    page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.goto(server.url + "/login?next=" + path)
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
+    return web_signed_in(browser, server, username, viewport=(1920, 1080), path=path)
 
 
 def raise_alert(settings: Settings, alert_id: str, summary: str) -> None:

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from web_seed import PASSWORD, LiveServer, isolated, scored_post, seed
+from web_seed import SHOTS, LiveServer, chromium, isolated, scored_post, seed
+from web_seed import signed_in as web_signed_in
 
 from yuqing import es as es_setup
-from yuqing.settings import REPO_ROOT, Settings, WebSettings
+from yuqing.settings import Settings, WebSettings
 
 pytestmark = pytest.mark.browser
-
-SHOTS = REPO_ROOT / "var" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -36,30 +33,12 @@ def server(web_settings: Settings) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser(server: LiveServer) -> Iterator:
-    # After the server: seeding runs asyncio, which cannot start inside Playwright's running loop.
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-wqy-microhei (.ci/run does)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-background-networking"]
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def signed_in(browser, server: LiveServer, username: str):
-    page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.goto(server.url + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
+    return web_signed_in(browser, server, username, viewport=(1600, 1000))
 
 
 def test_login_is_required_and_wrong_passwords_are_told(browser, server: LiveServer) -> None:

@@ -7,6 +7,8 @@ the stream will; times in the file are minutes before now, so the monitoring scr
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import yaml
 from dashboards.accounts import Accounts
 from yuqing import es as es_setup
 from yuqing.schema import Alert, Event, ScoredPost
-from yuqing.settings import Settings
+from yuqing.settings import REPO_ROOT, Settings
 
 PASSWORD = "correct-horse-9"
 USERS = (("admin1", "admin", None), ("ana", "analyst", None), ("duty_xisan", "duty_officer", "西三派出所"))
@@ -189,3 +191,48 @@ def login(client: Any, username: str, password: str = PASSWORD) -> Any:
         data={"username": username, "password": password, "csrf": token, "next": "/"},
         follow_redirects=False,
     )
+
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = REPO_ROOT / "var" / "screenshots"
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium through Playwright (start it after the live server: seeding runs asyncio,
+    which cannot start inside Playwright's running loop). Screenshots go to SHOTS."""
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-wqy-microhei (.ci/run does)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-background-networking"]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def signed_in(
+    browser: Any,
+    server: LiveServer,
+    username: str,
+    *,
+    viewport: tuple[int, int] = (1600, 1000),
+    path: str = "",
+) -> Any:
+    """A new page signed in as `username` (then at `path`, when given), collecting the page's script errors
+    in `page.errors`."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.goto(server.url + "/login" + (f"?next={path}" if path else ""))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
