@@ -198,6 +198,26 @@ class Corrections:
             refresh="wait_for",
         )
 
+    async def clear_false_alarm(self, post_id: str, alert_id: str) -> None:
+        """The alert was reopened: the post is no longer marked by it. Only the mark this alert left is
+        taken back (another alert's mark stays), and an analyst's own labels stay as they are."""
+        for _ in range(RETRIES):
+            doc, guard = await self._read(post_id)
+            if not doc or not doc.get("false_alarm") or doc.get("alert_id") != alert_id:
+                return
+            try:
+                await self.es.update(
+                    index=self.index,
+                    id=post_id,
+                    doc={"false_alarm": False, "alert_id": None},
+                    refresh="wait_for",
+                    **guard,
+                )
+                return
+            except ConflictError:
+                await asyncio.sleep(0.01)  # a save in between: read again
+        raise CorrectionError("误报标记被同时修改了多次，请刷新页面后再试", 409)
+
     async def get(self, post_id: str) -> dict[str, Any] | None:
         return (await self._read(post_id))[0]
 

@@ -145,6 +145,14 @@ def test_two_officers_acknowledge_at_once_one_wins(server: LiveServer, app_setti
     assert f"已被 {winner} 于 {at:%H:%M} 签收" in form.text and '{"detail"' not in form.text
 
 
+def _correction(settings: Settings, post_id: str) -> dict:
+    client = es_setup.client(settings.es)
+    try:
+        return client.get(index=settings.es.name("corrections"), id=post_id)["_source"]
+    finally:
+        client.close()
+
+
 def test_false_alarm_needs_a_reason_and_is_reopened(server: LiveServer, app_settings: Settings) -> None:
     duty = client_for(server, "duty_xisan")
     headers = csrf(duty)
@@ -153,9 +161,13 @@ def test_false_alarm_needs_a_reason_and_is_reopened(server: LiveServer, app_sett
     assert duty.get("/api/alerts/xs-04").json()["status"] == "new"
     done = duty.post("/api/alerts/xs-04/false_alarm", json={"note": "消防演练"}, headers=headers)
     assert done.status_code == 200 and done.json()["status"] == "false_alarm"
+    evidence = duty.get("/api/alerts/xs-04").json()["post_ids"][0]
+    marked = _correction(app_settings, evidence)
+    assert marked["false_alarm"] and marked["alert_id"] == "xs-04"
     assert duty.post("/api/alerts/xs-04/reopen", json={"note": ""}, headers=headers).status_code == 400
     back = duty.post("/api/alerts/xs-04/reopen", json={"note": "并非演练"}, headers=headers)
     assert back.status_code == 200
+    assert not _correction(app_settings, evidence)["false_alarm"]  # the post counts again as judged
     alert = duty.get("/api/alerts/xs-04").json()
     # Closing it acknowledged it; reopened, it is back in the duty room as acknowledged.
     assert alert["status"] == "acknowledged" and alert["resolved_at"] is None and alert["note"] == "并非演练"

@@ -179,10 +179,12 @@ async def act(
             notice = "conflict" if exc.status == 409 else "reason" if exc.status == 400 else "invalid"
             return RedirectResponse(f"{_alert_path(alert_id)}?notice={notice}", 303)
         raise HTTPException(exc.status, str(exc)) from exc
-    if action == "false_alarm" and alert.get("post_ids"):
-        await Corrections(svc.es, svc.settings.es).mark_false_alarm(
-            alert["post_ids"][0], alert_id, principal.name, doc.get("note")
-        )
+    if action in ("false_alarm", "reopen") and alert.get("post_ids"):
+        corrections, evidence = Corrections(svc.es, svc.settings.es), alert["post_ids"][0]
+        if action == "false_alarm":
+            await corrections.mark_false_alarm(evidence, alert_id, principal.name, doc.get("note"))
+        else:  # the evidence post counts again as the model judged it
+            await corrections.clear_false_alarm(evidence, alert_id)
     await svc.audit.record(
         principal.name,
         f"alert_{action}",
