@@ -31,6 +31,7 @@ class User(BaseModel):
     username: str
     role: str
     station: str | None = None
+    display_name: str | None = None  # 姓名 (the assign list shows it; the username when unset)
     disabled: bool = False
     password_hash: str = ""
     password_changed_at: datetime
@@ -86,6 +87,7 @@ class Accounts:
         role: str,
         station: str | None = None,
         stations: list[str] | None = None,
+        display_name: str | None = None,
     ) -> User:
         check_new_account(username, role, station, stations)
         now = _now()
@@ -93,6 +95,7 @@ class Accounts:
             username=username,
             role=role,
             station=station,
+            display_name=(display_name or "").strip()[:100] or None,
             password_hash=hash_password(password),
             password_changed_at=now,
             created_at=now,

@@ -94,8 +94,8 @@ def change_key(page: dict[str, Any]) -> str:
 
 
 def display_name(user: User) -> str:
-    # Accounts carry no display name field yet; one added to the account is used without change here.
-    return str(getattr(user, "display_name", None) or user.username)
+    """The officer's name (姓名) and account, or the account alone when no name was given."""
+    return f"{user.display_name}（{user.username}）" if user.display_name else user.username
 
 
 async def duty_officers(accounts: Accounts, station: str | None) -> list[dict[str, str]]:

@@ -109,6 +109,7 @@ def users_add(
     username: str = typer.Argument(..., help="2-40 letters, digits, '.', '_' or '-'."),
     role: str = typer.Option(..., "--role", help="admin | analyst | duty_officer"),
     station: str = typer.Option(None, "--station", help="A duty officer's station (config/stations.yaml)."),
+    name: str = typer.Option(None, "--name", help="The person's name (姓名), shown where people are chosen."),
     generate: bool = typer.Option(False, "--generate", help="Generate a password and print it once."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
 ) -> None:
@@ -118,8 +119,8 @@ def users_add(
     password, generated = _password(generate, password_stdin)
     stations = [s.name for s in load_stations().stations]
     _run(
-        lambda accounts, _s: accounts.add(username, password, role, station, stations),
-        ("user_add", username, {"role": role, "station": station}),
+        lambda accounts, _s: accounts.add(username, password, role, station, stations, display_name=name),
+        ("user_add", username, {"role": role, "station": station, "name": name}),
     )
     typer.echo(f"user {username} created ({role}{', ' + station if station else ''})")
     if generated:
@@ -128,7 +129,7 @@ def users_add(
 
 @users_app.command("list")
 def users_list() -> None:
-    """List accounts: name, role, station, state, last login."""
+    """List accounts: user name, role, station, state, last login, the person's name."""
 
     async def go(accounts, _s):
         return await accounts.list()
@@ -137,6 +138,7 @@ def users_list() -> None:
         state = "disabled" if u.disabled else "active"
         typer.echo(
             f"{u.username:<20} {u.role:<13} {u.station or '-':<12} {state:<8} {u.last_login_at or '-'}"
+            f"  {u.display_name or ''}".rstrip()
         )
 
 

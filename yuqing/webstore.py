@@ -27,6 +27,7 @@ USER_PROPERTIES: dict[str, Any] = {
     "password_hash": {"type": "keyword", "index": False, "doc_values": False},
     "role": _KEYWORD,
     "station": _KEYWORD,
+    "display_name": {"type": "keyword", "ignore_above": 100},  # 姓名 as the duty room knows the officer
     "disabled": {"type": "boolean"},
     "created_at": _DATE,
     "updated_at": _DATE,

@@ -18,7 +18,11 @@ from yuqing import es as es_setup
 from yuqing.schema import Alert
 from yuqing.settings import Settings
 
-OFFICERS = (("duty_xisan2", "西三派出所"), ("duty_dongfeng", "东风派出所"), ("duty_hongxi", "虹溪派出所"))
+OFFICERS = (  # username, station, 姓名
+    ("duty_xisan2", "西三派出所", "李明"),
+    ("duty_dongfeng", "东风派出所", None),
+    ("duty_hongxi", "虹溪派出所", None),
+)
 LEVELS = ("high", "medium", "low")
 WAITS_MIN = {"wait-ok": 0.5, "wait-warn": 2, "wait-late": 4, "wait-overdue": 10}
 
@@ -69,9 +73,9 @@ def seed_console(settings: Settings) -> None:
         client = es_setup.async_client(settings.es)
         try:
             accounts = Accounts(client, settings.es)
-            for name, station in OFFICERS:
+            for name, station, person in OFFICERS:
                 if await accounts.get(name) is None:
-                    await accounts.add(name, PASSWORD, "duty_officer", station)
+                    await accounts.add(name, PASSWORD, "duty_officer", station, display_name=person)
         finally:
             await client.close()
 

@@ -185,8 +185,10 @@ def test_false_alarm_needs_a_reason_and_is_reopened(server: LiveServer, app_sett
 def test_assign_lists_the_stations_duty_officers_only(server: LiveServer) -> None:
     duty = client_for(server, "duty_xisan")
     page = duty.get("/alerts/xs-05", headers={"accept": "text/html"}).text
-    options = re.findall(r'<option value="([^"]+)">', page.split('id="assignee"')[1].split("</select>")[0])
+    listed = page.split('id="assignee"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="([^"]+)">', listed)
     assert options == ["duty_xisan", "duty_xisan2"]
+    assert "李明（duty_xisan2）" in listed  # an officer with a name is chosen by it
     refused = duty.post("/api/alerts/xs-05/assign", json={"assignee": "ana"}, headers=csrf(duty))
     assert refused.status_code == 422 and "值班民警" in refused.json()["detail"]
     # Actions come before the details, and the reason is no raw JSON.

@@ -32,8 +32,9 @@ def test_users_commands(initialized: Settings) -> None:
     assert second.returncode == 0 and "exists already" in second.stdout and password not in second.stdout
 
     made = run(
-        settings, "users", "add", "duty1", "--role", "duty_officer", "--station", "西三派出所", "--generate"
-    )
+        settings, "users", "add", "duty1", "--role", "duty_officer", "--station", "西三派出所", "--generate",
+        "--name", "张伟",
+    )  # fmt: skip
     assert made.returncode == 0 and "password: " in made.stdout
     dup = run(
         settings, "users", "add", "duty1", "--role", "analyst", "--password-stdin", stdin="long-enough-pw\n"
@@ -59,7 +60,7 @@ def test_users_commands(initialized: Settings) -> None:
     assert run(settings, "users", "disable", "ghost").returncode == 2
     listing = run(settings, "users", "list").stdout.splitlines()
     duty = next(line for line in listing if line.startswith("duty1"))
-    assert "duty_officer" in duty and "西三派出所" in duty and "disabled" in duty
+    assert "duty_officer" in duty and "西三派出所" in duty and "disabled" in duty and duty.endswith("张伟")
     assert any(line.startswith("admin ") and "active" in line for line in listing)
 
 
