@@ -13,7 +13,9 @@ the event reached a new platform, or it grew past ×5 of its size at the last e-
 such); those two wait until `update_every_min` has passed since the last e-mail (`update_due_at`; the leader's
 timer sends what is due). An update that two processes might send is claimed first (`mailed.sending`, for
 CLAIM_S), so it goes out once. The one gap left is a crash between the relay's 250 and its record: the message
-then goes out again with the same Message-ID, which mail stores recognise as the same message.
+then goes out again with the same Message-ID, which mail stores recognise as the same message — at once when
+the claim's process is known gone (same host, its pid no longer alive: a restarted worker meets the alert
+again), otherwise when the claim runs out.
 
 Agencies are never mailed from here: a rule that passes problems on gets a 公安提示函 draft per event and
 agency in the `letters` index, which a supervisor approves.
@@ -23,6 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -50,6 +54,28 @@ BATCH_CONCURRENCY = 8
 REFRESHED = ("similar_count", "event_size", "sources", "event_status", "updated_at", "post_ids")
 
 
+def claim_token() -> str:
+    """This process's name on the updates it claims: host, pid and a random part (a pid is reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def claim_abandoned(token: str | None) -> bool:
+    """Whether a claim was made by a process of this host that is gone (a worker killed between the relay's
+    250 and its record): its update is sent again now, with the same Message-ID, rather than after CLAIM_S.
+    A claim of another host, or of an older token without a pid, waits out CLAIM_S."""
+    host, _, rest = (token or "").partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 class Overloaded(Exception):
     """Elasticsearch answered 429 or 5xx (overloaded, or shards not yet available after a restart)."""
 
@@ -64,7 +90,7 @@ class Notifier:
         self.letters_index = settings.es.name(es_setup.LETTERS)
         self.update_every = timedelta(minutes=settings.stream.update_every_min)
         self.stats: dict[str, int] = {}
-        self.token = uuid.uuid4().hex  # names this process's claims on updates
+        self.token = claim_token()  # names this process's claims on updates
 
     def _count(self, key: str, n: int = 1) -> None:
         self.stats[key] = self.stats.get(key, 0) + n
@@ -215,8 +241,9 @@ class Notifier:
             news, _ = what_changed(d)
             sending = (d.get("mailed") or {}).get("sending") or {}
             n = int((d.get("mailed") or {}).get("updates", 0)) + 1
+            by = sending.get("by")
             held = sending.get("n") == n and sending.get("at", 0) > now.timestamp() - CLAIM_S
-            if not news or (held and sending.get("by") != self.token):
+            if not news or (held and by != self.token and not claim_abandoned(by)):
                 return None
             claimed.update(n=n, news=news)
             # if this process dies before recording the send, the timer offers it again after the claim
@@ -266,14 +293,25 @@ class Notifier:
         return True
 
     async def send_due_updates(self) -> int:
-        """The leader's timer: send the updates whose interval has passed; returns how many went out."""
-        query = {"range": {"update_due_at": {"lte": "now"}}}
+        """The leader's timer: send the updates whose interval has passed, and those a process of this host
+        claimed before it died (not to wait out the claim); returns how many went out."""
         resp = await self._es(
             "search owed updates",
-            lambda: self.client.search(index=self.index, query=query, size=100, _source=False),
+            lambda: self.client.search(
+                index=self.index,
+                query={"exists": {"field": "update_due_at"}},
+                sort=[{"update_due_at": "asc"}],
+                size=100,
+                source_includes=["update_due_at", "mailed.sending"],
+            ),
         )
+        now = datetime.now(UTC)
         sent = 0
         for hit in resp["hits"]["hits"]:
+            owed = hit["_source"]
+            claim = ((owed.get("mailed") or {}).get("sending") or {}).get("by")
+            if datetime.fromisoformat(owed["update_due_at"]) > now and not claim_abandoned(claim):
+                continue
             outcome = await self.send_update(hit["_id"])
             if outcome == "update sent":
                 sent += 1
