@@ -14,10 +14,11 @@ Every hop after intake is keyed by the post's region (the city, or elsewhere), s
 cooldowns that posts can share live in one partition: the tables below are written only while processing
 posts.placed or posts.urgent (co-partitioned: same keys, same partition count). The fast lane is the same
 work on its own topic and agent, so an emergency never queues behind ordinary posts. Offsets are committed
-only after an agent has handled a message and the producer has flushed what it sent, so a killed worker redoes
-its last messages; every stage is idempotent by id for that. posts.scored is the public stream of scored posts
-(DESIGN.md's contract, for consumers outside this project); the project's own rules judge each post inside
-processing, beside the event state they read, rather than one more hop later.
+only after an agent has handled a message and the producer has flushed what it sent, and never past a batch
+still in flight (streams/offsets.py), so a killed worker redoes its last messages; every stage is idempotent
+by id for that. posts.scored is the public stream of scored posts (DESIGN.md's contract, for consumers
+outside this project); the project's own rules judge each post inside processing, beside the event state they
+read, rather than one more hop later.
 
 Settings are read once, when this module is imported (environment and config/*.yaml); a bad rules.yaml or
 stations.yaml fails the import with a ConfigError naming file and key.
@@ -32,7 +33,7 @@ from typing import Any
 import faust
 import mode
 
-from streams import events, judging
+from streams import events, judging, offsets
 from streams.clients import Clients
 from streams.pipeline import Pipeline, in_event  # noqa: F401 - in_event: re-exported for tests
 from streams.rules import load_rules
@@ -93,6 +94,7 @@ def app_config(settings: Settings) -> dict[str, Any]:
     )
 
 
+offsets.install()  # Faust must not commit past a batch still in flight (streams/offsets.py)
 settings = get_settings()
 config = app_config(settings)
 app = faust.App(config.pop("id"), **config)

@@ -44,18 +44,18 @@ def check_exactly_once(
     """Every post indexed once, every alert owed an e-mail has exactly one in the mailbox, none filed twice;
     at most the messages in flight re-offered per killed worker (a crash between the relay's 250 and
     recording it), one per alert being sent at once."""
-    wait_until(
-        f"{expected_posts} posts indexed", lambda: es_count(settings) == expected_posts or None, timeout
-    )
+    try:
+        wait_until(
+            f"{expected_posts} posts indexed", lambda: es_count(settings) == expected_posts or None, timeout
+        )
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {es_count(settings)} are") from None
 
     wait_idle(settings, timeout)
     # An update claimed by a killed worker and accepted by the relay before its record is sent again (same
     # Message-ID) by the restarted worker's timer: recovery ends when no claim is left open.
-    wait_until(
-        "every claimed update recorded",
-        lambda: all(not (a.get("mailed") or {}).get("sending") for a in es_docs(settings, "alerts")) or None,
-        90,
-    )
+    settled = lambda: not any(map(_open_claim, es_docs(settings, "alerts"))) or None  # noqa: E731
+    wait_until("every claimed update recorded", settled, 90)
     alerts = es_docs(settings, "alerts")
     owed = [a for a in alerts if a["level"] != "low"]
     assert owed and all(a.get("notified_at") for a in owed)
@@ -66,7 +66,8 @@ def check_exactly_once(
     assert not twice, f"mailed twice: {twice}"
     assert len(mailbox.resent()) <= kills * BATCH_CONCURRENCY, mailbox.resent()
     # every e-mail the alerts record (first ones, escalation updates), and no other: agencies get drafts
-    assert set(ids) == {m for a in owed for m in a.get("delivered") or []}
+    recorded = {m for a in owed for m in a.get("delivered") or []}
+    assert set(ids) == recorded, _unrecorded(mailbox, set(ids) - recorded, recorded - set(ids), alerts)
     assert {a["message_id"] for a in owed} <= set(ids)
     # Every relevant event whose peak is high has its high alert.
     high_events = {
@@ -74,6 +75,27 @@ def check_exactly_once(
     }
     alerted = {a["event_id"] for a in alerts if a["level"] == "high"}
     assert high_events and high_events <= alerted
+
+
+def _unrecorded(mailbox: Mailbox, mailed: set[str], not_mailed: set[str], alerts: list[dict]) -> str:
+    """What a failure must say: each e-mail no alert records (its subject and alert), and that alert's
+    record of what it mailed, so an intermittent CI failure can be understood from its log."""
+    lines = [f"mailed, recorded by no alert: {sorted(mailed)}; recorded, not mailed: {sorted(not_mailed)}"]
+    by_id = {a.get("id"): a for a in alerts}
+    for msg in mailbox.messages():
+        if str(msg["Message-ID"]) in mailed:
+            alert = by_id.get(str(msg.get("X-Yuqing-Alert-Id")), {})
+            lines.append(f"  {msg['Message-ID']} {msg['Subject']!s} alert={msg.get('X-Yuqing-Alert-Id')}")
+            keys = ("level", "delivered", "message_id", "mailed", "update_due_at")
+            lines.append(f"    alert: { ({k: alert.get(k) for k in keys}) }")
+            lines.append(f"    history: {[h.get('what') for h in alert.get('history') or []]}")
+    return "\n".join(lines)
+
+
+def _open_claim(alert: dict) -> bool:
+    """An update claimed and not recorded (a partial update keeps `sending` beside the count it reached)."""
+    mailed = alert.get("mailed") or {}
+    return int((mailed.get("sending") or {}).get("n") or 0) > int(mailed.get("updates") or 0)
 
 
 @pytest.fixture
@@ -98,7 +120,10 @@ def test_worker_killed_mid_stream_loses_and_repeats_nothing(fresh: Settings, mai
         wait_until("a third indexed", lambda: es_count(fresh) >= 1500 or None, 240)
         worker.kill()  # SIGKILL: no goodbye, offsets and tables as they were
         worker.start()
-        check_exactly_once(fresh, mailbox, expected_documents(posts), kills=1)
+        try:
+            check_exactly_once(fresh, mailbox, expected_documents(posts), kills=1)
+        except AssertionError as exc:  # the restarted worker's last lines say where recovery stood
+            raise AssertionError(f"{exc}\n--- worker log ---\n{worker.tail(40)}") from None
     finally:
         worker.stop()
 
