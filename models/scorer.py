@@ -28,6 +28,7 @@ from models.relevance import (
     high_support,
     thresholds_of,
 )
+from models.reported import report_cap
 from models.runtime import Runtime, load_runtime
 from yuqing.gazetteer import Matcher, default_matcher, default_stations, place
 from yuqing.text import normalize_text
@@ -269,10 +270,15 @@ class Scorer:
         s_labels = cfg.sentiment_labels
         s_best = int(np.argmax(sent))
         terms = risk_terms(text)
-        level_rule = "not relevant"
+        level_rule, cap = "not relevant", None
         if relevant:
             missing = high_support(names_incident(terms), float(sent[list(s_labels).index("pos")]), th)
             level, level_rule = decide_level(p["level"], cfg.risk_levels, th, missing)
+            cap = report_cap(text)
+            if cap and cfg.risk_levels.index(level) > cfg.risk_levels.index(cap.level):
+                level, level_rule = cap.level, f"{level_rule}; at most {cap.level}: {cap.why}"
+            else:
+                cap = None  # it changed nothing
             cats = decide_categories(p["categories"], cfg.risk_categories, level, th, terms.keys())
             risk_score = sum(
                 LEVEL_SEVERITY.get(n, 0.0) * float(q)
@@ -299,6 +305,8 @@ class Scorer:
             "thresholds": {k: v for k, v in th.items() if isinstance(v, float | int)},
             "runtime": getattr(self.runtime, "name", type(self.runtime).__name__),
         }
+        if cap:  # the words that made the difference
+            explain["report_cap"] = {"level": cap.level, "why": cap.why, "words": list(cap.words)}
         if context is not None:
             explain["read_in_context"] = True
         if len(text) > self.max_length - 2:  # roughly: one token per Chinese character

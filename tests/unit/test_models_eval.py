@@ -122,9 +122,9 @@ LONG_GOALS = [
     ("sentiment_macro_f1", ">=", 0.80),
 ]
 LONG_NOT_YET: dict[str, str] = {  # figures only: the set's errors are not read while the model changes
-    "high_precision": "0.63: 79 items rated high, 50 of them high",
-    "false_high_rate": "0.060: 29 of 481 non-high items rated high",
-    "benign_rated_medium_high": "0.26: 52 of 200 relevant items labelled none rated medium or high",
+    "high_precision": "0.68: 73 items rated high, 50 of them high",
+    "false_high_rate": "0.048: 23 of 481 non-high items rated high",
+    "benign_rated_medium_high": "0.25: 50 of 200 relevant items labelled none rated medium or high",
     "sentiment_macro_f1": "0.66 (the baseline 0.63)",
 }
 
@@ -141,7 +141,7 @@ def test_long_and_official_natural_set_meets_the_goal(rows, measure, op, goal):
     assert (value >= goal) if op == ">=" else (value <= goal), f"{measure} = {value} (goal {op} {goal})"
 
 
-@pytest.mark.xfail(strict=True, reason="4 of 45 non-high demo posts rated high (yuqing eval names them)")
+@pytest.mark.xfail(strict=True, reason="3 of 45 non-high demo posts rated high (yuqing eval names them)")
 def test_no_demo_post_is_a_false_high(rows):
     (demo,) = [r for r in rows if r["task"] == "demo"]
     assert demo["n"] == 52 and demo["false_high"] == []
