@@ -8,6 +8,7 @@ restarts use a private pair of services (so the shared ones other tests use are 
 from __future__ import annotations
 
 import collections
+import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import pytest
 from bench.rig import (
     Mailbox,
     Worker,
+    consume_all,
     corpus,
     es_count,
     es_docs,
@@ -31,7 +33,9 @@ from bench.rig import (
     worker_env,
 )
 from streams.notify.delivery import BATCH_CONCURRENCY
+from streams.stats import read_all
 from yuqing.bootstrap import initialize
+from yuqing.schema import TOPIC_DLQ, Post
 from yuqing.services import manager
 from yuqing.settings import Settings
 
@@ -92,6 +96,21 @@ def _unrecorded(mailbox: Mailbox, mailed: set[str], not_mailed: set[str], alerts
     return "\n".join(lines)
 
 
+def _where_posts_went(settings: Settings, posts: list[dict], state_dir: Path) -> str:
+    """For a failure: the posts not indexed, the dead letters, and the worker's grouping and DLQ counters."""
+    expected = {Post.parse(json.dumps(p, ensure_ascii=False)).id for p in posts}
+    indexed = {d["id"] for d in es_docs(settings, "posts", source_includes=["id"])}
+    dead = [str(r)[:400] for r in consume_all(settings, TOPIC_DLQ, 5)]
+    services = settings.services.model_copy(update={"state_dir": state_dir})
+    app_id = settings.kafka.topic(settings.stream.app_id)
+    workers = read_all(settings.model_copy(update={"services": services}), app_id, fresh_s=1e9)
+    counters = [
+        {k: v for k, v in (w.get("counters") or w).items() if str(k).startswith(("group/", "dlq/", "index/"))}
+        for w in workers
+    ]
+    return f"not indexed: {sorted(expected - indexed)[:10]}\ndead letters: {dead[:5]}\ncounters: {counters}"
+
+
 def _open_claim(alert: dict) -> bool:
     """An update claimed and not recorded (a partial update keeps `sending` beside the count it reached)."""
     mailed = alert.get("mailed") or {}
@@ -122,8 +141,9 @@ def test_worker_killed_mid_stream_loses_and_repeats_nothing(fresh: Settings, mai
         worker.start()
         try:
             check_exactly_once(fresh, mailbox, expected_documents(posts), kills=1)
-        except AssertionError as exc:  # the restarted worker's last lines say where recovery stood
-            raise AssertionError(f"{exc}\n--- worker log ---\n{worker.tail(40)}") from None
+        except AssertionError as exc:  # where the posts went, and where the restarted worker's recovery stood
+            found = _where_posts_went(fresh, posts, tmp_path / "state")
+            raise AssertionError(f"{exc}\n{found}\n--- worker log ---\n{worker.tail(40)}") from None
     finally:
         worker.stop()
 
