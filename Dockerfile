@@ -9,8 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     YUQING_CONFIG_DIR=/app/config
 
 # Scrapy's lxml and the tokenizers come as wheels; tini reaps the crawler's children and forwards signals.
+# The web app prints 公安提示函 as PDF with Chromium, embedding the CJK font (WEB_CHROMIUM).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tini \
+    && apt-get install -y --no-install-recommends tini chromium fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

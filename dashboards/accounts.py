@@ -1,7 +1,9 @@
 """Accounts in the `users` index: roles, stations, password hashes, when sessions ended.
 
 Roles: `admin` (everything, plus accounts and the audit trail), `analyst` (search, export, corrections, every
-alert), `duty_officer` (belongs to one station; sees and works only that station's alerts and posts).
+alert), `duty_officer` (belongs to one station; sees and works only that station's alerts and posts),
+`supervisor` (审批领导: reads the screen and alerts like an analyst's view of them, and is the one who edits,
+approves or rejects 公安提示函; with a station, only the letters about that station's places).
 The document id is the user name, so two processes cannot create the same account twice.
 """
 
@@ -14,12 +16,13 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 from pydantic import BaseModel
 
+from dashboards.messages import say
 from dashboards.security import hash_password
 from yuqing.settings import ElasticsearchSettings
 from yuqing.webstore import USERS
 
-ROLES = ("admin", "analyst", "duty_officer")
-ROLE_NAMES = {"admin": "管理员", "analyst": "研判人员", "duty_officer": "值班民警"}
+ROLES = ("admin", "analyst", "duty_officer", "supervisor")
+ROLE_NAMES = {"admin": "管理员", "analyst": "研判人员", "duty_officer": "值班民警", "supervisor": "审批领导"}
 USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,40}$")
 
 
@@ -56,13 +59,14 @@ def _now() -> datetime:
 
 def check_new_account(username: str, role: str, station: str | None, stations: list[str] | None) -> None:
     if not USERNAME.match(username):
-        raise AccountError("a user name is 2-40 letters, digits, '.', '_' or '-'")
+        raise AccountError(say("username_rule"))
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+        choices = "、".join(f"{ROLE_NAMES[r]}（{r}）" for r in ROLES)
+        raise AccountError(say("role_unknown", role=role, roles=choices))
     if role == "duty_officer" and not station:
-        raise AccountError("a duty officer belongs to a station (--station)")
+        raise AccountError(say("officer_station"))
     if station and stations is not None and station not in stations:
-        raise AccountError(f"unknown station {station!r}: one of {', '.join(stations)}")
+        raise AccountError(say("station_not_known", station=station, stations="、".join(stations)))
 
 
 class Accounts:
@@ -104,7 +108,7 @@ class Accounts:
         try:
             await self.es.create(index=self.index, id=username, document=doc, refresh="wait_for")
         except ConflictError as exc:
-            raise AccountError(f"user {username!r} exists") from exc
+            raise AccountError(say("user_exists", username=username)) from exc
         return user
 
     async def list(self) -> list[User]:
@@ -127,7 +131,7 @@ class Accounts:
                 refresh="wait_for",
             )
         except NotFoundError as exc:
-            raise AccountError(f"no user {username!r}") from exc
+            raise AccountError(say("user_missing", username=username)) from exc
 
     async def set_password(self, username: str, password: str) -> None:
         await self._update(

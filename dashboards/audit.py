@@ -14,11 +14,34 @@ from elasticsearch import AsyncElasticsearch
 from yuqing.settings import ElasticsearchSettings
 from yuqing.webstore import AUDIT
 
-ACTIONS = (
-    "login", "login_failed", "logout", "search", "export", "view_post", "correct", "alert_acknowledge",
-    "alert_assign", "alert_resolve", "alert_false_alarm", "alert_reopen", "user_add", "user_password",
-    "user_disable", "user_enable",
-)  # fmt: skip
+# Every action the trail records, with the name the audit page shows for it.
+ACTION_NAMES = {
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
+    "search": "检索",
+    "export": "导出",
+    "view_post": "查看帖子",
+    "correct": "人工修正",
+    "alert_acknowledge": "签收预警",
+    "alert_assign": "指派预警",
+    "alert_resolve": "办结预警",
+    "alert_false_alarm": "预警标记误报",
+    "alert_reopen": "撤回误报、重新打开预警",
+    "user_add": "新建账号",
+    "user_password": "修改密码",
+    "user_disable": "停用账号",
+    "user_enable": "启用账号",
+    "screen_token_add": "新建大屏令牌",
+    "screen_token_revoke": "撤销大屏令牌",
+    "screen_login": "大屏令牌登录",
+    "letter_edit": "修改提示函",
+    "letter_approve": "批准提示函",
+    "letter_reject": "驳回提示函",
+    "letter_send": "发送提示函",
+    "letter_send_failed": "提示函发送失败",
+}
+ACTIONS = tuple(ACTION_NAMES)
 
 
 class Audit:

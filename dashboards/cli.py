@@ -107,7 +107,7 @@ def _password(generate: bool, stdin: bool) -> tuple[str, bool]:
 @users_app.command("add")
 def users_add(
     username: str = typer.Argument(..., help="2-40 letters, digits, '.', '_' or '-'."),
-    role: str = typer.Option(..., "--role", help="admin | analyst | duty_officer"),
+    role: str = typer.Option(..., "--role", help="admin | analyst | duty_officer | supervisor"),
     station: str = typer.Option(None, "--station", help="A duty officer's station (config/stations.yaml)."),
     name: str = typer.Option(None, "--name", help="The person's name (姓名), shown where people are chosen."),
     generate: bool = typer.Option(False, "--generate", help="Generate a password and print it once."),
@@ -193,6 +193,92 @@ def users_bootstrap_admin(username: str = typer.Option("admin", help="Name of th
         typer.echo(f"admin account created: user {username}, password {password} (shown only this once)")
     else:
         typer.echo("an admin account exists already (reset a password with `yuqing users set-password NAME`)")
+
+
+screen_app = typer.Typer(
+    help="Screen tokens for wall displays (监测大屏, read-only, revocable): add, list, revoke.",
+    no_args_is_help=True,
+)
+users_app.add_typer(screen_app, name="screen-token")
+
+
+def _screen_tokens(work):
+    """Run work(tokens, audit, settings) with an async client; ScreenTokenError → exit 2 with its message."""
+    from dashboards.audit import Audit
+    from dashboards.screen_tokens import ScreenTokenError, ScreenTokens
+    from yuqing import es as es_setup
+    from yuqing.settings import get_settings
+
+    async def main():
+        settings = get_settings()
+        client = es_setup.async_client(settings.es)
+        try:
+            return await work(ScreenTokens(client, settings.es), Audit(client, settings.es), settings)
+        finally:
+            await client.close()
+
+    try:
+        return asyncio.run(main())
+    except ScreenTokenError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_CONFIG) from exc
+
+
+@screen_app.command("add")
+def screen_token_add(
+    name: str = typer.Option(..., "--name", help="Where the screen hangs (e.g. 网安值班室大屏)."),
+    station: str = typer.Option(None, "--station", help="Show one station's posts only (default: the city)."),
+) -> None:
+    """Make a screen token and print the URL a wall display opens once (shown only now; only a hash is kept).
+
+    The token shows the monitoring screen and its stream only, never expires, and ends when revoked.
+    Audited. Exit 0 when made, 2 for an unknown station or an empty name.
+    """
+    from yuqing.config import load_stations
+
+    stations = [s.name for s in load_stations().stations]
+
+    async def go(tokens, audit, settings):
+        token, secret = await tokens.create(name, station, _os_user(), stations)
+        await audit.record(
+            _os_user(), "screen_token_add", target=token.id, role="cli",
+            details={"name": token.name, "station": token.station, **_origin()},
+        )  # fmt: skip
+        return token, settings.web.public_url.rstrip("/") + "/screen/login?token=" + secret
+
+    token, url = _screen_tokens(go)
+    typer.echo(f"screen token {token.id} created ({token.name}, {token.scope})")
+    typer.echo(f"open on the wall display once: {url}")
+
+
+@screen_app.command("list")
+def screen_token_list() -> None:
+    """List screen tokens: id, scope, state, who made it and when, name (never a secret)."""
+
+    async def go(tokens, _audit, _settings):
+        return await tokens.list()
+
+    for t in _screen_tokens(go):
+        state = "revoked" if t.revoked else "active"
+        typer.echo(
+            f"{t.id:<16} {t.scope:<12} {state:<8} {t.created_by:<12} {t.created_at:%Y-%m-%d %H:%M}  {t.name}"
+        )
+
+
+@screen_app.command("revoke")
+def screen_token_revoke(token_id: str = typer.Argument(..., help="The token's id (st-…).")) -> None:
+    """Revoke a screen token: its wall stops updating and says so. Audited. Exit 2 for an unknown id."""
+
+    async def go(tokens, audit, _settings):
+        token = await tokens.revoke(token_id, _os_user())
+        await audit.record(
+            _os_user(), "screen_token_revoke", target=token_id, role="cli",
+            details={"name": token.name, "station": token.station, **_origin()},
+        )  # fmt: skip
+        return token
+
+    _screen_tokens(go)
+    typer.echo(f"screen token {token_id} revoked")
 
 
 feedback_app = typer.Typer(help="Analysts' corrections for the next training run.", no_args_is_help=True)

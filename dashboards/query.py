@@ -8,7 +8,7 @@
 
 Words are segmented with jieba exactly as the index is (`yuqing.es.chinese_query` on the `*_seg` fields);
 phrases match the character sequence in the raw title or text. Malformed input raises QueryError with a
-message for the user, before anything reaches Elasticsearch.
+message for the user (dashboards.messages), before anything reaches Elasticsearch.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from dashboards.messages import say
 from yuqing.es import chinese_query
 from yuqing.segment import segment_query
 
@@ -51,7 +52,7 @@ def tokenize(text: str) -> list[str]:
     tokens = _TOKEN.findall(text)
     for tok in tokens:
         if tok in ('"', "“", "”"):
-            raise QueryError("a quotation mark is not closed")
+            raise QueryError(say("query_quote"))
     return tokens
 
 
@@ -71,7 +72,7 @@ class _Parser:
         node = self.or_expr()
         if self.peek() is not None:
             tok = self.peek()
-            raise QueryError(f"unexpected {tok!r}" + (": a bracket is not opened" if tok in _CLOSE else ""))
+            raise QueryError(say("query_unopened" if tok in _CLOSE else "query_unexpected", token=tok))
         return node
 
     def or_expr(self) -> Node:
@@ -79,7 +80,7 @@ class _Parser:
         while self.peek() in ("OR", "|"):
             self.take()
             if self.peek() is None or self.peek() in _CLOSE:
-                raise QueryError("OR needs something after it")
+                raise QueryError(say("query_after", op="OR"))
             parts.append(self.and_expr())
         return parts[0] if len(parts) == 1 else Node("or", children=parts)
 
@@ -89,18 +90,18 @@ class _Parser:
             if self.peek() in ("AND", "&"):
                 self.take()
                 if self.peek() is None or self.peek() in _CLOSE or self.peek() in ("OR", "|"):
-                    raise QueryError("AND needs something after it")
+                    raise QueryError(say("query_after", op="AND"))
             parts.append(self.unary())
         return parts[0] if len(parts) == 1 else Node("and", children=parts)
 
     def unary(self) -> Node:
         tok = self.peek()
         if tok is None:
-            raise QueryError("the query ends too early")
+            raise QueryError(say("query_early"))
         if tok == "NOT":
             self.take()
             if self.peek() is None or self.peek() in _CLOSE:
-                raise QueryError("NOT needs something after it")
+                raise QueryError(say("query_after", op="NOT"))
             return Node("not", children=[self.unary()])
         if tok.startswith("-") and len(tok) > 1:
             self.tokens[self.pos] = tok[1:]
@@ -112,23 +113,23 @@ class _Parser:
         if tok in _OPEN:
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise QueryError(f"brackets nest deeper than {MAX_DEPTH}")
+                raise QueryError(say("query_deep", limit=MAX_DEPTH))
             if self.peek() in _CLOSE:
-                raise QueryError("empty brackets")
+                raise QueryError(say("query_empty_brackets"))
             node = self.or_expr()
             if self.peek() not in _CLOSE:
-                raise QueryError("a bracket is not closed")
+                raise QueryError(say("query_unclosed"))
             self.take()
             self.depth -= 1
             return node
         if tok in _CLOSE:
-            raise QueryError("a bracket is not opened")
+            raise QueryError(say("query_unopened", token=tok))
         if tok in ("OR", "|", "AND", "&"):
-            raise QueryError(f"{tok} needs something before it")
+            raise QueryError(say("query_before", op=tok))
         if tok[0] in ('"', "“"):
             inner = tok[1:-1].strip()
             if not inner:
-                raise QueryError("an empty phrase")
+                raise QueryError(say("query_empty_phrase"))
             return Node("phrase", inner)
         return Node("term", tok)
 
@@ -137,14 +138,14 @@ def parse(text: str, max_chars: int = 200) -> ParsedQuery:
     """Parse a user's query; an empty one matches everything (filters then decide)."""
     text = (text or "").strip()
     if len(text) > max_chars:
-        raise QueryError(f"the query is {len(text)} characters long; at most {max_chars} are accepted")
+        raise QueryError(say("query_long", length=len(text), limit=max_chars))
     if any(ord(c) < 32 and c not in "\t" for c in text):
-        raise QueryError("the query contains control characters")
+        raise QueryError(say("query_control"))
     if not text:
         return ParsedQuery(Node("all"), "", [])
     tokens = tokenize(text)
     if len(tokens) > MAX_TOKENS:
-        raise QueryError(f"the query has {len(tokens)} parts; at most {MAX_TOKENS} are accepted")
+        raise QueryError(say("query_parts", count=len(tokens), limit=MAX_TOKENS))
     tree = _Parser(tokens).parse()
     words: list[str] = []
     _collect(tree, words, positive=True)

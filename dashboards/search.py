@@ -13,6 +13,7 @@ from typing import Any, Literal
 from elasticsearch import AsyncElasticsearch
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from dashboards.messages import say
 from dashboards.query import ParsedQuery, highlight_query, parse
 from yuqing.es import POSTS
 from yuqing.schema import TZ, RiskCategory, RiskLevel, SentimentLabel
@@ -46,10 +47,10 @@ class SearchParams(BaseModel):
     def _plain(cls, values: list[str]) -> list[str]:
         values = [v.strip() for v in values if v and v.strip()]
         if len(values) > 20:
-            raise ValueError("at most 20 values")
+            raise ValueError(say("too_many_values", limit=20))
         for v in values:
             if not _KEYWORDISH.match(v):
-                raise ValueError("values are 1-200 printable characters")
+                raise ValueError(say("value_chars", limit=200))
         return values
 
     @field_validator("event_id")
@@ -57,7 +58,7 @@ class SearchParams(BaseModel):
     def _event(cls, value: str | None) -> str | None:
         value = (value or "").strip() or None
         if value and not _KEYWORDISH.match(value):
-            raise ValueError("an event id is 1-200 printable characters")
+            raise ValueError(say("event_id_chars", limit=200))
         return value
 
     @field_validator("date_from", "date_to")
@@ -69,9 +70,9 @@ class SearchParams(BaseModel):
     @model_validator(mode="after")
     def _window(self) -> SearchParams:
         if self.page * self.size > MAX_WINDOW:
-            raise ValueError(f"page × size may not exceed {MAX_WINDOW}: narrow the search instead")
+            raise ValueError(say("window", limit=MAX_WINDOW))
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError("date_from is after date_to")
+            raise ValueError(say("date_order"))
         return self
 
     def filters(self) -> list[dict[str, Any]]:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from dashboards.messages import say
+
 _hasher = PasswordHasher()
 MIN_PASSWORD_CHARS = 10
 
@@ -29,7 +31,7 @@ class WeakPassword(ValueError):
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise WeakPassword(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+        raise WeakPassword(say("password_short", limit=MIN_PASSWORD_CHARS))
     return _hasher.hash(password)
 
 

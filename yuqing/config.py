@@ -40,6 +40,9 @@ class _Strict(BaseModel):
 class City(_Strict):
     names: list[str] = Field(min_length=1)
     decoys: list[str] = Field(default_factory=list)
+    # the urban centre (WGS84 degrees), marked on the wall screen's map
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
 
 
 class Spot(_Strict):
@@ -48,6 +51,15 @@ class Spot(_Strict):
     ambiguous: bool = False
     # short names people use that are also common words or other places (水乡 is any water town)
     ambiguous_aliases: list[str] = Field(default_factory=list)
+    # where the spot lies (WGS84 degrees), for the wall screen's map; both or neither
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> Spot:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError(f"{self.name}: give both lat and lon, or neither")
+        return self
 
 
 class Gazetteer(_Strict):
@@ -177,3 +189,16 @@ def load_stations(directory: Path | None = None) -> Stations:
     stations = load_model(directory / "stations.yaml", Stations)
     check_stations_against(load_gazetteer(directory), stations, str(directory / "stations.yaml"))
     return stations
+
+
+@lru_cache(maxsize=4)
+def source_codes(directory: Path | None = None) -> tuple[str, ...]:
+    """The names of the sources config/sources.yaml lists, enabled first (the crawler validates the file; this
+    only names them, for pickers). No file means no names."""
+    path = (directory or config_dir()) / "sources.yaml"
+    if not path.exists():
+        return ()
+    listed = (read_yaml(path) or {}).get("sources") or []
+    entries = [s for s in listed if isinstance(s, dict) and s.get("name")]
+    ordered = sorted(entries, key=lambda s: s.get("enabled", True) is False)
+    return tuple(str(s["name"]) for s in ordered)

@@ -153,6 +153,13 @@ LETTER_PROPERTIES: dict[str, Any] = {
     "approved_at": _DATE,
     "sent_at": _DATE,
     "message_id": _KEYWORD,
+    "edited_by": _KEYWORD,
+    "edited_at": _DATE,
+    "rejected_by": _KEYWORD,
+    "rejected_at": _DATE,
+    "reject_reason": {"type": "text", "analyzer": "standard"},
+    "sending_at": _DATE,
+    "send_error": {"type": "keyword", "ignore_above": 1000},
 }
 
 

@@ -1,6 +1,6 @@
 """The Chinese words for the project's codes, in one catalogue: what the e-mails (streams/notify), the web app
-(dashboards) and reports show for levels, categories, sentiments, rules and the fields of an alert's reason.
-A code missing here is shown as it is rather than hidden."""
+(dashboards) and reports show for levels, categories, sentiments, rules, the fields of an alert's reason, and
+platforms and sources. A code missing here is shown as it is rather than hidden."""
 
 from __future__ import annotations
 
@@ -47,3 +47,41 @@ REASON_NAMES = {  # the fields of an alert's `reason`
 def rule_name(rule: str | None) -> str:
     """A rule's Chinese name, or its code when the catalogue has none (a deployment's own rule)."""
     return RULE_NAMES.get(rule or "", rule or "—")
+
+
+PLATFORM_NAMES = {  # what a source's code names (`demo_weibo` → weibo); the first that matches wins
+    "weibo": "微博",
+    "douyin": "抖音",
+    "xiaohongshu": "小红书",
+    "dianping": "大众点评",
+    "ctrip": "携程",
+    "tieba": "百度贴吧",
+    "chinanews": "中国新闻网",
+    "police": "公安发布",
+    "gov": "政府网站",
+    "rss": "RSS 订阅",
+    "news": "新闻网站",
+}
+SOURCE_NAMES = {  # the shipped sources of config/sources.yaml
+    "demo_rss": "弥勒文旅 RSS（演示）",
+    "demo_news": "文旅资讯（演示）",
+    "demo_weibo": "微博（演示）",
+    "demo_tieba": "百度贴吧（演示）",
+    "mile_gov_news": "弥勒市人民政府网",
+    "honghe_police_notices": "红河州公安局 警情通报",
+    "weibo_search": "微博",
+    "tieba_mile": "百度贴吧 弥勒吧",
+    "chinanews_scroll": "中国新闻网",
+    "dianping_reviews": "大众点评",
+}
+
+
+def source_name(source: str | None) -> str:
+    """A source's Chinese name: the catalogue's, else its platform's with the code (a deployment's
+    `xx_weibo` → 微博（xx_weibo）), else its code."""
+    code = source or ""
+    if code in SOURCE_NAMES:
+        return SOURCE_NAMES[code]
+    low = code.lower()
+    platform = next((name for key, name in PLATFORM_NAMES.items() if key in low), None)
+    return f"{platform}（{code}）" if platform else (code or "—")

@@ -412,4 +412,12 @@ class Letter(BaseModel):
     approved_by: str | None = None
     approved_at: datetime | None = None
     sent_at: datetime | None = None
-    message_id: str | None = None
+    message_id: str | None = Field(None, description="the e-mail's Message-ID, fixed per letter and number")
+    # A person's work on it (dashboards/letters.py): the stream keeps an edited draft's text.
+    edited_by: str | None = None
+    edited_at: datetime | None = None
+    rejected_by: str | None = None
+    rejected_at: datetime | None = None
+    reject_reason: str | None = None
+    sending_at: datetime | None = Field(None, description="a send in progress (a claim: never sent twice)")
+    send_error: str | None = Field(None, description="why the last send failed (approved, not sent)")

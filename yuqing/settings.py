@@ -250,7 +250,14 @@ class WebSettings(_Group):
     query_max_chars: int = Field(200, ge=10, description="longest search query accepted")
     export_max_rows: int = Field(5000, ge=1, le=10000, description="most rows one CSV export writes")
     screen_refresh_s: float = Field(5.0, gt=0, description="seconds between monitoring-screen updates (SSE)")
+    screen_heartbeat_s: float = Field(
+        15.0, gt=0, description="the screen's stream sends at least this often, even when nothing changed"
+    )
+    screen_stale_s: float = Field(
+        60.0, gt=0, description="seconds without a server message before the screen shows 'N 分钟未更新'"
+    )
     kibana_url: str = Field("http://127.0.0.1:5601", description="Kibana that `yuqing kibana import` loads")
+    chromium: str = Field("/usr/bin/chromium", description="the browser that prints 公安提示函 as PDF")
 
     @property
     def secure_cookies(self) -> bool:

@@ -1,5 +1,5 @@
 """The web app's own indices: accounts (`users`), audit trail (`audit`), corrections (`corrections`), sign-in
-attempts (`logins`, what the login throttle counts).
+attempts (`logins`, what the login throttle counts), the 公安提示函 numbers given (`letter_numbers`).
 
 They live beside the stream's indices, take `ES_INDEX_PREFIX` like every other name; `yuqing init` creates
 them (idempotent; existing indices gain fields added since, as mappings only grow).
@@ -16,6 +16,9 @@ from yuqing.errors import ServiceError
 from yuqing.settings import ElasticsearchSettings
 
 USERS, AUDIT, CORRECTIONS, LOGINS = "users", "audit", "corrections", "logins"
+# 公安提示函 numbers: one document per number (id `YYYY-N`, made with op_type=create), so two approvals at
+# once can never take the same number.
+LETTER_NUMBERS = "letter_numbers"
 
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
@@ -66,6 +69,20 @@ CORRECTION_PROPERTIES: dict[str, Any] = {
     "versions": _OPAQUE,
 }
 
+# Wall-screen tokens (dashboards/screen_tokens.py): the secret is kept as a hash, read back, never searched.
+SCREEN_TOKENS = "screen_tokens"
+SCREEN_TOKEN_PROPERTIES: dict[str, Any] = {
+    "id": _KEYWORD,
+    "name": {"type": "keyword", "ignore_above": 100},
+    "station": _KEYWORD,
+    "secret_sha256": {"type": "keyword", "index": False, "doc_values": False},
+    "created_by": _KEYWORD,
+    "created_at": _DATE,
+    "revoked": {"type": "boolean"},
+    "revoked_by": _KEYWORD,
+    "revoked_at": _DATE,
+}
+
 LOGIN_PROPERTIES: dict[str, Any] = {
     "at": _DATE,
     "name": _KEYWORD,  # the name as typed: unknown names are counted like real ones
@@ -73,16 +90,25 @@ LOGIN_PROPERTIES: dict[str, Any] = {
     "ok": {"type": "boolean"},
 }
 
+LETTER_NUMBER_PROPERTIES: dict[str, Any] = {
+    "year": {"type": "integer"},
+    "seq": {"type": "integer"},
+    "letter_id": _KEYWORD,
+    "at": _DATE,
+}
+
 MAPPINGS: dict[str, dict[str, Any]] = {
     USERS: USER_PROPERTIES,
     AUDIT: AUDIT_PROPERTIES,
     CORRECTIONS: CORRECTION_PROPERTIES,
     LOGINS: LOGIN_PROPERTIES,
+    SCREEN_TOKENS: SCREEN_TOKEN_PROPERTIES,
+    LETTER_NUMBERS: LETTER_NUMBER_PROPERTIES,
 }
 
 
 def ensure_web_indices(es_client: Elasticsearch, es: ElasticsearchSettings) -> list[str]:
-    """Create the users, audit, corrections and logins indices if missing; one line per index."""
+    """Create the web app's indices (MAPPINGS) if missing; one line per index."""
     lines = []
     try:
         for base, properties in MAPPINGS.items():

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 from elasticsearch import ConnectionError as ESConnectionError
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dashboards.accounts import ROLE_NAMES, Accounts
 from dashboards.api.deps import (
@@ -26,19 +29,21 @@ from dashboards.api.deps import (
     set_session_cookie,
 )
 from dashboards.api.limits import BodyLimits
-from dashboards.api.routes import admin, alerts, auth, posts, screen, search
+from dashboards.api.routes import admin, alerts, auth, letters, posts, screen, search
 from dashboards.audit import Audit
 from dashboards.logins import Limits, LoginThrottle
+from dashboards.messages import STATUS_MESSAGES, say, status_title, validation_message
 from dashboards.query import QueryError
 from dashboards.security import SessionSigner
 from yuqing import es as es_setup
 from yuqing.config import load_gazetteer, load_stations
-from yuqing.labels import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES
+from yuqing.labels import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES, source_name
 from yuqing.schema import TZ
 from yuqing.settings import Settings, get_settings
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATES, STATIC = HERE / "templates", HERE / "static"
+log = logging.getLogger(__name__)
 
 # Everything is served by the app itself (police networks reach no CDN); nothing inline runs.
 CSP = (
@@ -73,6 +78,7 @@ def templates_env() -> Environment:
     env.filters["pretty"] = lambda value: json.dumps(value, ensure_ascii=False, indent=2, default=str)
     env.filters["local"] = local_time
     env.filters["http_url"] = http_url
+    env.filters["source_name"] = source_name
     env.globals.update(
         ROLE_NAMES=ROLE_NAMES,
         LEVEL_NAMES=LEVEL_NAMES,
@@ -130,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, screen, search, posts, alerts, admin):
+    for module in (auth, screen, search, posts, alerts, letters, admin):
         app.include_router(module.router)
 
     @app.get("/api/openapi.json", include_in_schema=False)
@@ -166,35 +172,58 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(NotSignedIn)
     async def _not_signed_in(request: Request, exc: NotSignedIn):
         if _wants_json(request) or request.method != "GET":
-            return JSONResponse({"detail": "sign in first"}, status_code=401)
+            return JSONResponse({"detail": say("sign_in_first")}, status_code=401)
         return RedirectResponse(login_redirect(request), status_code=303)
 
     @app.exception_handler(ESConnectionError)
     async def _es_down(request: Request, exc: ESConnectionError):
-        return _error(
-            request, 503, "Elasticsearch cannot be reached: try again shortly (is `yuqing services up` done?)"
-        )
+        return _error(request, 503, say("es_down"))
 
     @app.exception_handler(QueryError)
     async def _bad_query(request: Request, exc: QueryError):
-        return _error(request, 400, f"bad query: {exc}")
+        return _error(request, 400, say("bad_query", reason=exc))
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException):
-        return _error(request, exc.status_code, str(exc.detail), exc.headers)
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        return _error(request, exc.status_code, _http_detail(exc), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body"))
-            problems.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
-        return _error(request, 422, "; ".join(problems) or "invalid request")
+        return _error(request, 422, validation_message(exc.errors()))
+
+    @app.exception_handler(Exception)
+    async def _crashed(request: Request, exc: Exception):
+        # The cause goes to the log only: a page or JSON never shows a traceback or an exception's text.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        try:
+            response = _error(request, 500, say("internal"))
+        except Exception:  # the error page itself failed: a bare answer still says it in Chinese
+            response = JSONResponse({"detail": say("internal")}, status_code=500)
+        # Answered outside the other middleware (Starlette's ServerErrorMiddleware): its headers are set here.
+        response.headers.update({"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"})
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     return app
+
+
+def _http_detail(exc: StarletteHTTPException) -> str:
+    """An HTTPException's detail; Starlette's own English phrase ("Not Found") becomes the catalogue's."""
+    try:
+        phrase = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        phrase = ""
+    if not exc.detail or not isinstance(exc.detail, str) or exc.detail == phrase:
+        key = STATUS_MESSAGES.get(exc.status_code)
+        return say(key) if key else status_title(exc.status_code)
+    return exc.detail
 
 
 def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": message}, status_code=status, headers=headers)
-    return render(request, "error.html", status_code=status, status=status, message=message)
+    response = render(
+        request, "error.html", status_code=status, status=status, title=status_title(status), message=message
+    )
+    response.headers.update(headers or {})
+    return response

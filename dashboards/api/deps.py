@@ -17,9 +17,10 @@ from elasticsearch import AsyncElasticsearch
 from fastapi import Depends, HTTPException, Request, Response
 from jinja2 import Environment
 
-from dashboards.accounts import Accounts, User
+from dashboards.accounts import ROLE_NAMES, Accounts, User
 from dashboards.audit import Audit
 from dashboards.logins import LoginThrottle
+from dashboards.messages import say
 from dashboards.security import Session, SessionSigner, same_token
 from yuqing.config import Stations
 from yuqing.settings import Settings
@@ -135,7 +136,7 @@ def require(*roles: str):
 
     async def check(principal: Principal = Depends(current_user)) -> Principal:
         if principal.role not in roles:
-            raise HTTPException(403, f"the role {principal.role} may not do this")
+            raise HTTPException(403, say("role_refused", role=ROLE_NAMES.get(principal.role, principal.role)))
         return principal
 
     return check
@@ -148,14 +149,14 @@ async def form_or_json(request: Request) -> dict[str, Any]:
         try:
             data = await request.json()
         except ValueError as exc:
-            raise HTTPException(400, "the body is not valid JSON") from exc
+            raise HTTPException(400, say("body_not_json")) from exc
         if not isinstance(data, dict):
-            raise HTTPException(400, "the body must be a JSON object")
+            raise HTTPException(400, say("body_not_object"))
         return data
     if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         return {k: (form.getlist(k) if len(form.getlist(k)) > 1 else form[k]) for k in form}
-    raise HTTPException(415, "send a form or a JSON object")
+    raise HTTPException(415, say("body_type"))
 
 
 async def csrf_checked(
@@ -169,7 +170,7 @@ async def csrf_checked(
     """
     token = request.headers.get("x-csrf-token") or body.get("csrf")
     if not same_token(token if isinstance(token, str) else None, principal.session.csrf):
-        raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+        raise HTTPException(403, say("csrf"))
     return body
 
 

@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dashboards.messages import say
+
 Answer = Callable[[Request, int, str], Response]
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -72,13 +74,13 @@ class BodyLimits:
         body = b"".join(chunks)
         ctype = request.headers.get("content-type", "")
         if body and "json" in ctype and too_deep(body, self.max_depth):
-            message = f"JSON 嵌套层数过多（最多 {self.max_depth} 层）"
+            message = say("json_too_deep", depth=self.max_depth)
             await self._refuse(request, scope, receive, send, 400, message)
             return
         await self.app(scope, _replay(body, receive), send)
 
     def _too_large(self) -> str:
-        return f"请求体过大（最多 {_megabytes(self.max_bytes)}）"
+        return say("body_too_large", limit=_megabytes(self.max_bytes))
 
     async def _refuse(
         self, request: Request, scope: Scope, receive: Receive, send: Send, status: int, message: str

@@ -1,8 +1,9 @@
 """公安提示函 drafts: one per event and agency, written by the stream, sent only after a supervisor approves.
 
 The stream creates the draft when an alert whose rule passes problems on (`route: {agencies: true}`) is first
-recorded, and refreshes its facts and evidence while it is still a draft; an approved, sent or rejected letter
-is never touched again. The number (弥公提〔YYYY〕N号) is assigned at approval, not here.
+recorded, and refreshes its facts and evidence while it is still a draft (a supervisor's edited wording
+stays); an approved, sent or rejected letter is never touched again. The number (弥公提〔YYYY〕N号) is
+assigned at approval (dashboards/letters.py), not here.
 """
 
 from __future__ import annotations
@@ -44,7 +45,13 @@ def draft(alert: Alert, agency: Agency, previous: dict[str, Any] | None = None) 
     new = _evidence(alert)
     if new and all(e.get("post_id") != new["post_id"] for e in evidence):
         evidence = [*evidence, new][-EVIDENCE_KEPT:]
-    return Letter(
+    # A supervisor's edits stand: the refresh brings new evidence, never back the stream's own wording.
+    edited = {
+        k: previous[k]
+        for k in ("subject", "facts", "excerpt", "requested_action", "edited_by", "edited_at")
+        if previous and previous.get("edited_at") and previous.get(k) is not None
+    }
+    letter = Letter(
         id=letter_id(alert, agency.key),
         event_id=alert.event_id or alert.id,
         alert_id=alert.id,
@@ -63,3 +70,4 @@ def draft(alert: Alert, agency: Agency, previous: dict[str, Any] | None = None) 
         created_at=(previous or {}).get("created_at") or datetime.now(UTC),
         updated_at=datetime.now(UTC),
     )
+    return Letter.model_validate({**letter.model_dump(), **edited}) if edited else letter

@@ -104,7 +104,7 @@ def test_chinese_search_highlights_and_filters_narrow(browser, server: LiveServe
     assert all("高风险" in t for t in page.locator("#hits li .badge.level-high").all_inner_texts())
     page.fill("input[name=q]", "(湖泉")
     page.click("#search-form button[type=submit]")
-    assert "bracket" in page.inner_text("#search-error")
+    assert "检索式有误：括号没有闭合" in page.inner_text("#search-error")
     page.close()
 
 

@@ -39,7 +39,7 @@ def test_users_commands(initialized: Settings) -> None:
     dup = run(
         settings, "users", "add", "duty1", "--role", "analyst", "--password-stdin", stdin="long-enough-pw\n"
     )
-    assert dup.returncode == 2 and "exists" in dup.stderr
+    assert dup.returncode == 2 and "已存在" in dup.stderr
     assert (
         run(
             settings, "users", "add", "x", "--role", "king", "--password-stdin", stdin="long-enough-pw\n"
@@ -47,9 +47,9 @@ def test_users_commands(initialized: Settings) -> None:
         == 2
     )
     nowhere = run(settings, "users", "add", "d9", "--role", "duty_officer", "--station", "火星", "--generate")
-    assert nowhere.returncode == 2 and "unknown station" in nowhere.stderr
+    assert nowhere.returncode == 2 and "未知派出所" in nowhere.stderr
     short = run(settings, "users", "set-password", "duty1", "--password-stdin", stdin="short\n")
-    assert short.returncode == 2 and "at least 10" in short.stderr
+    assert short.returncode == 2 and "至少 10 个字符" in short.stderr
     assert (
         run(
             settings, "users", "set-password", "duty1", "--password-stdin", stdin="a-new-password\n"

@@ -247,7 +247,7 @@ def test_the_app_answers_503_when_elasticsearch_is_down() -> None:
         assert login.status_code == 200  # the login page needs no Elasticsearch
         token = login.text.split('name="csrf" value="')[1].split('"')[0]
         resp = client.post("/login", data={"username": "ana", "password": "whatever-123", "csrf": token})
-        assert resp.status_code == 503 and "Elasticsearch cannot be reached" in resp.text
+        assert resp.status_code == 503 and "检索服务（Elasticsearch）暂时无法连接" in resp.text
 
 
 def test_links_from_crawled_data_are_http_only() -> None:

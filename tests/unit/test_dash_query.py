@@ -45,17 +45,17 @@ def test_grammar(query: str, tree: str) -> None:
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("(湖泉", "not closed"),
-        ("湖泉)", "not opened"),
-        ("OR 湖泉", "before it"),
-        ("湖泉 OR", "after it"),
-        ("湖泉 AND", "after it"),
-        ("NOT", "after it"),
-        ('"湖泉', "quotation mark"),
-        ("()", "empty brackets"),
-        ('""', "empty phrase"),
-        ("((((((((((湖泉))))))))))", "deeper"),
-        ("湖泉\x00", "control"),
+        ("(湖泉", "括号没有闭合"),
+        ("湖泉)", "没有对应的左括号"),
+        ("OR 湖泉", "OR 前面缺少检索词"),
+        ("湖泉 OR", "OR 后面缺少检索词"),
+        ("湖泉 AND", "AND 后面缺少检索词"),
+        ("NOT", "NOT 后面缺少检索词"),
+        ('"湖泉', "引号没有闭合"),
+        ("()", "括号里是空的"),
+        ('""', "引号里是空的"),
+        ("((((((((((湖泉))))))))))", "嵌套超过 8 层"),
+        ("湖泉\x00", "控制字符"),
     ],
 )
 def test_malformed_queries_are_refused_with_a_reason(query: str, message: str) -> None:
@@ -64,10 +64,10 @@ def test_malformed_queries_are_refused_with_a_reason(query: str, message: str) -
 
 
 def test_length_and_size_limits() -> None:
-    with pytest.raises(QueryError, match="at most 200"):
+    with pytest.raises(QueryError, match="最多 200 个"):
         parse("湖" * 201)
     parse("湖" * 200)
-    with pytest.raises(QueryError, match="parts"):
+    with pytest.raises(QueryError, match="41 个部分"):
         parse(" ".join(["湖泉"] * 41), max_chars=1000)
 
 

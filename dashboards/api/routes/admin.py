@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse
 
 from dashboards.accounts import ROLES, AccountError
 from dashboards.api.deps import Principal, Services, client_ip, csrf_checked, is_form, require, services
-from dashboards.audit import ACTIONS
+from dashboards.audit import ACTION_NAMES, ACTIONS
+from dashboards.messages import say
 from dashboards.security import WeakPassword
 
 router = APIRouter(tags=["admin"])
@@ -68,10 +69,10 @@ async def change_user(
             await svc.accounts.set_password(username, _field(body, "password"))
         elif action in ("disable", "enable"):
             if username == principal.name and action == "disable":
-                raise AccountError("an admin cannot disable their own account")
+                raise AccountError(say("self_disable"))
             await svc.accounts.set_disabled(username, action == "disable")
         else:
-            raise HTTPException(404, f"unknown action {action!r}: password, disable or enable")
+            raise HTTPException(404, say("user_action_unknown", action=action))
     except (AccountError, WeakPassword) as exc:
         raise HTTPException(422, str(exc)) from exc
     await svc.audit.record(
@@ -93,7 +94,7 @@ async def api_audit(
 ) -> dict[str, Any]:
     """The audit trail, newest first: who searched, exported, corrected, acted on alerts, logged in."""
     if action and action not in ACTIONS:
-        raise HTTPException(422, f"unknown action {action!r}")
+        raise HTTPException(422, say("audit_action_unknown", action=action))
     total, entries = await svc.audit.search(user or None, action or None, size, page)
     return {"total": total, "page": page, "entries": entries}
 
@@ -122,9 +123,9 @@ async def audit_page(
     from dashboards.api.app import render
 
     if action and action not in ACTIONS:
-        raise HTTPException(422, f"unknown action {action!r}")
+        raise HTTPException(422, say("audit_action_unknown", action=action))
     total, entries = await svc.audit.search(user or None, action or None, 100, page)
     return render(
         request, "audit.html", total=total, entries=entries, page=page, user=user or "", action=action or "",
-        actions=ACTIONS,
+        actions=ACTION_NAMES,
     )  # fmt: skip

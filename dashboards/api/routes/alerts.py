@@ -35,13 +35,14 @@ from dashboards.api.deps import (
     session_ended,
 )
 from dashboards.corrections import Corrections
+from dashboards.messages import say
 from yuqing.labels import RULE_NAMES, rule_name
 from yuqing.schema import RiskLevel
 
 router = APIRouter(tags=["alerts"])
 
 Status = Literal["new", "acknowledged", "resolved", "false_alarm", "open", "any"]
-NOTICES = {"reason": "请填写原因后再提交", "invalid": "操作无效，请检查后重试"}
+NOTICES = {"reason": "notice_reason", "invalid": "notice_invalid"}  # ?notice= → a catalogue key
 
 
 def _store(svc: Services) -> AlertStore:
@@ -52,7 +53,7 @@ def _levels(values: list[str]) -> list[str]:
     try:
         return [RiskLevel(v).value for v in values if v]
     except ValueError as exc:
-        raise HTTPException(422, f"等级须为 {', '.join(v.value for v in RiskLevel)} 之一") from exc
+        raise HTTPException(422, say("alert_level", choices="、".join(v.value for v in RiskLevel))) from exc
 
 
 async def station_stats(svc: Services, scope: str | None, days: int) -> list[dict[str, Any]]:
@@ -108,7 +109,7 @@ async def alerts_stream(
                 page_ = await listing(_store(svc), scope, status, levels, station, spot, sort, page)
                 key = change_key(page_)
             except Exception as exc:  # shown on the console; the next try may work
-                page_, key = {"error": f"数据刷新失败：{type(exc).__name__}"}, "error"
+                page_, key = {"error": say("refresh_failed", error=type(exc).__name__)}, "error"
             if key != last:
                 yield f"event: listing\ndata: {json.dumps(page_, ensure_ascii=False, default=str)}\n\n"
                 last = key
@@ -133,11 +134,11 @@ async def api_alert_stats(
 
 async def visible_alert(svc: Services, principal: Principal, alert_id: str) -> dict[str, Any]:
     if len(alert_id) > 400:
-        raise HTTPException(422, "预警编号最长 400 字符")
+        raise HTTPException(422, say("alert_id_long", limit=400))
     alert = await _store(svc).get(alert_id)
     # Another station's alert answers like a missing one: a duty officer learns nothing about it.
     if alert is None or not principal.can_see_station(alert.get("jurisdiction")):
-        raise HTTPException(404, f"没有预警 {alert_id!r}")
+        raise HTTPException(404, say("alert_missing", alert_id=alert_id))
     return alert
 
 
@@ -202,10 +203,11 @@ async def act(
 
 async def _check_assignee(svc: Services, alert: dict[str, Any], assignee: str | None) -> None:
     if not assignee:
-        raise AlertActionError("请选择要指派的值班民警", 422)
+        raise AlertActionError(say("assignee_missing"), 422)
     officers = await duty_officers(svc.accounts, alert.get("jurisdiction"))
     if assignee not in {o["username"] for o in officers}:
-        raise AlertActionError(f"{assignee} 不是 {alert.get('jurisdiction') or '该属地'} 的在岗值班民警", 422)
+        station = alert.get("jurisdiction") or say("station_unknown")
+        raise AlertActionError(say("assignee_not_on_duty", assignee=assignee, station=station), 422)
 
 
 @router.get("/alerts", include_in_schema=False)
@@ -254,7 +256,8 @@ async def alert_page(
 
     alert = await visible_alert(svc, principal, alert_id)
     _, history = await svc.audit.search(target=alert_id, size=100, oldest_first=True)
-    message = taken_message(alert) if notice == "conflict" else NOTICES.get(notice or "")
+    key = NOTICES.get(notice or "")
+    message = taken_message(alert) if notice == "conflict" else (say(key) if key else None)
     now = datetime.now(UTC)
     return render(
         request,

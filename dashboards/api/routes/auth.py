@@ -19,6 +19,7 @@ from dashboards.api.deps import (
     services,
     set_session_cookie,
 )
+from dashboards.messages import say
 from dashboards.security import check_password, same_token
 
 router = APIRouter(tags=["auth"])
@@ -68,21 +69,20 @@ async def login(
 ):
     next_ = local_path(next, "/")
     if not same_token(csrf, request.cookies.get(PRELOGIN_COOKIE)):
-        return _login_page(request, svc, "页面已过期，请重新登录 (CSRF token missing or stale)", 403, next_)
+        return _login_page(request, svc, say("login_stale"), 403, next_)
     ip, name = client_ip(request), username.strip()
     # Known and unknown names take the same steps and get the same answers (no account enumeration, by
     # reply or by time): count the attempt, read the account, check an argon2 hash, write the audit entry.
     attempt = await svc.throttle.begin(name, ip)
     if attempt.wait_s:
         await svc.audit.record(name or "-", "login_failed", ip=ip, details={"why": "throttled"})
-        message = f"尝试次数过多，已临时锁定，请 {attempt.wait_s} 秒后再试 (too many attempts)"
-        return _login_page(request, svc, message, 429, next_)
+        return _login_page(request, svc, say("login_throttled", wait_s=attempt.wait_s), 429, next_)
     user = await svc.accounts.get(name)
     usable = user is not None and not user.disabled
     if not check_password(user.password_hash if usable else None, password):
         why = "password" if usable else "unknown or disabled"
         await svc.audit.record(name or "-", "login_failed", ip=ip, details={"why": why})
-        return _login_page(request, svc, "用户名或密码错误 (wrong user name or password)", 401, next_)
+        return _login_page(request, svc, say("login_wrong"), 401, next_)
     await svc.throttle.succeeded(attempt)
     await svc.accounts.login_succeeded(user)
     token, session = svc.signer.issue(user.username, user.password_version)

@@ -23,6 +23,7 @@ from dashboards.api.deps import (
 from dashboards.corrections import CorrectionError, CorrectionIn, Corrections, history, shown_labels
 from dashboards.explain import explain_panel
 from dashboards.highlight import mark
+from dashboards.messages import say, validation_message
 from dashboards.query import parse
 from dashboards.search import apply_correction
 from yuqing.es import EVENTS, POSTS
@@ -44,13 +45,13 @@ async def load_post(svc: Services, post_id: str) -> tuple[str, dict[str, Any]] |
 
 async def post_view(svc: Services, principal: Principal, post_id: str, q: str | None) -> dict[str, Any]:
     if len(post_id) > 400:
-        raise HTTPException(422, "a post id is at most 400 characters")
+        raise HTTPException(422, say("post_id_long", limit=400))
     found = await load_post(svc, post_id)
     if found is None:
-        raise HTTPException(404, f"no post {post_id!r}")
+        raise HTTPException(404, say("post_missing", post_id=post_id))
     index, post = found
     if not principal.can_see_station(post.get("jurisdiction")):
-        raise HTTPException(403, "this post belongs to another station")
+        raise HTTPException(403, say("post_other_station"))
     corrections = Corrections(svc.es, svc.settings.es)
     correction = await corrections.get(post_id)
     shown = apply_correction(post, correction)
@@ -154,13 +155,12 @@ async def correct(
         correction = CorrectionIn.model_validate(body)
         correction.check(svc.spots)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise HTTPException(422, f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from exc
+        raise HTTPException(422, validation_message(exc.errors())) from exc
     except CorrectionError as exc:
         raise HTTPException(422, str(exc)) from exc
     found = await load_post(svc, correction.post_id)
     if found is None:
-        raise HTTPException(404, f"no post {correction.post_id!r}")
+        raise HTTPException(404, say("post_missing", post_id=correction.post_id))
     try:
         doc, version = await Corrections(svc.es, svc.settings.es).save(found[1], correction, principal.name)
     except CorrectionError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from dashboards.api.deps import Principal, Services, client_ip, require, services
+from dashboards.messages import CSV_HEADERS, say, validation_message
 from dashboards.search import (
     MAX_WINDOW,
     SearchParams,
@@ -20,7 +22,10 @@ from dashboards.search import (
     run_search,
     search_body,
 )
+from yuqing.config import source_codes
 from yuqing.es import POSTS
+from yuqing.labels import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES, source_name
+from yuqing.schema import TZ
 
 router = APIRouter(tags=["search"])
 analysts = require("admin", "analyst")
@@ -41,13 +46,24 @@ def search_params(request: Request) -> SearchParams:
         data[key] = values if key in _LISTS else values[-1]
     unknown = set(data) - set(SearchParams.model_fields)
     if unknown:
-        raise HTTPException(422, f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        raise HTTPException(422, say("unknown_params", names="、".join(sorted(unknown))))
+    if "source" in data:
+        data["source"] = source_filter(data["source"])
     try:
         return SearchParams.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise HTTPException(422, f"{where + ': ' if where else ''}{err['msg']}") from exc
+        raise HTTPException(422, validation_message(exc.errors())) from exc
+
+
+def source_filter(values: list[str]) -> list[str]:
+    """Source codes for what was asked: a code as it is; a Chinese name (微博, 百度贴吧) → every
+    configured source whose name contains it; anything else as it is (a source no longer listed)."""
+    codes = source_codes()
+    out: list[str] = []
+    for value in values:
+        named = [c for c in codes if value.strip() and value.strip() in source_name(c)]
+        out.extend(c for c in ([value] if value in codes or not named else named) if c not in out)
+    return out
 
 
 async def _search(
@@ -91,7 +107,7 @@ async def search_page(
     except HTTPException as exc:
         error = exc.detail
     except ValueError as exc:  # QueryError
-        error = f"bad query: {exc}"
+        error = say("bad_query", reason=exc)
     stations = [s.name for s in svc.stations.stations]
     return render(
         request,
@@ -102,6 +118,8 @@ async def search_page(
         error=error,
         spots=svc.spots,
         stations=stations,
+        sources=[(code, source_name(code)) for code in source_codes()],
+        query_max_chars=svc.settings.web.query_max_chars,
         query_string=urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"]),
         page_url=lambda n: (
             "?"
@@ -124,13 +142,31 @@ def _csv_safe(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _mile_time(value: Any) -> Any:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _named(names: dict[str, str], code: Any) -> Any:
+    return names.get(code, code) if isinstance(code, str) else code
+
+
 def csv_row(post: dict[str, Any]) -> list[str]:
+    """One post as the export's cells: Chinese words for codes, Mile's wall clock, nothing a formula."""
     risk, sentiment = post.get("risk") or {}, post.get("sentiment") or {}
+    relevant = post.get("relevant")
     values = [
-        post.get("id"), post.get("published_at"), post.get("source"), post.get("author"), post.get("url"),
-        post.get("title"), post.get("text"), post.get("relevant"), "|".join(post.get("spots") or []),
-        post.get("jurisdiction"), sentiment.get("label"), risk.get("level"), risk.get("score"),
-        "|".join(risk.get("categories") or []), post.get("event_id"),
+        post.get("id"), _mile_time(post.get("published_at")) if post.get("published_at") else None,
+        source_name(post.get("source")) if post.get("source") else None, post.get("author"), post.get("url"),
+        post.get("title"), post.get("text"), None if relevant is None else ("是" if relevant else "否"),
+        "、".join(post.get("spots") or []), post.get("jurisdiction"),
+        _named(SENTIMENT_NAMES, sentiment.get("label")), _named(LEVEL_NAMES, risk.get("level")),
+        risk.get("score"),
+        "、".join(_named(CATEGORY_NAMES, c) for c in risk.get("categories") or []), post.get("event_id"),
         (post.get("correction") or {}).get("by"),
     ]  # fmt: skip
     return [_csv_safe(v) for v in values]
@@ -149,7 +185,7 @@ async def export_csv(
     max_rows = svc.settings.web.export_max_rows
     rows = min(limit or max_rows, max_rows, MAX_WINDOW)
     if rows < 1:
-        raise HTTPException(422, "limit must be at least 1")
+        raise HTTPException(422, say("export_limit"))
     body = search_body(params.model_copy(update={"page": 1, "size": 1}), parsed)
     body.pop("highlight", None)
     body.update({"from": 0, "size": rows})
@@ -168,7 +204,7 @@ async def export_csv(
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([CSV_HEADERS[c] for c in CSV_COLUMNS])
     for hit in hits:
         writer.writerow(csv_row(apply_correction(hit["_source"], corrections.get(hit["_id"]))))
     headers = {

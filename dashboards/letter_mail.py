@@ -1,0 +1,144 @@
+"""A 公安提示函 as a document and an e-mail: the HTML (templates/letter_doc.html), the PDF that Chromium
+prints from the same HTML (`--print-to-pdf` embeds the subset of the CJK font it used), the message with the
+PDF attached, and `deliver`, which numbers, claims, sends and records a letter once.
+
+Exceptions, drawn:
+
+    LetterPdfError     Chromium missing, failing or too slow (the letter stays approved, to be sent again)
+    (yuqing.smtp)      TransientSmtpError / PermanentSmtpError: the relay's answer, shown on the letter
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+
+from dashboards.alerts import hhmm
+from dashboards.letters import LetterError, LetterStore, approved_year, claim_open, message_id, now_iso
+from dashboards.messages import say
+from yuqing.schema import TZ
+from yuqing.settings import Settings
+from yuqing.smtp import PermanentSmtpError, TransientSmtpError, send_once
+
+PDF_TIMEOUT_S = 60.0
+
+
+class LetterPdfError(Exception):
+    """The PDF could not be printed."""
+
+
+def chinese_date(value: Any) -> str:
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else datetime.now(UTC)
+    moment = moment.astimezone(TZ)
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
+def render_html(templates: Environment, letter: dict[str, Any]) -> str:
+    return templates.get_template("letter_doc.html").render(
+        letter=letter, date=chinese_date(letter.get("approved_at"))
+    )
+
+
+async def print_pdf(chromium: str, html: str, timeout_s: float = PDF_TIMEOUT_S) -> bytes:
+    """The PDF Chromium prints from `html` (A4, no header or footer; a profile of its own per print, so
+    prints may overlap)."""
+    with tempfile.TemporaryDirectory(prefix="yuqing-letter-") as tmp:
+        src, out = Path(tmp) / "letter.html", Path(tmp) / "letter.pdf"
+        src.write_text(html, encoding="utf-8")
+        args = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--no-first-run", "--no-pdf-header-footer", f"--user-data-dir={tmp}/profile",
+            f"--print-to-pdf={out}", src.as_uri(),
+        ]  # fmt: skip
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                chromium, *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+            )
+        except OSError as exc:
+            raise LetterPdfError(
+                say("pdf_no_chromium", chromium=chromium, error=exc.strerror or exc)
+            ) from exc
+        try:
+            _, err = await asyncio.wait_for(proc.communicate(), timeout_s)
+        except TimeoutError as exc:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+            raise LetterPdfError(say("pdf_timeout", seconds=f"{timeout_s:.0f}")) from exc
+        if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
+            tail = (err or b"").decode(errors="replace").strip().splitlines()[-1:] or [""]
+            raise LetterPdfError(say("pdf_failed", code=proc.returncode, tail=tail[0][:300]))
+        return out.read_bytes()
+
+
+def plain_text(letter: dict[str, Any], date: str) -> str:
+    lines = [
+        f"{letter['agency_name']}：",
+        "",
+        f"现将弥勒市公安局《{letter['subject']}》（{letter['number']}）发送贵单位，正式文本见附件 PDF。",
+        "",
+        letter["facts"],
+    ]
+    if letter.get("excerpt"):
+        lines += ["", "网民原帖摘录：", letter["excerpt"]]
+    lines += ["", letter["requested_action"], "", "弥勒市公安局", date]
+    return "\n".join(lines) + "\n"
+
+
+def compose(letter: dict[str, Any], html: str, pdf: bytes, sender: str) -> EmailMessage:
+    """The e-mail to the agency: the letter as text and HTML, the PDF attached, its fixed Message-ID."""
+    msg = EmailMessage()
+    msg["Subject"] = f"公安提示函 {letter['number']}：{letter['subject']}"
+    msg["From"] = sender
+    msg["To"] = letter["agency_email"]
+    msg["Message-ID"] = letter["message_id"]
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg.set_content(plain_text(letter, chinese_date(letter.get("approved_at"))))
+    msg.add_alternative(html, subtype="html")
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{letter['number']}.pdf")
+    return msg
+
+
+def failure_text(exc: Exception) -> str:
+    if isinstance(exc, TransientSmtpError):
+        return say("smtp_transient", error=exc)
+    if isinstance(exc, PermanentSmtpError):
+        return say("smtp_permanent", error=exc)
+    return str(exc)
+
+
+async def deliver(
+    store: LetterStore, templates: Environment, settings: Settings, letter: dict[str, Any]
+) -> dict[str, Any]:
+    """Number (once), claim, print, send and record an approved letter; the letter as it is afterwards
+    (status `sent`, or still `approved` with `send_error`). LetterError when it is sent or being sent."""
+    if letter.get("status") == "sent":
+        raise LetterError(
+            say("letter_already_sent", at=hhmm(letter.get("sent_at")), number=letter.get("number"))
+        )
+    if letter.get("status") != "approved":
+        raise LetterError(say("letter_not_approved"))
+    if claim_open(letter):
+        raise LetterError(say("letter_sending"))
+    if not letter.get("number"):
+        number = await store.allocate_number(letter["id"], approved_year(letter))
+        fixed = {"number": number, "message_id": message_id(letter["id"], number)}
+        letter = await store.update(letter, fixed)
+    letter = await store.update(letter, {"sending_at": now_iso()})  # the claim: one sender at a time
+    try:
+        html = render_html(templates, letter)
+        pdf = await print_pdf(settings.web.chromium, html)
+        await send_once(settings.smtp, compose(letter, html, pdf, settings.smtp.sender))
+    except (LetterPdfError, TransientSmtpError, PermanentSmtpError) as exc:
+        return await store.update(letter, {"sending_at": None, "send_error": failure_text(exc)})
+    return await store.update(
+        letter, {"status": "sent", "sent_at": now_iso(), "sending_at": None, "send_error": None}
+    )
