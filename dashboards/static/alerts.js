@@ -88,7 +88,7 @@
   }
 
   // ---- the list ----
-  var root, known = {}, flashUntil = {}, muted = false, source = null, chime = null;
+  var root, known = {}, flashUntil = {}, source = null, play = null;
 
   function cell(tr, cls, value) { var td = el("td", cls, value); tr.appendChild(td); return td; }
 
@@ -115,17 +115,6 @@
       act.appendChild(form);
     }
     return tr;
-  }
-
-  function play() {
-    if (muted) return;
-    root.dataset.chimes = String(Number(root.dataset.chimes) + 1);
-    try {
-      chime = chime || new Audio("/static/alert.wav");
-      chime.currentTime = 0;
-      var p = chime.play();
-      if (p && p.catch) p.catch(function () { /* the browser may refuse sound before the room clicks once */ });
-    } catch (e) { /* no audio device */ }
   }
 
   function update(page) {
@@ -183,22 +172,11 @@
     });
   }
 
-  function setMute(on) {
-    muted = on;
-    try { localStorage.setItem(MUTE_KEY, on ? "1" : "0"); } catch (e) { /* private mode */ }
-    var b = document.getElementById("mute");
-    text(b, on ? "声音提醒：关" : "声音提醒：开");
-    b.setAttribute("aria-pressed", on ? "true" : "false");
-  }
-
   function consolePage() {
     root = document.getElementById("console");
     setNow(root.dataset.now);
     JSON.parse(root.dataset.knownHigh || "[]").forEach(function (id) { known[id] = true; });
-    var stored = null;
-    try { stored = localStorage.getItem(MUTE_KEY); } catch (e) { /* private mode */ }
-    setMute(stored === "1");
-    document.getElementById("mute").addEventListener("click", function () { setMute(!muted); });
+    play = window.yuqingChime(root, document.getElementById("mute"), MUTE_KEY);
     bindAcks();
     connect();
   }

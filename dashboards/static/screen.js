@@ -9,10 +9,10 @@
   var SENT = { neg: "负面", neu: "中性", pos: "正面" };
   var STATUS = { new: "待处置", acknowledged: "已签收", resolved: "已办结", false_alarm: "误报" };
   var COLORS = { none: "#4b5d73", low: "#3fa7d6", medium: "#f2a541", high: "#e4572e" };
-  var MUTE_KEY = "yq-screen-mute";
+  var play = window.yuqingChime(root, document.getElementById("mute"), "yq-screen-mute");
   var staleAfter = Number(root.dataset.stale || 60) * 1000;
   var charts = {}, last = null, lastAt = null, lastMessage = Date.now(), source = null, ended = false;
-  var knownHigh = null, flashUntil = {}, muted = false, chime = null;
+  var knownHigh = null, flashUntil = {};
 
   function text(el, value) { el.textContent = value == null ? "" : String(value); }
   function $(id) { return document.getElementById(id); }
@@ -101,17 +101,6 @@
           data: snap.stations.map(function (s) { return s.levels[lv]; }) };
       })
     }, { replaceMerge: ["series"] });
-  }
-
-  function play() {
-    if (muted) return;
-    root.dataset.chimes = String(Number(root.dataset.chimes) + 1);
-    try {
-      chime = chime || new Audio("/static/alert.wav");
-      chime.currentTime = 0;
-      var p = chime.play();
-      if (p && p.catch) p.catch(function () { /* the browser may refuse sound before the room clicks once */ });
-    } catch (e) { /* no audio device */ }
   }
 
   // A new high alert (not in the first snapshot this page saw): banner, its feed line and its spot flash, chime.
@@ -242,18 +231,6 @@
     };
   }
 
-  function setMute(on) {
-    muted = on;
-    try { localStorage.setItem(MUTE_KEY, on ? "1" : "0"); } catch (e) { /* private mode */ }
-    var b = $("mute");
-    text(b, on ? "声音提醒：关" : "声音提醒：开");
-    b.setAttribute("aria-pressed", on ? "true" : "false");
-  }
-
-  var stored = null;
-  try { stored = localStorage.getItem(MUTE_KEY); } catch (e) { /* private mode */ }
-  setMute(stored === "1");
-  $("mute").addEventListener("click", function () { setMute(!muted); });
 
   // Fonts follow the viewport: redraw the charts' type when the page's size changes.
   var drawn = base();

@@ -5,13 +5,12 @@ none when muted), 签收 shown at once then confirmed, and a colleague's earlier
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 from console_seed import seed_console
-from web_seed import SHOTS, LiveServer, chromium, isolated, login, seed
+from web_seed import SHOTS, LiveServer, isolated, login, seed
 from web_seed import signed_in as web_signed_in
 
 from yuqing import es as es_setup
@@ -28,18 +27,6 @@ def web_settings(initialized: Settings) -> Settings:
     seed_console(settings)
     web = WebSettings(**{**settings.web.model_dump(), "screen_refresh_s": 1.0})
     return settings.model_copy(update={"web": web})
-
-
-@pytest.fixture(scope="module")
-def server(web_settings: Settings) -> Iterator[LiveServer]:
-    with LiveServer(web_settings) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def browser(server: LiveServer) -> Iterator:
-    with chromium() as launched:
-        yield launched
 
 
 def signed_in(browser, server: LiveServer, username: str, path: str = "/alerts"):

@@ -4,11 +4,10 @@ correction, and a post carrying `<script>` shown as text. Screenshots go to var/
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from web_seed import SHOTS, LiveServer, chromium, isolated, scored_post, seed
+from web_seed import SHOTS, LiveServer, isolated, scored_post, seed
 from web_seed import signed_in as web_signed_in
 
 from yuqing import es as es_setup
@@ -23,18 +22,6 @@ def web_settings(initialized: Settings) -> Settings:
     seed(settings)
     web = WebSettings(**{**settings.web.model_dump(), "screen_refresh_s": 1.0})
     return settings.model_copy(update={"web": web})
-
-
-@pytest.fixture(scope="module")
-def server(web_settings: Settings) -> Iterator[LiveServer]:
-    with LiveServer(web_settings) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def browser(server: LiveServer) -> Iterator:
-    with chromium() as launched:
-        yield launched
 
 
 def signed_in(browser, server: LiveServer, username: str):

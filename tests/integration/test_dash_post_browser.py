@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from web_seed import SHOTS, LiveServer, chromium, isolated, seed
+from web_seed import SHOTS, LiveServer, isolated, seed
 from web_seed import signed_in as web_signed_in
 
 from yuqing.settings import Settings
@@ -21,12 +21,6 @@ def server(initialized: Settings) -> Iterator[LiveServer]:
     seed(settings)
     with LiveServer(settings) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser(server: LiveServer) -> Iterator:
-    with chromium() as launched:
-        yield launched
 
 
 def signed_in(browser, server: LiveServer, username: str):

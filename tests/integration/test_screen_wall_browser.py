@@ -7,12 +7,11 @@ token told when the token is revoked. Screenshots go to var/screenshots/."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-from web_seed import SHOTS, LiveServer, chromium, isolated, login, seed
+from web_seed import SHOTS, LiveServer, isolated, login, seed
 from web_seed import signed_in as web_signed_in
 
 from yuqing import es as es_setup
@@ -39,18 +38,6 @@ def web_settings(initialized: Settings) -> Settings:
         }
     )
     return settings.model_copy(update={"web": web})
-
-
-@pytest.fixture(scope="module")
-def server(web_settings: Settings) -> Iterator[LiveServer]:
-    with LiveServer(web_settings) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def browser(server: LiveServer) -> Iterator:
-    with chromium() as launched:
-        yield launched
 
 
 def wall(browser, server: LiveServer, size: tuple[int, int], username: str = "ana"):
