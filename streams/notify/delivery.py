@@ -39,6 +39,7 @@ from streams.notify import letters, message, smtp
 from streams.retry import until_done
 from yuqing import es as es_setup
 from yuqing.config import Stations
+from yuqing.labels import source_name
 from yuqing.schema import Alert, RiskLevel
 from yuqing.settings import Settings
 
@@ -460,7 +461,7 @@ def what_changed(doc: dict[str, Any]) -> tuple[list[str], bool]:
         urgent = True
     added = sorted(set(doc.get("sources") or []) - set(mailed.get("sources") or []))
     if added:
-        news.append(f"扩散到新平台：{'、'.join(added)}")
+        news.append(f"扩散到新平台：{'、'.join(map(source_name, added))}")
     size, before = int(doc.get("event_size") or 0), max(1, int(mailed.get("size") or 1))
     step = next((k for k in GROWTH_STEPS if size >= before * k), None)
     if step:

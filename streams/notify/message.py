@@ -15,7 +15,15 @@ from email.utils import format_datetime
 from html import escape
 from typing import Any
 
-from yuqing.labels import ALERT_LEVEL_NAMES, CATEGORY_NAMES, REASON_NAMES, rule_name
+from yuqing.labels import (
+    ALERT_LEVEL_NAMES,
+    CATEGORY_NAMES,
+    LEVEL_NAMES,
+    REASON_NAMES,
+    SENTIMENT_NAMES,
+    rule_name,
+    source_name,
+)
 from yuqing.schema import TZ, Alert
 
 DOMAIN = "yuqing.local"
@@ -53,7 +61,7 @@ def _facts(alert: Alert, public_url: str) -> list[tuple[str, str]]:
     ]
     if ev:
         rows += [
-            ("来源", f"{ev.get('source') or ''}  作者：{ev.get('author') or '未知'}"),
+            ("来源", f"{source_name(ev.get('source'))}  作者：{ev.get('author') or '未知'}"),
             ("发布时间", _local(ev.get("published_at"))),
             ("采集时间", _local(ev.get("crawled_at"))),
             ("原文链接", ev.get("url") or "无"),
@@ -62,7 +70,8 @@ def _facts(alert: Alert, public_url: str) -> list[tuple[str, str]]:
         rows.append(
             (
                 "模型评分",
-                f"风险 {risk.get('score', '?')}，情感 {sent.get('label', '?')} {sent.get('score', '')}",
+                f"风险 {risk.get('score', '?')}，情感 {SENTIMENT_NAMES.get(sent.get('label'), '?')} "
+                f"{sent.get('score', '')}",
             )
         )
     rows.append(("预警编号", alert.id))
@@ -80,10 +89,21 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+def _reason_value(key: str, value: Any) -> str:
+    """A reason's value; the codes among them (a level, other rules) named as the rest of the e-mail is."""
+    if key == "level":
+        return LEVEL_NAMES.get(str(value), str(value))
+    if key == "also_matched":
+        return "、".join(rule_name(r) for r in (value if isinstance(value, list) else [value]))
+    return _value(value)
+
+
 def _reason(reason: dict[str, Any]) -> str:
     """Why the rule fired, in words a duty officer reads (unknown keys as they are)."""
     parts = [
-        f"{REASON_NAMES.get(k, k)} {_value(v)}" for k, v in reason.items() if k not in ("rule", "type") and v
+        f"{REASON_NAMES.get(k, k)} {_reason_value(k, v)}"
+        for k, v in reason.items()
+        if k not in ("rule", "type") and v
     ]
     return "；".join(parts) or "—"
 
@@ -145,7 +165,7 @@ def compose_update(alert: Alert, news: list[str], n: int, sender: str, public_ur
         *[f"· {item}" for item in news],
         "",
         f"事件当前：{alert.event_size or alert.similar_count + 1} 条相关帖，"
-        f"平台 {'、'.join(alert.sources) or '未知'}",
+        f"平台 {'、'.join(map(source_name, alert.sources)) or '未知'}",
         f"处置页面：{link}",
     ]
     plain = "\n".join(lines)
@@ -196,6 +216,9 @@ def _message(
         _header(msg, "X-Yuqing-Alert-Id", alert.id)
         if alert.evidence.get("post_id"):
             _header(msg, "X-Yuqing-Post-Id", str(alert.evidence["post_id"]))
+        if str(alert.level) == "high":  # mail clients sort and flag it: an emergency is not read after lunch
+            msg["X-Priority"] = "1 (Highest)"
+            msg["Importance"] = "High"
     msg.set_content(plain)
     msg.add_alternative(html, subtype="html")
     return msg

@@ -157,6 +157,26 @@ def test_digest_and_letter_draft() -> None:
     assert {**same, "updated_at": previous["updated_at"]} == previous  # nothing new: the notifier skips it
 
 
+def test_the_email_names_codes_in_chinese_and_flags_only_a_high_alert() -> None:
+    (alert,) = run(post(), state())
+    alert = alert.model_copy(
+        update={
+            "reason": {**alert.reason, "also_matched": ["medium_risk_post"]},
+            "evidence": {**alert.evidence, "source": "demo_weibo"},
+        }
+    )
+    msg = message.compose(alert, "s@x.example", "https://y.example")
+    plain = msg.get_body(("plain",)).get_content()
+    assert "风险等级 高" in plain and "同时命中规则 中风险帖子" in plain, plain
+    assert "情感 负面" in plain and "来源：微博（演示）" in plain
+    for code in ("high", "medium_risk_post", "neg", "demo_weibo"):
+        assert code not in plain.split("处置页面")[0], code  # the links below may carry ids
+    assert msg["X-Priority"] == "1 (Highest)" and msg["Importance"] == "High"
+    (medium,) = run(post(level="medium", text="湖泉生态园昨天栈道栏杆断了，差点有人摔下去"), state())
+    calm = message.compose(medium, "s@x.example", "https://y.example")
+    assert calm["X-Priority"] is None and calm["Importance"] is None
+
+
 def test_an_update_is_threaded_to_the_first_email() -> None:
     (alert,) = run(post(), state())
     first = message.compose(alert, "s@x.example", "https://y.example")
