@@ -167,30 +167,84 @@ class Notifier:
 
     async def handle_batch(self, alerts: list[Alert]) -> list[str]:
         """Handle a batch of alert messages: only the latest message of each alert (they carry its whole
-        state), distinct alerts at once. At most one write per alert per batch."""
+        state). The batch is recorded in two requests (one read of every alert, one bulk of the creations
+        and versioned refreshes); only what conflicted goes the one-by-one way. Then, distinct alerts at
+        once, what each owes is sent."""
         by_id: dict[str, list[Alert]] = {}
         for alert in alerts:
             by_id.setdefault(alert.id, []).append(alert)
         latest = {alert_id: coalesce(messages) for alert_id, messages in by_id.items()}
         self._count("alerts/coalesced", len(alerts) - len(latest))
+        now = datetime.now(UTC)
+        recorded = await self._record_batch(list(latest.values()), now)
         gate = asyncio.Semaphore(BATCH_CONCURRENCY)
 
         async def one(alert: Alert) -> str:
             async with gate:
-                return await self.handle(alert)
+                doc = recorded.get(alert.id)
+                if doc is None:  # a conflict in the bulk: read again and write under the version check
+                    doc = await self._record(alert, now)
+                return await self._follow_up(alert, doc)
 
         return list(await asyncio.gather(*(one(a) for a in latest.values())))
 
     async def handle(self, alert: Alert) -> str:
         """Record the alert and send what is owed; returns what happened (for the worker's counters)."""
         now = datetime.now(UTC)
-        doc = es_setup.alert_document(alert)
-        doc["history"] = [_entry(now, "raised", alert)]
+        return await self._follow_up(alert, await self._record(alert, now))
+
+    async def _record(self, alert: Alert, now: datetime) -> dict[str, Any]:
+        """One alert created, or refreshed under the version check; the document as written."""
+        doc = _raised(alert, now)
         if await self._create(alert.id, doc):
             self._count("alerts/created")
-        else:
-            doc = await self.mutate(alert.id, lambda d: _refresh(d, alert, now)) or doc
-            self._count("alerts/updated")
+            return doc
+        self._count("alerts/updated")
+        return await self.mutate(alert.id, lambda d: _refresh(d, alert, now)) or doc
+
+    async def _record_batch(self, alerts: list[Alert], now: datetime) -> dict[str, dict[str, Any]]:
+        """Every alert of a batch recorded in one read and one bulk write; the documents as written, by id.
+        An alert whose write conflicted (a person or another worker wrote it in between) is left out, for
+        `_record` to do again."""
+        if not alerts:
+            return {}
+        found = await self._read_many([a.id for a in alerts])
+        operations: list[dict[str, Any]] = []
+        written: dict[str, dict[str, Any]] = {}
+        for alert in alerts:
+            current = found.get(alert.id)
+            if current is None:
+                written[alert.id] = _raised(alert, now)
+                operations += [{"create": {"_index": self.index, "_id": alert.id}}, written[alert.id]]
+                continue
+            doc, version = current
+            fields = _refresh(doc, alert, now)
+            written[alert.id] = {**doc, **(fields or {})}
+            if fields:
+                versioned = {"_index": self.index, "_id": alert.id, **version}
+                operations += [{"update": versioned}, {"doc": fields}]
+        if operations:
+            resp = await self._es("record alerts", lambda: self.client.bulk(operations=operations))
+            for item in resp["items"]:
+                ((op, result),) = item.items()
+                if result.get("status", 500) >= 300:  # 409: written in between; anything else: one by one
+                    written.pop(result["_id"], None)
+                    self._count("alerts/conflicts")
+                else:
+                    self._count("alerts/created" if op == "create" else "alerts/updated")
+        return written
+
+    async def _read_many(self, alert_ids: list[str]) -> dict[str, tuple[dict[str, Any], dict[str, int]]]:
+        """The alerts that exist, each with the version it was read at."""
+        resp = await self._es("read alerts", lambda: self.client.mget(index=self.index, ids=alert_ids))
+        return {
+            d["_id"]: (d["_source"], {"if_seq_no": d["_seq_no"], "if_primary_term": d["_primary_term"]})
+            for d in resp["docs"]
+            if d.get("found")
+        }
+
+    async def _follow_up(self, alert: Alert, doc: dict[str, Any]) -> str:
+        """What a recorded alert owes: letter drafts, then its first e-mail or an update."""
         if alert.agencies:
             await self._draft_letters(_from_document(doc))
         if (doc.get("reason") or {}).get("delivery_error"):
@@ -411,6 +465,13 @@ def coalesce(messages: list[Alert]) -> Alert:
 
 
 # --- what changed -------------------------------------------------------------------------------
+
+
+def _raised(alert: Alert, now: datetime) -> dict[str, Any]:
+    """A new alert's document: its state, and the history's first entry."""
+    doc = es_setup.alert_document(alert)
+    doc["history"] = [_entry(now, "raised", alert)]
+    return doc
 
 
 def _refresh(doc: dict[str, Any], alert: Alert, now: datetime) -> dict[str, Any] | None:

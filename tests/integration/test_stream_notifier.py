@@ -167,6 +167,52 @@ def test_concurrent_writers_on_one_alert_lose_no_update_and_send_once(
     assert len(mailbox.message_ids()) == 1 and doc["update_due_at"]  # the growth waits for its interval
 
 
+def test_a_batch_is_recorded_in_one_read_and_one_bulk_and_a_write_between_is_kept(
+    initialized: Settings, tmp_path: Path, es_client
+) -> None:
+    """Twenty alerts recorded by one mget and one bulk; in the next batch a person acknowledges one alert
+    between the notifier's read and its write: that alert's versioned update conflicts and is done again one
+    by one, so the person's field and the new count both stay, and nothing is mailed twice."""
+    mailbox = Mailbox(tmp_path / "mail").start()
+    index = initialized.es.name("alerts")
+
+    async def run() -> dict[str, int]:
+        notifier = _notifier(initialized, mailbox)
+        calls: list[str] = []
+        bulk, mget = notifier.client.bulk, notifier.client.mget
+
+        async def counted_mget(**kw):
+            calls.append("mget")
+            return await mget(**kw)
+
+        async def bulk_after_a_person(**kw):
+            calls.append("bulk")
+            if len(calls) > 2:  # the second batch: a person acts after the read
+                await notifier.client.update(index=index, id="b-7", doc={"status": "acknowledged"})
+            return await bulk(**kw)
+
+        notifier.client.bulk, notifier.client.mget = bulk_after_a_person, counted_mget
+        try:
+            first = await notifier.handle_batch([_alert(f"b-{i}", "medium") for i in range(20)])
+            assert calls == ["mget", "bulk"] and first == ["sent"] * 20
+            second = await notifier.handle_batch([_alert(f"b-{i}", "medium", similar=9) for i in range(20)])
+            assert second == ["already notified"] * 20
+            return notifier.stats
+        finally:
+            await notifier.client.close()
+
+    try:
+        stats = asyncio.run(run())
+    finally:
+        mailbox.stop()
+    assert stats["alerts/created"] == 20 and stats["alerts/conflicts"] == 1
+    assert stats["alerts/updated"] == 20  # 19 in the bulk, the conflicted one again on its own
+    assert len(mailbox.message_ids()) == 20
+    docs = {d["_id"]: d["_source"] for d in es_client.search(index=index, size=50)["hits"]["hits"]}
+    assert all(docs[f"b-{i}"]["similar_count"] == 9 for i in range(20))
+    assert docs["b-7"]["status"] == "acknowledged"
+
+
 def test_updates_are_threaded_escalations_go_at_once_growth_waits(
     initialized: Settings, tmp_path: Path, es_client
 ) -> None:
