@@ -6,6 +6,7 @@ request fails, so nothing is exported or changed unrecorded.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,3 +99,8 @@ class Audit:
             track_total_hits=True,
         )
         return resp["hits"]["total"]["value"], [h["_source"] for h in resp["hits"]["hits"]]
+
+    async def history(self, target: str, actions: Container[str]) -> list[dict[str, Any]]:
+        """What was done to one alert or letter, oldest first: of its first 100 entries, `actions`."""
+        _, entries = await self.search(target=target, size=100, oldest_first=True)
+        return [e for e in entries if e["action"] in actions]

@@ -318,3 +318,13 @@ async def snapshot(
         "latest_risky": latest,
         "alerts": [h["_source"] for h in alerts["hits"]["hits"]],
     }
+
+
+class ScreenFeed:
+    """The screen's snapshots for one app (its client, index names and spots held once, not by the routes)."""
+
+    def __init__(self, es: AsyncElasticsearch, settings: ElasticsearchSettings, spots: list[str]) -> None:
+        self.es, self.settings, self.spots = es, settings, spots
+
+    async def snapshot(self, station: str | None = None, hours: int = 24) -> dict[str, Any]:
+        return await snapshot(self.es, self.settings, self.spots, station, hours)

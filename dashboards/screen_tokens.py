@@ -3,8 +3,8 @@
 A token is `<id>.<secret>`; the index keeps the id, a SHA-256 of the secret (32 random bytes, so a plain
 hash is enough: nothing to guess from it), the station it is scoped to (none: the whole city), who made it and
 when, and whether it was revoked. It never expires and never goes idle (a wall runs all day); it shows the
-screen and its stream and nothing else (dashboards/api/routes/screen.py); an admin revokes it, and the stream
-it feeds ends at its next update.
+screen and its stream and nothing else (dashboards/api/routes/screen.py, pages/screen.py); an admin revokes
+it, and the stream it feeds ends at its next update.
 """
 
 from __future__ import annotations

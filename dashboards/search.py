@@ -215,3 +215,21 @@ async def run_search(
         "took_ms": resp.get("took"),
         "hits": out,
     }
+
+
+async def export_rows(
+    es: AsyncElasticsearch,
+    settings: ElasticsearchSettings,
+    params: SearchParams,
+    parsed: ParsedQuery,
+    rows: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """The first `rows` posts of a search, corrections laid over, without highlights; and the total."""
+    body = search_body(params.model_copy(update={"page": 1, "size": 1}), parsed)
+    body.pop("highlight", None)
+    body.update({"from": 0, "size": rows})
+    resp = await es.search(index=settings.name(POSTS), ignore_unavailable=True, **body)
+    hits = resp["hits"]["hits"]
+    corrections = await corrections_for(es, settings, [h["_id"] for h in hits])
+    posts = [apply_correction(h["_source"], corrections.get(h["_id"])) for h in hits]
+    return posts, resp["hits"]["total"]["value"]

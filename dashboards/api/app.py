@@ -2,47 +2,32 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 from elasticsearch import ConnectionError as ESConnectionError
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dashboards.accounts import ROLE_NAMES, Accounts
-from dashboards.api.deps import (
-    SESSION_COOKIE,
-    NotSignedIn,
-    Principal,
-    Services,
-    current_user,
-    login_redirect,
-    set_session_cookie,
-)
+from dashboards.api.deps import SESSION_COOKIE, CurrentUser, NotSignedIn, login_redirect, set_session_cookie
 from dashboards.api.limits import BodyLimits
-from dashboards.api.routes import admin, alerts, auth, letters, posts, screen, search
-from dashboards.audit import Audit
-from dashboards.logins import Limits, LoginThrottle
+from dashboards.api.pages import pages
+from dashboards.api.render import render, templates_env
+from dashboards.api.routes import api
+from dashboards.api.services import Services
 from dashboards.messages import STATUS_MESSAGES, say, status_title, validation_message
 from dashboards.query import QueryError
-from dashboards.security import SessionSigner
 from yuqing import es as es_setup
 from yuqing.config import load_gazetteer, load_stations
-from yuqing.labels import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES, source_name
-from yuqing.schema import TZ
 from yuqing.settings import Settings, get_settings
 
-HERE = Path(__file__).resolve().parent.parent
-TEMPLATES, STATIC = HERE / "templates", HERE / "static"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger(__name__)
 
 # Everything is served by the app itself (police networks reach no CDN); nothing inline runs.
@@ -50,49 +35,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-
-
-def local_time(value: Any) -> str:
-    """An ISO time as Mile's wall clock (YYYY-MM-DD HH:MM:SS); what cannot be parsed is shown as it is."""
-    if not value:
-        return ""
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return str(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def http_url(value: Any) -> str:
-    """A link taken from crawled data, only if it is http(s): `javascript:` and the like become `#`."""
-    text = str(value or "").strip()
-    return text if text.lower().startswith(("http://", "https://")) else "#"
-
-
-def templates_env() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
-    )
-    env.filters["pretty"] = lambda value: json.dumps(value, ensure_ascii=False, indent=2, default=str)
-    env.filters["local"] = local_time
-    env.filters["http_url"] = http_url
-    env.filters["source_name"] = source_name
-    env.globals.update(
-        ROLE_NAMES=ROLE_NAMES,
-        LEVEL_NAMES=LEVEL_NAMES,
-        SENTIMENT_NAMES=SENTIMENT_NAMES,
-        CATEGORY_NAMES=CATEGORY_NAMES,
-    )
-    return env
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    svc: Services = request.app.state.services
-    principal = getattr(request.state, "principal", None)
-    html = svc.templates.get_template(name).render(request=request, me=principal, **context)
-    return HTMLResponse(html, status_code=status_code)
 
 
 def _wants_json(request: Request) -> bool:
@@ -106,19 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         client = es_setup.async_client(settings.es)
-        app.state.services = Services(
-            settings=settings,
-            es=client,
-            accounts=Accounts(client, settings.es),
-            audit=Audit(client, settings.es),
-            signer=SessionSigner(
-                settings.web.secret_key.get_secret_value(), settings.web.session_ttl_min * 60
-            ),
-            throttle=LoginThrottle(client, settings.es, Limits.from_settings(settings.web)),
-            templates=templates_env(),
-            stations=stations,
-            spots=[s.name for s in load_gazetteer().spots],
-        )
+        spots = [s.name for s in load_gazetteer().spots]
+        app.state.services = Services.build(settings, client, templates_env(), stations, spots)
         try:
             yield
         finally:
@@ -136,15 +67,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, screen, search, posts, alerts, letters, admin):
-        app.include_router(module.router)
+    # The JSON API under /api, and the HTML pages (never in the schema), each one router of routers.
+    app.include_router(api)
+    app.include_router(pages)
 
     @app.get("/api/openapi.json", include_in_schema=False)
-    async def openapi_schema(principal: Principal = Depends(current_user)) -> dict[str, Any]:
+    async def openapi_schema(principal: CurrentUser) -> dict[str, Any]:
         return app.openapi()
 
     @app.get("/docs", include_in_schema=False)
-    async def api_docs(request: Request, principal: Principal = Depends(current_user)):
+    async def api_docs(request: Request, principal: CurrentUser):
         return render(request, "api.html", schema=app.openapi())
 
     app.add_middleware(

@@ -1,29 +1,27 @@
 """Dependencies the routes declare: the app's services, the signed-in user, role checks, station scope, CSRF.
 
+Each is also an `Annotated` alias (`ServicesDep`, `CurrentUser`, `Admin`, `Analyst`, `Supervisor`,
+`ViewerStation`, `CsrfBody`), so a route says what it needs in its signature and nothing else.
+
 Exceptions, drawn:
 
     NotSignedIn   no valid session: pages redirect to /login, /api answers 401
-    Forbidden     signed in, but the role or station does not allow it: 403 with the reason
+    HTTPException signed in, but the role or station does not allow it: 403 (or 404) with the reason
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from elasticsearch import AsyncElasticsearch
 from fastapi import Depends, HTTPException, Request, Response
-from jinja2 import Environment
 
-from dashboards.accounts import ROLE_NAMES, Accounts, User
-from dashboards.audit import Audit
-from dashboards.logins import LoginThrottle
+from dashboards.accounts import ROLE_NAMES, User
+from dashboards.api.services import Services
 from dashboards.messages import say
-from dashboards.security import Session, SessionSigner, same_token
-from yuqing.config import Stations
-from yuqing.settings import Settings
+from dashboards.security import Session, same_token
 
 SESSION_COOKIE = "yq_session"
 PRELOGIN_COOKIE = "yq_prelogin"
@@ -33,21 +31,6 @@ TOUCH_EVERY_S = 30.0
 
 class NotSignedIn(Exception):
     pass
-
-
-@dataclass
-class Services:
-    """What one app instance holds (built once in `create_app`, kept on `app.state.services`)."""
-
-    settings: Settings
-    es: AsyncElasticsearch
-    accounts: Accounts
-    audit: Audit
-    signer: SessionSigner
-    throttle: LoginThrottle
-    templates: Environment
-    stations: Stations
-    spots: list[str]
 
 
 @dataclass
@@ -73,12 +56,17 @@ class Principal:
         """
         return (self.user.station or "") if self.role == "duty_officer" else None
 
-    def can_see_station(self, station: str | None) -> bool:
-        return self.station_scope is None or (bool(station) and station == self.station_scope)
+    @property
+    def letter_scope(self) -> str | None:
+        """The one station whose 公安提示函 this user may see (a supervisor with a station); None for all."""
+        return (self.user.station or None) if self.role == "supervisor" else None
 
 
 def services(request: Request) -> Services:
     return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(services)]
 
 
 def client_ip(request: Request) -> str:
@@ -95,7 +83,15 @@ def session_ended(user: User | None, session: Session, idle_s: float, now: float
     return session.idle(idle_s, now)
 
 
-async def current_user(request: Request, svc: Services = Depends(services)) -> Principal:
+async def session_holds(svc: Services, principal: Principal) -> bool:
+    """Whether a session still holds, asked again by a long-lived stream before each update."""
+    if principal.session.expired:
+        return False
+    user = await svc.accounts.get(principal.name)
+    return not session_ended(user, principal.session, svc.settings.web.idle_timeout_min * 60)
+
+
+async def current_user(request: Request, svc: ServicesDep) -> Principal:
     session = svc.signer.read(request.cookies.get(SESSION_COOKIE))
     if session is None:
         raise NotSignedIn()
@@ -111,7 +107,10 @@ async def current_user(request: Request, svc: Services = Depends(services)) -> P
     return request.state.principal
 
 
-async def viewer_station(principal: Principal = Depends(current_user)) -> str | None:
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+async def viewer_station(principal: CurrentUser) -> str | None:
     """The station a request is scoped to (a duty officer's own), or None for every station."""
     return principal.station_scope
 
@@ -119,27 +118,54 @@ async def viewer_station(principal: Principal = Depends(current_user)) -> str | 
 ViewerStation = Annotated[str | None, Depends(viewer_station)]
 
 
+def visible(
+    record: dict[str, Any] | None,
+    scope: str | None,
+    missing: HTTPException,
+    elsewhere: HTTPException | None = None,
+) -> dict[str, Any]:
+    """The one station check: a post, alert or letter if it exists and its station (`jurisdiction`) lies in
+    the viewer's scope (None: every station; "": none). Else `missing`; another station's record answers
+    `elsewhere` where given, else like a missing one (the viewer learns nothing about it)."""
+    if record is None:
+        raise missing
+    station = record.get("jurisdiction")
+    if scope is not None and not (station and station == scope):
+        raise elsewhere or missing
+    return record
+
+
+def set_cookie(
+    response: Response,
+    svc: Services,
+    name: str,
+    value: str,
+    max_age: int,
+    samesite: Literal["lax", "strict"] = "lax",
+) -> None:
+    """A cookie no script reads, with the Secure flag whenever the site is served over HTTPS."""
+    secure = svc.settings.web.secure_cookies
+    response.set_cookie(name, value, httponly=True, samesite=samesite, secure=secure, max_age=max_age)
+
+
 def set_session_cookie(response: Response, svc: Services, token: str, session: Session) -> None:
-    """The session cookie, with the Secure flag whenever the site is served over HTTPS."""
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=svc.settings.web.secure_cookies,
-        max_age=max(1, int(session.expires - time.time())),
-    )
+    set_cookie(response, svc, SESSION_COOKIE, token, max(1, int(session.expires - time.time())))
 
 
 def require(*roles: str):
     """A dependency that lets only these roles through (403 otherwise)."""
 
-    async def check(principal: Principal = Depends(current_user)) -> Principal:
+    async def check(principal: CurrentUser) -> Principal:
         if principal.role not in roles:
             raise HTTPException(403, say("role_refused", role=ROLE_NAMES.get(principal.role, principal.role)))
         return principal
 
     return check
+
+
+Admin = Annotated[Principal, Depends(require("admin"))]
+Analyst = Annotated[Principal, Depends(require("admin", "analyst"))]
+Supervisor = Annotated[Principal, Depends(require("admin", "supervisor"))]
 
 
 async def form_or_json(request: Request) -> dict[str, Any]:
@@ -160,9 +186,7 @@ async def form_or_json(request: Request) -> dict[str, Any]:
 
 
 async def csrf_checked(
-    request: Request,
-    principal: Principal = Depends(current_user),
-    body: dict[str, Any] = Depends(form_or_json),
+    request: Request, principal: CurrentUser, body: Annotated[dict[str, Any], Depends(form_or_json)]
 ) -> dict[str, Any]:
     """The body of a state-changing request whose CSRF token (form field `csrf` or header) matches.
 
@@ -172,6 +196,9 @@ async def csrf_checked(
     if not same_token(token if isinstance(token, str) else None, principal.session.csrf):
         raise HTTPException(403, say("csrf"))
     return body
+
+
+CsrfBody = Annotated[dict[str, Any], Depends(csrf_checked)]
 
 
 def is_form(request: Request) -> bool:

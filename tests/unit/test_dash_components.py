@@ -251,7 +251,7 @@ def test_the_app_answers_503_when_elasticsearch_is_down() -> None:
 
 
 def test_links_from_crawled_data_are_http_only() -> None:
-    from dashboards.api.app import http_url
+    from dashboards.api.render import http_url
 
     assert http_url("https://weibo.example/1") == "https://weibo.example/1"
     for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "//evil.example", None):

@@ -1,26 +1,33 @@
-"""Admins only: accounts and the audit trail."""
+"""Admins only: accounts and the audit trail (their pages: dashboards/api/pages/admin.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 
-from dashboards.accounts import ROLES, AccountError
-from dashboards.api.deps import Principal, Services, client_ip, csrf_checked, is_form, require, services
-from dashboards.audit import ACTION_NAMES, ACTIONS
+from dashboards.accounts import AccountError
+from dashboards.api.deps import Admin, CsrfBody, ServicesDep, client_ip, is_form
+from dashboards.audit import ACTIONS
 from dashboards.messages import say
 from dashboards.security import WeakPassword
 
 router = APIRouter(tags=["admin"])
-admins = require("admin")
 
 
-@router.get("/api/users")
-async def api_users(
-    principal: Principal = Depends(admins), svc: Services = Depends(services)
-) -> list[dict[str, Any]]:
+def audit_action(action: str | None = Query(None, max_length=40)) -> str | None:
+    """The audit trail's action filter: one of the known actions, or none."""
+    if action and action not in ACTIONS:
+        raise HTTPException(422, say("audit_action_unknown", action=action))
+    return action or None
+
+
+AuditAction = Annotated[str | None, Depends(audit_action)]
+
+
+@router.get("/users")
+async def api_users(principal: Admin, svc: ServicesDep) -> list[dict[str, Any]]:
     """Every account (no password hashes)."""
     return [u.public() for u in await svc.accounts.list()]
 
@@ -30,19 +37,12 @@ def _field(body: dict[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-@router.post("/api/users")
-async def add_user(
-    request: Request,
-    body: dict[str, Any] = Depends(csrf_checked),
-    principal: Principal = Depends(admins),
-    svc: Services = Depends(services),
-):
+@router.post("/users")
+async def add_user(request: Request, body: CsrfBody, principal: Admin, svc: ServicesDep):
     """Create an account: username, password, role, station (a duty officer's)."""
     username, role, station = _field(body, "username"), _field(body, "role"), _field(body, "station") or None
     try:
-        await svc.accounts.add(
-            username, _field(body, "password"), role, station, [s.name for s in svc.stations.stations]
-        )
+        await svc.accounts.add(username, _field(body, "password"), role, station, svc.station_names)
     except (AccountError, WeakPassword) as exc:
         raise HTTPException(422, str(exc)) from exc
     await svc.audit.record(
@@ -54,14 +54,9 @@ async def add_user(
     return {"username": username, "role": role, "station": station}
 
 
-@router.post("/api/users/{username}/{action}")
+@router.post("/users/{username}/{action}")
 async def change_user(
-    request: Request,
-    username: str,
-    action: str,
-    body: dict[str, Any] = Depends(csrf_checked),
-    principal: Principal = Depends(admins),
-    svc: Services = Depends(services),
+    request: Request, username: str, action: str, body: CsrfBody, principal: Admin, svc: ServicesDep
 ):
     """password (`password`) | disable | enable."""
     try:
@@ -83,49 +78,15 @@ async def change_user(
     return {"username": username, "done": action}
 
 
-@router.get("/api/audit")
+@router.get("/audit")
 async def api_audit(
+    principal: Admin,
+    svc: ServicesDep,
+    action: AuditAction,
     user: str | None = Query(None, max_length=100),
-    action: str | None = Query(None, max_length=40),
     page: int = Query(1, ge=1, le=100),
     size: int = Query(100, ge=1, le=100),
-    principal: Principal = Depends(admins),
-    svc: Services = Depends(services),
 ) -> dict[str, Any]:
     """The audit trail, newest first: who searched, exported, corrected, acted on alerts, logged in."""
-    if action and action not in ACTIONS:
-        raise HTTPException(422, say("audit_action_unknown", action=action))
-    total, entries = await svc.audit.search(user or None, action or None, size, page)
+    total, entries = await svc.audit.search(user or None, action, size, page)
     return {"total": total, "page": page, "entries": entries}
-
-
-@router.get("/admin/users", include_in_schema=False)
-async def users_page(
-    request: Request, principal: Principal = Depends(admins), svc: Services = Depends(services)
-):
-    from dashboards.api.app import render
-
-    users = await svc.accounts.list()
-    return render(
-        request, "users.html", users=users, roles=ROLES, stations=[s.name for s in svc.stations.stations]
-    )
-
-
-@router.get("/admin/audit", include_in_schema=False)
-async def audit_page(
-    request: Request,
-    user: str | None = Query(None, max_length=100),
-    action: str | None = Query(None, max_length=40),
-    page: int = Query(1, ge=1, le=100),
-    principal: Principal = Depends(admins),
-    svc: Services = Depends(services),
-):
-    from dashboards.api.app import render
-
-    if action and action not in ACTIONS:
-        raise HTTPException(422, say("audit_action_unknown", action=action))
-    total, entries = await svc.audit.search(user or None, action or None, 100, page)
-    return render(
-        request, "audit.html", total=total, entries=entries, page=page, user=user or "", action=action or "",
-        actions=ACTION_NAMES,
-    )  # fmt: skip

@@ -1,34 +1,26 @@
-"""Analyst search: the page, `/api/search`, and the CSV export (row limit, audited)."""
+"""Analyst search: `/api/search` and the CSV export (row limit, audited); the page is in
+dashboards/api/pages/search.py."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import urlencode
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
-from dashboards.api.deps import Principal, Services, client_ip, require, services
+from dashboards.api.deps import Analyst, Principal, ServicesDep, client_ip
+from dashboards.api.services import Services
 from dashboards.messages import CSV_HEADERS, say, validation_message
-from dashboards.search import (
-    MAX_WINDOW,
-    SearchParams,
-    apply_correction,
-    corrections_for,
-    run_search,
-    search_body,
-)
+from dashboards.search import MAX_WINDOW, SearchParams
 from yuqing.config import source_codes
-from yuqing.es import POSTS
 from yuqing.labels import CATEGORY_NAMES, LEVEL_NAMES, SENTIMENT_NAMES, source_name
 from yuqing.schema import TZ
 
 router = APIRouter(tags=["search"])
-analysts = require("admin", "analyst")
 
 _LISTS = {"spot", "station", "level", "category", "sentiment", "source"}
 _NOT_SEARCH = {"limit"}  # the export's own parameter
@@ -55,6 +47,9 @@ def search_params(request: Request) -> SearchParams:
         raise HTTPException(422, validation_message(exc.errors())) from exc
 
 
+SearchQuery = Annotated[SearchParams, Depends(search_params)]
+
+
 def source_filter(values: list[str]) -> list[str]:
     """Source codes for what was asked: a code as it is; a Chinese name (微博, 百度贴吧) → every
     configured source whose name contains it; anything else as it is (a source no longer listed)."""
@@ -66,11 +61,12 @@ def source_filter(values: list[str]) -> list[str]:
     return out
 
 
-async def _search(
+async def audited_search(
     request: Request, params: SearchParams, principal: Principal, svc: Services
 ) -> dict[str, Any]:
+    """One page of a search, written to the audit trail with its total."""
     parsed = params.parsed(svc.settings.web.query_max_chars)  # QueryError → 400 before ES is asked
-    result = await run_search(svc.es, svc.settings.es, params, parsed)
+    result = await svc.posts.search(params, parsed)
     await svc.audit.record(
         principal.name,
         "search",
@@ -82,52 +78,12 @@ async def _search(
     return result
 
 
-@router.get("/api/search")
+@router.get("/search")
 async def api_search(
-    request: Request,
-    params: SearchParams = Depends(search_params),
-    principal: Principal = Depends(analysts),
-    svc: Services = Depends(services),
+    request: Request, params: SearchQuery, principal: Analyst, svc: ServicesDep
 ) -> dict[str, Any]:
     """Posts matching a query and filters, highlighted, one page; corrected labels replace the model's."""
-    return await _search(request, params, principal, svc)
-
-
-@router.get("/search", include_in_schema=False)
-async def search_page(
-    request: Request, principal: Principal = Depends(analysts), svc: Services = Depends(services)
-):
-    from dashboards.api.app import render
-
-    error, result, params = None, None, None
-    try:
-        params = search_params(request)
-        if request.query_params:
-            result = await _search(request, params, principal, svc)
-    except HTTPException as exc:
-        error = exc.detail
-    except ValueError as exc:  # QueryError
-        error = say("bad_query", reason=exc)
-    stations = [s.name for s in svc.stations.stations]
-    return render(
-        request,
-        "search.html",
-        status_code=400 if error else 200,
-        params=params or SearchParams(),
-        result=result,
-        error=error,
-        spots=svc.spots,
-        stations=stations,
-        sources=[(code, source_name(code)) for code in source_codes()],
-        query_max_chars=svc.settings.web.query_max_chars,
-        query_string=urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"]),
-        page_url=lambda n: (
-            "?"
-            + urlencode(
-                [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", n)]
-            )
-        ),
-    )
+    return await audited_search(request, params, principal, svc)
 
 
 CSV_COLUMNS = [
@@ -172,13 +128,9 @@ def csv_row(post: dict[str, Any]) -> list[str]:
     return [_csv_safe(v) for v in values]
 
 
-@router.get("/api/search/export.csv")
+@router.get("/search/export.csv")
 async def export_csv(
-    request: Request,
-    limit: int | None = None,
-    params: SearchParams = Depends(search_params),
-    principal: Principal = Depends(analysts),
-    svc: Services = Depends(services),
+    request: Request, params: SearchQuery, principal: Analyst, svc: ServicesDep, limit: int | None = None
 ):
     """The whole result set as CSV (UTF-8 with BOM for Excel), up to WEB_EXPORT_MAX_ROWS rows; audited."""
     parsed = params.parsed(svc.settings.web.query_max_chars)
@@ -186,13 +138,7 @@ async def export_csv(
     rows = min(limit or max_rows, max_rows, MAX_WINDOW)
     if rows < 1:
         raise HTTPException(422, say("export_limit"))
-    body = search_body(params.model_copy(update={"page": 1, "size": 1}), parsed)
-    body.pop("highlight", None)
-    body.update({"from": 0, "size": rows})
-    resp = await svc.es.search(index=svc.settings.es.name(POSTS), ignore_unavailable=True, **body)
-    hits = resp["hits"]["hits"]
-    corrections = await corrections_for(svc.es, svc.settings.es, [h["_id"] for h in hits])
-    total = resp["hits"]["total"]["value"]
+    posts, total = await svc.posts.export(params, parsed, rows)
     # Recorded before a byte leaves: who exported which query, how many rows of how many.
     await svc.audit.record(
         principal.name,
@@ -200,17 +146,17 @@ async def export_csv(
         query=params.q,
         role=principal.role,
         ip=client_ip(request),
-        details={"params": params.model_dump(mode="json", exclude={"q"}), "rows": len(hits), "total": total},
+        details={"params": params.model_dump(mode="json", exclude={"q"}), "rows": len(posts), "total": total},
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([CSV_HEADERS[c] for c in CSV_COLUMNS])
-    for hit in hits:
-        writer.writerow(csv_row(apply_correction(hit["_source"], corrections.get(hit["_id"]))))
+    for post in posts:
+        writer.writerow(csv_row(post))
     headers = {
         "Content-Disposition": 'attachment; filename="yuqing-export.csv"',
         "X-Total-Hits": str(total),
-        "X-Rows": str(len(hits)),
+        "X-Rows": str(len(posts)),
     }
     return StreamingResponse(
         iter(["\ufeff" + buffer.getvalue()]), media_type="text/csv; charset=utf-8", headers=headers
