@@ -6,8 +6,7 @@ are made on first use (`streams.clients`). `yuqing worker` imports this module a
                                                bad input ► posts.dlq
     posts.placed            ─ processing ────► per micro-batch: events (thread, chain, copy, near-duplicate,
     posts.urgent            ─ fast_lane ─────►   same happening), scores, Elasticsearch posts-YYYY.MM,
-                                                 posts.scored, rules ► alerts, snapshots ► events.changes
-    events.changes          ─ event_indexing ► Elasticsearch events
+                                                 posts.scored, rules ► alerts, Elasticsearch events
     alerts                  ─ notifying ─────► Elasticsearch alerts and letters (drafts), SMTP (duty officers)
 
 Every hop after intake is keyed by the post's region (the city, or elsewhere), so the events, windows and
@@ -44,7 +43,6 @@ from yuqing.gazetteer import default_matcher
 from yuqing.schema import (
     TOPIC_ALERTS,
     TOPIC_DLQ,
-    TOPIC_EVENTS,
     TOPIC_PLACED,
     TOPIC_RAW,
     TOPIC_SCORED,
@@ -115,7 +113,7 @@ def _topic(name: str) -> faust.TopicT:
 
 
 raw, placed, urgent = _topic(TOPIC_RAW), _topic(TOPIC_PLACED), _topic(TOPIC_URGENT)
-scored, event_changes = _topic(TOPIC_SCORED), _topic(TOPIC_EVENTS)
+scored = _topic(TOPIC_SCORED)
 alerts, dlq = _topic(TOPIC_ALERTS), _topic(TOPIC_DLQ)
 
 
@@ -155,7 +153,6 @@ pipeline = Pipeline(
         "placed": placed,
         "urgent": urgent,
         "scored": scored,
-        "events": event_changes,
         "alerts": alerts,
         "dlq": dlq,
     },
@@ -200,14 +197,6 @@ async def fast_lane(stream):
     """The same work for urgent candidates, in small batches that never wait behind posts.placed."""
     async for batch in stream.take_events(FAST_LANE_BATCH, within=FAST_LANE_WITHIN_S):
         await pipeline.process(batch)
-
-
-@app.agent(event_changes)
-async def event_indexing(stream):
-    """Index event snapshots (the latest of each in a batch wins)."""
-    s = settings.stream
-    async for batch in stream.take_events(s.batch_size, within=s.batch_within_s):
-        await pipeline.index_events(batch)
 
 
 @app.agent(alerts)

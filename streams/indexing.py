@@ -55,8 +55,13 @@ def post_actions(
     return ops
 
 
-def event_actions(es: ElasticsearchSettings, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    latest = {e["id"]: e for e in events}  # a batch may carry several snapshots of one event: the last wins
+def event_actions(
+    es: ElasticsearchSettings, events: list[dict[str, Any]], version: int | None = None
+) -> list[dict[str, Any]]:
+    """Bulk lines for event snapshots; with `version`, an external one (`external_gte`: the same snapshot sent
+    again is accepted, an older one is refused with a version conflict)."""
+    latest = {e["id"]: e for e in events}  # several snapshots of one event: the last wins
+    versioned = {"version": version, "version_type": "external_gte"} if version is not None else {}
     ops: list[dict[str, Any]] = []
     for event in latest.values():
         fields = {k: v for k, v in public(event).items() if k != "title_seg"}
@@ -66,7 +71,7 @@ def event_actions(es: ElasticsearchSettings, events: list[dict[str, Any]]) -> li
             log.error("event snapshot %s skipped: %s", event.get("id"), exc)
             continue
         doc = es_setup.event_document(valid, event.get("title_seg"))
-        ops += [{"index": {"_index": es.name(es_setup.EVENTS), "_id": event["id"]}}, doc]
+        ops += [{"index": {"_index": es.name(es_setup.EVENTS), "_id": event["id"], **versioned}}, doc]
     return ops
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiokafka import TopicPartition
 
 from yuqing import kafka as kafka_setup
-from yuqing.schema import TOPIC_ALERTS, TOPIC_EVENTS, TOPIC_PLACED, TOPIC_RAW, TOPIC_URGENT
+from yuqing.schema import TOPIC_ALERTS, TOPIC_PLACED, TOPIC_RAW, TOPIC_URGENT
 from yuqing.settings import Settings
 
-CONSUMED = (TOPIC_RAW, TOPIC_PLACED, TOPIC_URGENT, TOPIC_EVENTS, TOPIC_ALERTS)
+CONSUMED = (TOPIC_RAW, TOPIC_PLACED, TOPIC_URGENT, TOPIC_ALERTS)
 
 
 async def lag(settings: Settings) -> dict[str, int]:

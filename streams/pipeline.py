@@ -4,7 +4,8 @@
 Per micro-batch of placed posts (`process`): group each into its event (streams.events), score the posts that
 need it in one call (copies take their original's scores), settle each post's event (same happening, level,
 resolution), bulk-index the posts, publish them to posts.scored, judge them (one alert per event and family),
-and send each touched event's latest snapshot once. Table writes happen with the post's Kafka event as
+and index each touched event's latest snapshot once, versioned by the moment it was read (a concurrent
+batch's older snapshot never overwrites a newer one). Table writes happen with the post's Kafka event as
 Faust's current event (`in_event`), which is what Faust needs to know their changelog partition.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import weakref
@@ -74,10 +74,6 @@ def _flags(env: Envelope) -> dict[str, bytes]:
         "yuqing-origin": env.origin.encode(),
         PRODUCED_HEADER: repr(env.produced_at).encode(),
     }
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False).encode()
 
 
 class _Normalized:
@@ -207,9 +203,10 @@ class Pipeline:
             if flush is not None:
                 self.stats.count("tables/writes", flush())
         live = {events.resolve(self.tables.events, event_id) for event_id in touched}
-        for event_id in sorted(e for e in live if e):  # a merged event is an alias now: its target is sent
-            snapshot = events.public(self.tables.events[event_id])
-            await self.topics["events"].send(key=event_id.encode(), value=_json(snapshot))
+        # a merged event is an alias now: its target is indexed. Read and stamped with no await between,
+        # so a later stamp always carries a later state of the tables.
+        snapshots = [events.public(self.tables.events[event_id]) for event_id in sorted(e for e in live if e)]
+        await self._index_events(snapshots, version=time.time_ns())
 
     async def _group(self, event: Any, touched: set[str]) -> Envelope | None:
         env = Envelope.loads(event.value)
@@ -310,16 +307,17 @@ class Pipeline:
 
     # --- event snapshots, alerts, ticks ----------------------------------------------------------
 
-    async def index_events(self, batch: list[Any]) -> None:
-        """Index event snapshots (the latest of each in a batch wins)."""
-        docs = [json.loads(e.value) for e in batch]
+    async def _index_events(self, snapshots: list[dict[str, Any]], version: int) -> None:
+        """Index event snapshots under an external version; one an older snapshot lost to is not an error."""
         es = self.settings.es
-        refused = await bulk_until_done(
-            self.es_client(), event_actions(es, docs), self.settings.stream.retry_max_s
-        )
+        ops = event_actions(es, snapshots, version)
+        refused = await bulk_until_done(self.es_client(), ops, self.settings.stream.retry_max_s)
+        stale = [r for r in refused if "version_conflict" in r.reason]
         for r in refused:  # an event document is derived state: log it, the next snapshot retries
-            log.error("event %s refused by Elasticsearch: %s", r.doc_id, r.reason)
-        self.stats.count("index/events", len(docs) - len(refused))
+            if r not in stale:
+                log.error("event %s refused by Elasticsearch: %s", r.doc_id, r.reason)
+        self.stats.count("index/events", len(ops) // 2 - len(refused))
+        self.stats.count("index/events_superseded", len(stale))
 
     async def notify(self, batch: list[Any]) -> None:
         """Record alerts (one write per alert per batch), e-mail the duty officers, draft letters."""

@@ -31,8 +31,7 @@ TOPIC_PLACED = "posts.placed"
 # The fast lane: posts that may be urgent, keyed by place like posts.placed, processed by an agent of
 # their own so that they never queue behind ordinary posts.
 TOPIC_URGENT = "posts.urgent"
-TOPIC_EVENTS = "events.changes"
-TOPICS = (TOPIC_RAW, TOPIC_SCORED, TOPIC_DLQ, TOPIC_ALERTS, TOPIC_PLACED, TOPIC_URGENT, TOPIC_EVENTS)
+TOPICS = (TOPIC_RAW, TOPIC_SCORED, TOPIC_DLQ, TOPIC_ALERTS, TOPIC_PLACED, TOPIC_URGENT)
 
 MAX_TEXT_CHARS = 100_000
 PARENT_TEXT_CHARS = 2000
