@@ -18,8 +18,9 @@ from typing import Any, Literal
 
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
-from dashboards.alert_labels import STATUS_NAMES
+from dashboards.alert_labels import ACTION_NAMES, STATUS_NAMES
 from dashboards.alert_timing import GOALS_S, OPEN, response_stats
+from dashboards.messages import say
 from yuqing.schema import TZ
 from yuqing.settings import ElasticsearchSettings
 
@@ -27,6 +28,7 @@ __all__ = ["GOALS_S", "OPEN", "STATUS_NAMES", "AlertActionError", "AlertStore", 
 
 ACTIONS = ("acknowledge", "assign", "resolve", "false_alarm", "reopen")
 Sort = Literal["severity", "waiting", "newest"]
+NOTE_LIMIT = 4000
 # Elasticsearch pages no further than this (index.max_result_window).
 MAX_WINDOW = 10_000
 _LEVEL_WEIGHT = {"high": 4, "medium": 3, "low": 2}  # `none` and anything else: 1
@@ -51,19 +53,19 @@ def taken_message(alert: dict[str, Any]) -> str:
     """What a colleague's earlier action left: 已被 X 于 HH:MM 签收, or the state it is in now."""
     status = alert.get("status") or "new"
     if status == "acknowledged" and alert.get("acknowledged_by"):
-        return f"已被 {alert['acknowledged_by']} 于 {hhmm(alert.get('acknowledged_at'))} 签收"
+        at = hhmm(alert.get("acknowledged_at"))
+        return say("alert_taken_acknowledged", who=alert["acknowledged_by"], at=at)
     if status in ("resolved", "false_alarm") and alert.get("resolved_by"):
-        verb = "办结" if status == "resolved" else "标记为误报"
-        return f"已被 {alert['resolved_by']} 于 {hhmm(alert.get('resolved_at'))} {verb}"
-    return f"预警已被他人更新（现为{STATUS_NAMES.get(status, status)}），页面已刷新，请再试"
+        return say(f"alert_taken_{status}", who=alert["resolved_by"], at=hhmm(alert.get("resolved_at")))
+    return say("alert_taken_updated", status=STATUS_NAMES.get(status, status))
 
 
 def _reason(note: str | None, what: str) -> str:
     note = (note or "").strip()
     if not note:
-        raise AlertActionError(f"{what}须填写原因", 400)
-    if len(note) > 4000:
-        raise AlertActionError("说明不能超过 4000 字", 400)
+        raise AlertActionError(say("alert_reason", what=what), 400)
+    if len(note) > NOTE_LIMIT:
+        raise AlertActionError(say("alert_note_long", limit=NOTE_LIMIT), 400)
     return note
 
 
@@ -74,11 +76,11 @@ def plan(
     status = alert.get("status") or "new"
     now = datetime.now(UTC).isoformat()
     if action not in ACTIONS:
-        raise AlertActionError(f"未知操作 {action!r}：可用 {', '.join(ACTIONS)}", 422)
+        raise AlertActionError(say("alert_action_unknown", action=action, choices="、".join(ACTIONS)), 422)
     if action == "reopen":
         if status != "false_alarm":
-            raise AlertActionError("只有标记为误报的预警可以重新打开")
-        note = _reason(note, "重新打开")
+            raise AlertActionError(say("alert_reopen_only_false"))
+        note = _reason(note, ACTION_NAMES["alert_reopen"])
         # Back to the duty room: the first 签收 (and its time) still counts for the response figures.
         back = "acknowledged" if alert.get("acknowledged_at") else "new"
         return {"status": back, "resolved_at": None, "resolved_by": None, "note": note}
@@ -90,9 +92,9 @@ def plan(
         return {"status": "acknowledged", "acknowledged_at": now, "acknowledged_by": user}
     if action == "assign":
         if not assignee:
-            raise AlertActionError("请选择要指派的值班民警", 422)
+            raise AlertActionError(say("alert_assignee"), 422)
         return {"assignee": assignee}
-    note = _reason(note, "办结" if action == "resolve" else "标记误报")
+    note = _reason(note, ACTION_NAMES[f"alert_{action}"])
     doc = {
         "status": "resolved" if action == "resolve" else "false_alarm",
         "resolved_at": now,
