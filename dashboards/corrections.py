@@ -23,6 +23,7 @@ from elasticsearch import AsyncElasticsearch, ConflictError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dashboards.labels import label, value_text
+from dashboards.messages import say
 from dashboards.search import apply_correction
 from yuqing.es import ALERTS
 from yuqing.schema import RiskCategory, RiskLevel, SentimentLabel
@@ -74,7 +75,7 @@ class CorrectionIn(BaseModel):
     def check(self, spots: list[str]) -> None:
         unknown = [s for s in self.spots or [] if s not in spots]
         if unknown:
-            raise CorrectionError(f"未知景区：{'、'.join(unknown)}")
+            raise CorrectionError(say("correction_unknown_spots", spots="、".join(unknown)))
 
     def fields(self) -> dict[str, Any]:
         """The fields the analyst set, as stored (enums as their values)."""
@@ -131,11 +132,11 @@ def plan(
             mine["categories"] = result["categories"] = []
         elif (asked["level"] == "none") != (not asked["categories"]):
             if asked["level"] != "none":
-                raise CorrectionError("风险等级不是“无”时至少选一个风险类别；没有类别请把等级改为“无”")
-            raise CorrectionError("风险等级为“无”（none）时不能选风险类别")
+                raise CorrectionError(say("correction_level_needs_category"))
+            raise CorrectionError(say("correction_none_no_category"))
     if not result["relevant"]:
         if mine.get("level", "none") != "none":
-            raise CorrectionError("不涉旅的帖子风险等级只能是“无”")
+            raise CorrectionError(say("correction_irrelevant_level"))
         mine |= {"level": "none", "categories": [], "spots": []}
     return {k: {"from": current.get(k), "to": v} for k, v in mine.items() if not _same(v, current.get(k))}
 
@@ -181,7 +182,7 @@ class Corrections:
                 await asyncio.sleep(0.01)  # a colleague saved meanwhile: merge onto theirs
                 continue
             return doc, entry
-        raise CorrectionError("修正被同时保存了多次，请刷新页面后再试", 409)
+        raise CorrectionError(say("correction_busy"), 409)
 
     async def mark_false_alarm(self, post_id: str, alert_id: str, by: str, note: str | None) -> None:
         """Keep an analyst's own correction if there is one; else record that this post should not alert.
@@ -216,7 +217,7 @@ class Corrections:
                 return
             except ConflictError:
                 await asyncio.sleep(0.01)  # a save in between: read again
-        raise CorrectionError("误报标记被同时修改了多次，请刷新页面后再试", 409)
+        raise CorrectionError(say("false_alarm_busy"), 409)
 
     async def get(self, post_id: str) -> dict[str, Any] | None:
         return (await self._read(post_id))[0]

@@ -79,29 +79,22 @@ async def print_pdf(chromium: str, html: str, timeout_s: float = PDF_TIMEOUT_S) 
         return out.read_bytes()
 
 
-def plain_text(letter: dict[str, Any], date: str) -> str:
-    lines = [
-        f"{letter['agency_name']}：",
-        "",
-        f"现将弥勒市公安局《{letter['subject']}》（{letter['number']}）发送贵单位，正式文本见附件 PDF。",
-        "",
-        letter["facts"],
-    ]
-    if letter.get("excerpt"):
-        lines += ["", "网民原帖摘录：", letter["excerpt"]]
-    lines += ["", letter["requested_action"], "", "弥勒市公安局", date]
-    return "\n".join(lines) + "\n"
+def plain_text(templates: Environment, letter: dict[str, Any], date: str) -> str:
+    """The e-mail's text part, from the same kind of template as the letter itself (letter_mail.txt)."""
+    return templates.get_template("letter_mail.txt").render(letter=letter, date=date).rstrip("\n") + "\n"
 
 
-def compose(letter: dict[str, Any], html: str, pdf: bytes, sender: str) -> EmailMessage:
+def compose(
+    templates: Environment, letter: dict[str, Any], html: str, pdf: bytes, sender: str
+) -> EmailMessage:
     """The e-mail to the agency: the letter as text and HTML, the PDF attached, its fixed Message-ID."""
     msg = EmailMessage()
-    msg["Subject"] = f"公安提示函 {letter['number']}：{letter['subject']}"
+    msg["Subject"] = say("letter_mail_subject", number=letter["number"], subject=letter["subject"])
     msg["From"] = sender
     msg["To"] = letter["agency_email"]
     msg["Message-ID"] = letter["message_id"]
     msg["Date"] = format_datetime(datetime.now(UTC))
-    msg.set_content(plain_text(letter, chinese_date(letter.get("approved_at"))))
+    msg.set_content(plain_text(templates, letter, chinese_date(letter.get("approved_at"))))
     msg.add_alternative(html, subtype="html")
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{letter['number']}.pdf")
     return msg
@@ -136,7 +129,7 @@ async def deliver(
     try:
         html = render_html(templates, letter)
         pdf = await print_pdf(settings.web.chromium, html)
-        await send_once(settings.smtp, compose(letter, html, pdf, settings.smtp.sender))
+        await send_once(settings.smtp, compose(templates, letter, html, pdf, settings.smtp.sender))
     except (LetterPdfError, TransientSmtpError, PermanentSmtpError) as exc:
         return await store.update(letter, {"sending_at": None, "send_error": failure_text(exc)})
     return await store.update(

@@ -80,7 +80,15 @@ MESSAGES: dict[str, str] = {
     "station_unknown": "该属地",
     "notice_reason": "请填写原因后再提交",
     "notice_invalid": "操作无效，请检查后重试",
+    # analysts' corrections (dashboards/corrections.py)
+    "correction_unknown_spots": "未知景区：{spots}",
+    "correction_level_needs_category": "风险等级不是“无”时至少选一个风险类别；没有类别请把等级改为“无”",
+    "correction_none_no_category": "风险等级为“无”（none）时不能选风险类别",
+    "correction_irrelevant_level": "不涉旅的帖子风险等级只能是“无”",
+    "correction_busy": "修正被同时保存了多次，请刷新页面后再试",
+    "false_alarm_busy": "误报标记被同时修改了多次，请刷新页面后再试",
     # 公安提示函 (dashboards/letters.py, letter_mail.py, api/routes/letters.py)
+    "letter_mail_subject": "公安提示函 {number}：{subject}",
     "letter_id_long": "提示函编号最长 {limit} 字符",
     "letter_missing": "没有提示函 {letter_id!r}",
     "letter_action_unknown": "未知操作 {action!r}：可用 edit、approve、reject、send",
