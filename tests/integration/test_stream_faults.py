@@ -7,6 +7,7 @@ restarts use a private pair of services (so the shared ones other tests use are 
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import json
 import shutil
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.rig import (
     Mailbox,
@@ -35,7 +37,7 @@ from bench.rig import (
 from streams.notify.delivery import BATCH_CONCURRENCY
 from streams.stats import read_all
 from yuqing.bootstrap import initialize
-from yuqing.schema import TOPIC_DLQ, Post
+from yuqing.schema import TOPIC_DLQ, TOPIC_PLACED, TOPIC_RAW, TOPIC_URGENT, Post
 from yuqing.services import manager
 from yuqing.settings import Settings
 
@@ -111,6 +113,49 @@ def _where_posts_went(settings: Settings, posts: list[dict], state_dir: Path) ->
     return f"not indexed: {sorted(expected - indexed)[:10]}\ndead letters: {dead[:5]}\ncounters: {counters}"
 
 
+def _committed(settings: Settings) -> dict[tuple[str, int], int | None]:
+    """The worker group's committed offsets of its input topics (taken at the kill, for a failure report)."""
+
+    async def run() -> dict[tuple[str, int], int | None]:
+        group = settings.kafka.topic(settings.stream.app_id)
+        client = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, group_id=group)
+        await client.start()
+        try:
+            found = {}
+            for name in (TOPIC_RAW, TOPIC_PLACED, TOPIC_URGENT):
+                topic = settings.kafka.topic(name)
+                for part in client.partitions_for_topic(topic) or await _partitions(client, topic):
+                    found[(name, part)] = await client.committed(TopicPartition(topic, part))
+            return found
+        finally:
+            await client.stop()
+
+    return asyncio.run(run())
+
+
+async def _partitions(client: AIOKafkaConsumer, topic: str) -> set[int]:
+    await client._client.force_metadata_update()
+    return client._client.cluster.partitions_for_topic(topic) or set()
+
+
+def _lost_in_topics(settings: Settings, posts: list[dict], at_kill: dict) -> str:
+    """Where each post not indexed sits in the input topics, beside the offsets committed at the kill."""
+    expected = {Post.parse(json.dumps(p, ensure_ascii=False)).id: p for p in posts}
+    indexed = {d["id"] for d in es_docs(settings, "posts", source_includes=["id"])}
+    lines = [f"committed at the kill: {at_kill}"]
+    for post_id in sorted(set(expected) - indexed)[:5]:
+        needle = json.dumps(expected[post_id]["source_id"])
+        for name in (TOPIC_RAW, TOPIC_PLACED, TOPIC_URGENT):
+            for r in consume_all(settings, name, 5):
+                if post_id.encode() in r.value or (
+                    name == TOPIC_RAW
+                    and needle.encode() in r.value
+                    and expected[post_id]["source"].encode() in r.value
+                ):
+                    lines.append(f"  {post_id}: {name} partition {r.partition} offset {r.offset}")
+    return "\n".join(lines)
+
+
 def _open_claim(alert: dict) -> bool:
     """An update claimed and not recorded (a partial update keeps `sending` beside the count it reached)."""
     mailed = alert.get("mailed") or {}
@@ -138,11 +183,13 @@ def test_worker_killed_mid_stream_loses_and_repeats_nothing(fresh: Settings, mai
         produce(fresh, [post_record(p) for p in posts])
         wait_until("a third indexed", lambda: es_count(fresh) >= 1500 or None, 240)
         worker.kill()  # SIGKILL: no goodbye, offsets and tables as they were
+        at_kill = _committed(fresh)
         worker.start()
         try:
             check_exactly_once(fresh, mailbox, expected_documents(posts), kills=1)
         except AssertionError as exc:  # where the posts went, and where the restarted worker's recovery stood
             found = _where_posts_went(fresh, posts, tmp_path / "state")
+            found += "\n" + _lost_in_topics(fresh, posts, at_kill)
             raise AssertionError(f"{exc}\n{found}\n--- worker log ---\n{worker.tail(40)}") from None
     finally:
         worker.stop()
