@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from models.runtime import ONNX_FILE, OUTPUTS
+from models.runtime.engine import ONNX_FILE, OUTPUTS
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def export_onnx(path: Path, opset: int = 17) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from models.modeling import ProbabilityHead, YuqingScorerModel
+    from models.training.modeling import ProbabilityHead, YuqingScorerModel
 
     model = YuqingScorerModel.from_pretrained(str(path), dtype=torch.float32, attn_implementation="eager")
     model.eval()
@@ -58,7 +58,7 @@ def export_onnx(path: Path, opset: int = 17) -> Path:
 def store_half(path: Path) -> None:
     """Keep the safetensors weights in float16 (half the size in git); the torch runtime loads them as
     float32, so scores move by float16 rounding only (covered by the torch/ONNX agreement test)."""
-    from models.modeling import YuqingScorerModel
+    from models.training.modeling import YuqingScorerModel
 
     model = YuqingScorerModel.from_pretrained(str(path), dtype=torch.float32)
     model.half().save_pretrained(str(path))

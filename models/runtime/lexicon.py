@@ -1,6 +1,6 @@
 """Risk terms per category: evidence for the category decision and for the analyst.
 
-Which categories fired is blended into the model's category probabilities (models/relevance.py
+Which categories fired is blended into the model's category probabilities (models/runtime/relevance.py
 `fused_categories`, weight tuned on dev), and `explain` shows the terms found, so an analyst sees which words
 point at which category. `URGENT` words (something happening now) are shown as urgency cues only; the
 lexicon never decides levels or relevance. The lists were grown from the domain brief and the train and dev

@@ -1,8 +1,8 @@
 """What scoring needs to know about the model without torch: label names, the n-gram hash, the config.
 
-A worker or web process scores through ONNX Runtime and imports only this side (with `features`,
-`runtime`'s ONNX path, `vocab`'s tokenizer, `relevance`, `lexicon`, `scorer`); `models.modeling` builds
-the torch model from the same names and reads the same `config.json`.
+A worker or web process scores through ONNX Runtime and imports only `models.runtime` (this, `features`,
+`engine`, `tokenizer`, `relevance`, `lexicon`, `scorer`); `models.training.modeling` builds the torch model
+from the same names and reads the same `config.json`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ RISK_CATEGORIES = [
 ]
 RISK_LEVELS = ["none", "low", "medium", "high"]
 
-# YuqingConfig's head fields and their defaults when config.json leaves one out (see models/modeling.py).
+# YuqingConfig's head fields and their defaults when config.json leaves one out
+# (see models/training/modeling.py).
 HEAD_DEFAULTS = {
     "sentiment_labels": SENTIMENT_LABELS,
     "risk_categories": RISK_CATEGORIES,

@@ -2,12 +2,14 @@
 
 Phases (each skips itself when its output already exists in the work folder, so `--resume` after an
 interruption continues where it stopped):
-1. tokenizer — character vocabulary from the pretraining text (models/vocab.py);
-2. pretrain — whole-word-masked MLM on People's Daily 1998 + review TRAIN + iNews TRAIN (models/pretrain.py);
+1. tokenizer — character vocabulary from the pretraining text (models/training/vocab.py);
+2. pretrain — whole-word-masked MLM on People's Daily 1998 + review TRAIN + iNews TRAIN
+   (models/training/pretrain.py);
 3. finetune — multi-task heads on reviews, iNews and the labelled posts (written + a slice of template
-   posts, models/corpus.py `training_posts`) (models/finetune.py), then temperatures and thresholds fitted
-   on the dev splits, the posts' dev split being written (natural) posts only (models/calibrate.py);
-4. export — the Hugging Face folder plus `model.int8.onnx` (models/export.py).
+   posts, models/training/corpus.py `training_posts`) (models/training/finetune.py), then temperatures and
+   thresholds fitted on the dev splits, the posts' dev split being written (natural) posts only
+   (models/training/calibrate.py);
+4. export — the Hugging Face folder plus `model.int8.onnx` (models/training/export.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from models.pretrain import PretrainConfig, pretrain
+from models.training.pretrain import PretrainConfig, pretrain
 
 log = logging.getLogger(__name__)
 SEED = 20240601
@@ -64,8 +66,8 @@ def quick_plan() -> TrainPlan:
 
 
 def build_tokenizer(work: Path, max_lines: int | None = None):
-    from models.corpus import inews, news_lines, peoples_daily, sentiment_corpus
-    from models.vocab import build_vocab, load_tokenizer, write_tokenizer
+    from models.training.corpus import inews, news_lines, peoples_daily, sentiment_corpus
+    from models.training.vocab import build_vocab, load_tokenizer, write_tokenizer
     from yuqing.gazetteer import default_matcher
 
     out = work / "tokenizer"
@@ -81,7 +83,7 @@ def build_tokenizer(work: Path, max_lines: int | None = None):
 
 def run(out_dir: Path, work: Path, plan: TrainPlan, resume: bool = True, phases: tuple = ()) -> dict:
     """Run the recipe; returns the time each phase took (seconds)."""
-    from models.modeling import small_config
+    from models.training.modeling import small_config
 
     torch.manual_seed(SEED)
     if not resume and work.exists():
@@ -93,8 +95,8 @@ def run(out_dir: Path, work: Path, plan: TrainPlan, resume: bool = True, phases:
         # A deployment's own pretrained BERT (bert-base-chinese, RoBERTa-wwm ...): its vocabulary and size.
         from transformers import BertConfig
 
-        from models.modeling import YuqingConfig
-        from models.vocab import load_tokenizer
+        from models.training.modeling import YuqingConfig
+        from models.training.vocab import load_tokenizer
 
         tokenizer = load_tokenizer(plan.init_from)
         base = BertConfig.from_pretrained(str(plan.init_from)).to_dict()
@@ -114,8 +116,8 @@ def run(out_dir: Path, work: Path, plan: TrainPlan, resume: bool = True, phases:
     if phases and "finetune" not in phases:
         return times
 
-    from models.export import export_onnx, store_half
-    from models.finetune import finetune
+    from models.training.export import export_onnx, store_half
+    from models.training.finetune import finetune
 
     t = time.time()
     model_dir = finetune(tokenizer, encoder, config, work / "finetune", plan, resume=resume)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.heads import RISK_LEVELS
+from models.runtime.heads import RISK_LEVELS
 
 
 def micro_f1(gold: list[set], pred: list[set]) -> float:

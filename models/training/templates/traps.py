@@ -6,9 +6,9 @@ Several borrow the incident and praise sentences of events.py and put them somew
 
 from __future__ import annotations
 
-from models.data import events as ev
-from models.data.furniture import lines
-from models.data.spec import REVIEW, SOCIAL, Family
+from models.training.templates import events as ev
+from models.training.templates.furniture import lines
+from models.training.templates.spec import REVIEW, SOCIAL, Family
 
 MAITREYA = lines("""
     初一去寺里拜了弥勒佛，求个好运

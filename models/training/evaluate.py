@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.metrics import ece, macro_f1, micro_f1, post_figures
+from models.training.metrics import ece, macro_f1, micro_f1, post_figures
 
 # issue 11's goals on the natural set: (row key, label, format, goal as printed)
 NATURAL_MEASURES = [
@@ -83,7 +83,7 @@ def demo_rows(scorer, runtime: str) -> list[dict]:
     """The demo site's posts (as the crawlers deliver them, with the long set's writer's gold labels): the
     measures of the natural sets, and the posts rated high that are not."""
     from models.data.natural_long import load_demo_gold
-    from models.scorer import PostText
+    from models.runtime.scorer import PostText
 
     gold = list(load_demo_gold().values())
     if not gold:
@@ -115,7 +115,7 @@ def natural_rows(
     """The headline rows: the whole scorer, the encoder without its n-gram heads (when the checkpoint has
     thresholds fitted for that), and the baseline (texts → predictions) on the natural posts (or, with
     `task="template"`, the same measures on the template test split, `scored` already)."""
-    from models.scorer import PostText
+    from models.runtime.scorer import PostText
     from yuqing.text import normalize_text
 
     # an item is read as the stream reads a post: title, then text, and a reply with what it answers
@@ -139,8 +139,8 @@ def _figures(scored: list[dict], posts: list[dict]) -> dict:
 
 def calibration_rows(scorer, posts: list[dict], name: str) -> list[dict]:
     """ECE of relevance (every post) and of the level (gold-relevant posts), before and after the
-    checkpoint's temperatures (models/relevance.py `calibrated`)."""
-    from models.relevance import calibrated
+    checkpoint's temperatures (models/runtime/relevance.py `calibrated`)."""
+    from models.runtime.relevance import calibrated
     from yuqing.text import normalize_text
 
     raw = scorer.probabilities([normalize_text(p["text"]) for p in posts])
@@ -168,8 +168,8 @@ def calibration_rows(scorer, posts: list[dict], name: str) -> list[dict]:
 def news_rows(scorer, runtime: str, limit: int | None = None) -> list[dict]:
     """3-way sentiment on the iNews TEST split (title + the start of the body): the scorer's reported head
     beside char 1–3-gram TF-IDF + LR on title + the first 512 characters, trained on iNews TRAIN."""
-    from models.baseline import train_news_baseline
-    from models.corpus import inews
+    from models.training.baseline import train_news_baseline
+    from models.training.corpus import inews
 
     data = inews()
     if not data:
@@ -204,9 +204,9 @@ def evaluate_all(
     natural: Path | None = None,
     long: Path | None = None,
 ) -> list[dict]:
-    from models.baseline import train_baseline, train_post_baseline
-    from models.corpus import load_tourism, sentiment_corpus, training_posts
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
+    from models.training.baseline import train_baseline, train_post_baseline
+    from models.training.corpus import load_tourism, sentiment_corpus, training_posts
 
     rows: list[dict] = []
     corpus = sentiment_corpus()
@@ -310,8 +310,8 @@ def evaluate_all(
 
 def _category_rows(out, posts, scorer, runtime, data: dict[str, list[dict]]) -> list[dict]:
     """Risk-category micro-F1 on the relevant test posts: what the fusion adds, beside a bag-of-n-grams."""
-    from models.baseline import train_category_baseline
-    from models.relevance import decide_categories
+    from models.runtime.relevance import decide_categories
+    from models.training.baseline import train_category_baseline
 
     names, th = list(scorer.config.risk_categories), scorer.th
     rel = [(o, p) for o, p in zip(out, posts, strict=True) if p["relevant"]]

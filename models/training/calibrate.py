@@ -2,17 +2,18 @@
 
 The posts' dev split is written, natural text (models/data/written, by the training writers, never the
 frozen natural test set), so everything here is fitted on text like the feeds, not on templates.
-- `mix_relevance`, `mix_level`, `mix_categories` (with n-gram heads, models/ngram.py): how much of each
-  head's logits come from the n-gram heads, the least dev log-loss (jointly with the temperature below);
+- `mix_relevance`, `mix_level`, `mix_categories` (with n-gram heads, models/runtime/ngram.py): how much of
+  each head's logits come from the n-gram heads, the least dev log-loss (jointly with the temperature below);
 - `temperature_relevance`, `temperature_level`: the temperatures with the least dev log-loss (relevance on
   every dev post, level on the relevant ones); everything below reads the calibrated probabilities;
-- `relevance` / `relevance_strict`: the best dev accuracy of the gazetteer+model rule (models/relevance.py)
-  for posts with clear Mile evidence, and for ambiguous or mixed ones (never below `relevance`);
+- `relevance` / `relevance_strict`: the best dev accuracy of the gazetteer+model rule
+  (models/runtime/relevance.py) for posts with clear Mile evidence, and for ambiguous or mixed ones (never
+  below `relevance`);
 - `high`, `high_needs_term`, `high_max_pos`: the whole pipeline's `high` decision (relevant, P(high), the
   evidence it needs) with the best dev precision among the settings whose dev recall of `high` reaches
   `HIGH_RECALL` (a margin over the product's 0.95: dev is small); if none does, the best recall;
 - `category` and `category_lexicon`: one threshold for all eight category scores and the weight of the risk
-  lexicon blended into them (models/relevance.py `fused_categories`), the best dev micro-F1;
+  lexicon blended into them (models/runtime/relevance.py `fused_categories`), the best dev micro-F1;
 - `wide_mix`, `sentiment_bias` (ensemble checkpoints): the weight of the n-gram logits beside the encoder's
   and a shift of the neg/pos logits, from a logistic regression on the dev reviews (moved into the config);
 - `mix_sentiment` (with an n-gram sentiment head): how much of the reported sentiment's log-probabilities
@@ -23,11 +24,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.heads import RISK_CATEGORIES, RISK_LEVELS
-from models.lexicon import names_incident, risk_terms
-from models.metrics import micro_f1
-from models.ngram import blend, blended, with_sentiment
-from models.relevance import (
+from models.runtime.heads import RISK_CATEGORIES, RISK_LEVELS
+from models.runtime.lexicon import names_incident, risk_terms
+from models.runtime.ngram import blend, blended, with_sentiment
+from models.runtime.relevance import (
     DEFAULTS,
     calibrated,
     decide_level,
@@ -36,6 +36,7 @@ from models.relevance import (
     fused_categories,
     high_support,
 )
+from models.training.metrics import micro_f1
 
 HIGH_RECALL = 0.97
 GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
@@ -47,9 +48,9 @@ LEXICON_WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
 def calibrate(
     model, review_dev, tour_dev, pad_id: int, ngram=None, sentiment_ngram=None, news_dev=()
 ) -> dict[str, float]:
-    """The thresholds for `model` (and its n-gram heads, models/ngram.py, when given) from the dev splits
-    (`news_dev`: the iNews DEV items, read only for the sentiment mixture)."""
-    from models.finetune import predict
+    """The thresholds for `model` (and its n-gram heads, models/runtime/ngram.py, when given) from the dev
+    splits (`news_dev`: the iNews DEV items, read only for the sentiment mixture)."""
+    from models.training.finetune import predict
     from yuqing.gazetteer import default_matcher
 
     th = dict(DEFAULTS)
@@ -113,8 +114,8 @@ def fit_temperature(p: np.ndarray, gold: np.ndarray, binary: bool = False) -> fl
 def fit_mix(
     encoder: np.ndarray, ngram: np.ndarray, gold: np.ndarray, binary: bool = False
 ) -> tuple[float, float]:
-    """(mix, temperature) of the blended head (models/ngram.py `blend`) with the least dev log-loss; ties go
-    to the smaller mix (the encoder alone unless the n-grams measurably help)."""
+    """(mix, temperature) of the blended head (models/runtime/ngram.py `blend`) with the least dev log-loss;
+    ties go to the smaller mix (the encoder alone unless the n-grams measurably help)."""
     if len(gold) == 0:
         return 0.0, 1.0
     fits = [(*_tempered(blend(encoder, ngram, m, binary), gold, binary), m) for m in MIXES]
@@ -124,7 +125,7 @@ def fit_mix(
 
 def _tempered(p: np.ndarray, gold: np.ndarray, binary: bool) -> tuple[float, float]:
     """(least log-loss, its temperature) over the grid."""
-    from models.relevance import with_temperature
+    from models.runtime.relevance import with_temperature
 
     if len(gold) == 0:
         return 0.0, 1.0
@@ -220,7 +221,7 @@ def _sentiment_ngram_mix(
     """`mix_sentiment`: the n-gram sentiment's weight in the reported head, on the dev reviews and news
     (`others`) and the dev posts (`p`: their probabilities, read after `wide_mix` and `sentiment_bias`;
     `ps`: their n-gram sentiment)."""
-    from models.finetune import predict
+    from models.training.finetune import predict
 
     encoder, ngram = p["sentiment_wide"], ps
     if others:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.heads import hash_ngrams
+from models.runtime.heads import hash_ngrams
 
 
 @dataclass

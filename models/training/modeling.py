@@ -21,7 +21,7 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, BertConfig, BertModel, PreTrainedModel
 
 # The names (and the n-gram hash) live on the torch-free side, which the ONNX scorer imports alone.
-from models.heads import RISK_CATEGORIES, RISK_LEVELS, SENTIMENT_LABELS, hash_ngrams
+from models.runtime.heads import RISK_CATEGORIES, RISK_LEVELS, SENTIMENT_LABELS, hash_ngrams
 
 __all__ = [
     "RISK_CATEGORIES",
@@ -61,7 +61,7 @@ class YuqingConfig(BertConfig):
         self.wide_buckets = wide_buckets
         self.wide_dim = wide_dim
         self.wide_ngrams = wide_ngrams
-        # Decision thresholds tuned on the dev split (see models/calibrate.py); defaults until then.
+        # Decision thresholds tuned on the dev split (see models/training/calibrate.py); defaults until then.
         self.thresholds = thresholds or {}
         # Which head the scorer reports: `sentiment` (encoder alone), `sentiment_wide`, or `auto` (the wide
         # one when the checkpoint has it).
@@ -74,7 +74,7 @@ class YuqingConfig(BertConfig):
         self.wide_style = wide_style
         self.wide_mix = wide_mix
         # Added to the ensemble's logits (neg, neu, pos): the calibration's intercept, fitted on dev with
-        # `wide_mix` (models/calibrate.py). None: no shift.
+        # `wide_mix` (models/training/calibrate.py). None: no shift.
         self.sentiment_bias = sentiment_bias
 
 

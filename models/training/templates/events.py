@@ -7,8 +7,8 @@ follow-up, which teaches the model that timing, not vocabulary, sets the level).
 
 from __future__ import annotations
 
-from models.data.furniture import lines
-from models.data.spec import REVIEW, Family
+from models.training.templates.furniture import lines
+from models.training.templates.spec import REVIEW, Family
 
 # ---------------------------------------------------------------- safety
 DROWN = lines("""

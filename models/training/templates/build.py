@@ -1,8 +1,8 @@
 """Build models/data/tourism_posts.jsonl, the labelled tourism post set, deterministically (fixed seed).
 
-    python -m models.data.build_tourism_posts            # write the jsonl next to this file
-    python -m models.data.build_tourism_posts --out X    # write elsewhere (the determinism test does)
-    python -m models.data.build_tourism_posts --readme   # also refresh the counts table in README.md
+    python -m models.training.templates.build            # write models/data/tourism_posts.jsonl
+    python -m models.training.templates.build --out X    # write elsewhere (the determinism test does)
+    python -m models.training.templates.build --readme   # also refresh the counts table in README.md
 
 Posts come from template families (events.py, traps.py: labels fixed per family, text composed from fragment
 slots, places and platform furniture) and from hand-written posts (handwritten.txt). Splits: a fragment
@@ -21,17 +21,17 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from models.data import furniture as fu
-from models.data import places as pl
-from models.data.events import FAMILIES
-from models.data.handwritten import HANDWRITTEN
-from models.data.spec import Family
-from models.data.traps import TRAPS
+from models.data import DATA_DIR, TOURISM_FILE
+from models.training.templates import furniture as fu
+from models.training.templates import places as pl
+from models.training.templates.events import FAMILIES
+from models.training.templates.handwritten import HANDWRITTEN
+from models.training.templates.spec import Family
+from models.training.templates.traps import TRAPS
 from yuqing.text import normalize_text
 
 SEED = 20220811  # the seed article's publication date
-HERE = Path(__file__).resolve().parent
-OUT = HERE / "tourism_posts.jsonl"
+OUT = TOURISM_FILE
 SPLITS = ("train", "dev", "test")
 SHARE = {"train": 0.70, "dev": 0.15, "test": 0.15}
 CATEGORIES = ("public_order", "traffic", "safety", "consumer", "health", "disaster", "police", "environment")
@@ -412,7 +412,7 @@ def is_traditional(post: dict) -> bool:
 
 
 def refresh_readme(posts: list[dict]) -> None:
-    readme = HERE / "README.md"
+    readme = DATA_DIR / "README.md"
     text = readme.read_text(encoding="utf-8")
     start, end = "<!-- counts:start -->", "<!-- counts:end -->"
     head, rest = text.split(start, 1)

@@ -35,7 +35,7 @@ from tqdm import tqdm
 from transformers import BertModel
 from transformers.models.bert.modeling_bert import BertOnlyMLMHead
 
-from models.modeling import ema, optimizer_step, warmup_linear_decay
+from models.training.modeling import ema, optimizer_step, warmup_linear_decay
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def corpus_lines(max_lines: int | None = None) -> list[list[str]]:
     """Word-segmented pretraining lines: People's Daily, review TRAIN sentences, iNews TRAIN news."""
     import jieba
 
-    from models.corpus import inews, news_lines, peoples_daily, sentiment_corpus
+    from models.training.corpus import inews, news_lines, peoples_daily, sentiment_corpus
 
     jieba.setLogLevel(logging.WARNING)
     lines = list(peoples_daily())
@@ -270,7 +270,7 @@ def held_out_lines(max_lines: int | None = None) -> list[list[str]]:
     """iNews DEV (never pretrained on) as word lists for the order probe; reviews DEV without iNews."""
     import jieba
 
-    from models.corpus import inews, news_lines, sentiment_corpus
+    from models.training.corpus import inews, news_lines, sentiment_corpus
 
     news = news_lines(inews().get("dev", [])[:300]) or [e.text for e in sentiment_corpus()["dev"]]
     return [jieba.lcut(t) for t in news[: max_lines or 3000]]

@@ -6,7 +6,7 @@ split, its C (and for categories, one-vs-rest, the decision threshold) chosen on
 
 from __future__ import annotations
 
-from models.corpus import Example
+from models.training.corpus import Example
 
 
 def train_baseline(train: list[Example], dev: list[Example]):
@@ -55,7 +55,7 @@ def train_category_baseline(train: list[dict], dev: list[dict], names: list[str]
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import make_pipeline
 
-    from models.metrics import micro_f1
+    from models.training.metrics import micro_f1
 
     def xy(rows):
         rows = [r for r in rows if r.get("relevant")]

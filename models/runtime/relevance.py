@@ -1,7 +1,7 @@
 """The decisions on top of the heads: temperatures, relevance, the risk level (with its evidence), categories.
 
 Every value here comes from the checkpoint's config (`thresholds`), fitted on the dev split of written,
-natural posts by models/calibrate.py; `DEFAULTS` only stand in for a checkpoint that has none.
+natural posts by models/training/calibrate.py; `DEFAULTS` only stand in for a checkpoint that has none.
 
 - Temperatures: the relevance logit and the level logits are divided by `temperature_relevance` /
   `temperature_level` (fitted for the least dev log-loss), so a probability of 0.9 means right nine times in
@@ -48,7 +48,7 @@ _EPS = 1e-7
 
 def thresholds_of(config, encoder_alone: bool = False) -> dict[str, float]:
     """The checkpoint's fitted values; `encoder_alone`: those fitted for the encoder without its n-gram
-    heads (models/ngram.py), stored beside them for `yuqing eval`'s comparison."""
+    heads (models/runtime/ngram.py), stored beside them for `yuqing eval`'s comparison."""
     key = "thresholds_encoder_alone" if encoder_alone else "thresholds"
     return {**DEFAULTS, **(getattr(config, key, None) or {})}
 
@@ -136,7 +136,7 @@ def decide_level(
 def fused_categories(p_cats, names: list[str], hits, weight: float) -> list[float]:
     """Each category's model probability blended with whether the risk lexicon fired for it.
 
-    `weight` (0 = model alone) is tuned on dev by models/calibrate.py."""
+    `weight` (0 = model alone) is tuned on dev by models/training/calibrate.py."""
     return [(1 - weight) * float(p) + weight * (n in hits) for n, p in zip(names, p_cats, strict=True)]
 
 

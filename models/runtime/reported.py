@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from models.lexicon import risk_terms
+from models.runtime.lexicon import risk_terms
 
 LIVE = (
     "救命", "快来", "求救", "求助", "刚刚", "还没找到", "仍未找到", "尚未找到", "没找到", "下落不明", "失联",

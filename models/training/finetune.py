@@ -2,13 +2,14 @@
 
 - reviews (TRAIN split): sentiment only, neg → `neg`, pos → `pos` (the corpus has no neutral class);
 - iNews news (TRAIN split): 3-way sentiment, and not relevant unless a Mile place is named;
-- labelled posts (written TRAIN + a slice of template TRAIN, models/corpus.py `training_posts`; dev is the
-  written DEV split): sentiment (incl. `neu`) and relevance for all; risk categories and level for
-  relevant posts only — an irrelevant post's level is `none` by rule (models/scorer.py), and teaching the
-  level head that an accident in 大理 is `none` would teach it to overlook accidents.
+- labelled posts (written TRAIN + a slice of template TRAIN, models/training/corpus.py `training_posts`;
+  dev is the written DEV split): sentiment (incl. `neu`) and relevance for all; risk categories and level
+  for relevant posts only — an irrelevant post's level is `none` by rule (models/runtime/scorer.py), and
+  teaching the level head that an accident in 大理 is `none` would teach it to overlook accidents.
 The level loss weighs `high` most (a missed emergency is the worst failure). The best epoch on dev is kept
-(resumable per epoch); then the n-gram heads are fitted on the same labelled posts (models/ngram.py), and
-their mixture with the encoder, the temperatures and the thresholds on the dev splits (models/calibrate.py).
+(resumable per epoch); then the n-gram heads are fitted on the same labelled posts
+(models/training/ngram_fit.py), and their mixture with the encoder, the temperatures and the thresholds on
+the dev splits (models/training/calibrate.py).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from torch import nn
 from tqdm import tqdm
 from transformers import BertModel
 
-from models.features import Encoded, encode, pad
-from models.modeling import (
+from models.runtime.features import Encoded, encode, pad
+from models.training.modeling import (
     RISK_CATEGORIES,
     RISK_LEVELS,
     SENTIMENT_LABELS,
@@ -157,7 +158,7 @@ def predict(
 
 
 def dev_score(model, review_dev: list[Item], tour_dev: list[Item], pad_id: int) -> tuple[float, dict]:
-    from models.metrics import tourism_metrics
+    from models.training.metrics import tourism_metrics
 
     out: dict[str, float] = {}
     p = predict(model, review_dev, pad_id)
@@ -182,10 +183,11 @@ def load_encoder(model: YuqingScorerModel, encoder_dir: Path) -> None:
 
 def finetune(tokenizer, encoder_dir: Path, config, work: Path, plan, resume: bool = True) -> Path:
     """Fine-tune all heads; returns the folder of the best model (HF format, tokenizer included)."""
-    from models.calibrate import calibrate
-    from models.corpus import inews, sentiment_corpus, training_posts
-    from models.ngram import SENTIMENT_FILE, fit_sentiment
-    from models.ngram import fit as fit_ngram
+    from models.runtime.ngram import SENTIMENT_FILE
+    from models.training.calibrate import calibrate
+    from models.training.corpus import inews, sentiment_corpus, training_posts
+    from models.training.ngram_fit import fit as fit_ngram
+    from models.training.ngram_fit import fit_sentiment
 
     final = work / "model"
     if resume and (final / "config.json").exists():

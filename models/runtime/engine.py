@@ -1,16 +1,18 @@
 """Inference engines behind one call: padded numpy inputs in, per-head probabilities out.
 
-`TorchRuntime` runs the Hugging Face checkpoint; `OnnxRuntime` runs `model.int8.onnx` from the same folder
-(exported by models/export.py). The scorer does not care which one it holds. Both pin their threads for a
-small machine: intra-op = `threads` (2 here), inter-op = 1 — two pools fighting over two cores is slower.
+`OnnxRuntime` runs `model.int8.onnx` of the checkpoint folder (exported by models/training/export.py);
+`MODEL_RUNTIME=torch` runs the Hugging Face checkpoint itself through `TorchRuntime`, which is training code
+(models/training/torch_runtime.py: it needs the model class and torch) and is imported only when asked for.
+The scorer does not care which one it holds. Both pin their threads for a small machine: intra-op =
+`threads` (2 here), inter-op = 1 — two pools fighting over two cores is slower.
 
 The ONNX path imports onnxruntime and numpy only: torch and transformers come with the optional `train`
-extra, and a process that only scores never loads them (tests/unit/test_models_torch_free.py).
+extra, and a process that only scores never loads them, nor anything of models.training
+(tests/unit/test_models_torch_free.py, tests/unit/test_models_boundary.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 from pathlib import Path
 from typing import Protocol
@@ -29,41 +31,13 @@ class Runtime(Protocol):
     def __call__(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]: ...
 
 
-class TorchRuntime:
-    name = "torch"
-
-    def __init__(self, path: Path, threads: int = 2) -> None:
-        require_train_extra("the torch runtime", key="MODEL_RUNTIME", instead="or set MODEL_RUNTIME=onnx")
-        import torch
-
-        from models.modeling import ProbabilityHead, YuqingScorerModel
-
-        torch.set_num_threads(threads)
-        if torch.get_num_interop_threads() != 1:
-            # fixed for good once parallel work ran in this process; then keep what is there
-            with contextlib.suppress(RuntimeError):
-                torch.set_num_interop_threads(1)
-        self._torch = torch
-        self.model = YuqingScorerModel.from_pretrained(str(path), dtype=torch.float32).eval()
-        self.config = self.model.config
-        self.head = ProbabilityHead(self.model).eval()
-
-    def __call__(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        torch = self._torch
-        with torch.inference_mode():
-            out = self.head(
-                *(torch.from_numpy(inputs[k]) for k in ("input_ids", "attention_mask", "ngram_ids"))
-            )
-        return {k: v.numpy() for k, v in zip(OUTPUTS, out, strict=True)}
-
-
 class OnnxRuntime:
     name = "onnx"
 
     def __init__(self, path: Path, threads: int = 2, file: str = ONNX_FILE) -> None:
         import onnxruntime as ort
 
-        from models.heads import read_config
+        from models.runtime.heads import read_config
 
         onnx_path = Path(path) / file
         if not onnx_path.exists():
@@ -91,6 +65,11 @@ class OnnxRuntime:
 
 def load_runtime(path: Path, runtime: str = "onnx", threads: int = 2) -> Runtime:
     if runtime == "torch":
+        require_train_extra("the torch runtime", key="MODEL_RUNTIME", instead="or set MODEL_RUNTIME=onnx")
+        # The one way from here into training code (models/training/torch_runtime.py), taken only when
+        # MODEL_RUNTIME says torch; tests/unit/test_models_boundary.py allows exactly this import.
+        from models.training.torch_runtime import TorchRuntime
+
         return TorchRuntime(path, threads)
     return OnnxRuntime(path, threads)
 

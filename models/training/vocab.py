@@ -4,7 +4,8 @@ Built from the pretraining text (People's Daily 1998 and the TRAIN split of the 
 gazetteer's names, so the test split never shapes it. The bracket words that `yuqing.text.normalize`
 writes (`[链接]`, `[表情]`, `[愤怒]` ...) are single tokens: registered as added tokens they are matched
 before BERT's pre-tokenizer would split them at the brackets. The result is a `vocab.txt` that
-`transformers.BertTokenizerFast` reads (`tokenize_chinese_chars=True`, lower-case).
+`transformers.BertTokenizerFast` reads (`tokenize_chinese_chars=True`, lower-case); scoring reads its
+`tokenizer.json` without transformers (models/runtime/tokenizer.py).
 """
 
 from __future__ import annotations
@@ -61,38 +62,3 @@ def load_tokenizer(path: Path):
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(str(path))
-
-
-class ScoringTokenizer:
-    """`tokenizer.json` through the `tokenizers` library alone, for scoring without transformers.
-
-    Called like the Hugging Face tokenizer in `models.features.encode` (texts → `{"input_ids": ...}`, with
-    [CLS]/[SEP] and right truncation to `max_length` tokens) and gives the same ids: the file holds the
-    normaliser, pre-tokeniser, added bracket words and the [CLS] … [SEP] template it was saved with."""
-
-    def __init__(self, path: Path) -> None:
-        from tokenizers import Tokenizer
-
-        self._tok = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
-        self._tok.no_padding()
-        self._tok.no_truncation()
-        self._truncate: int | None = None
-        self.pad_token_id = self._tok.token_to_id("[PAD]")
-
-    def __call__(
-        self,
-        texts: list[str],
-        add_special_tokens: bool = True,
-        truncation: bool = False,
-        max_length: int | None = None,
-    ) -> dict[str, list[list[int]]]:
-        limit = max_length if truncation and max_length else None
-        if limit != self._truncate:
-            # a setting of the shared Tokenizer: the scorer calls with one max_length, so this runs once
-            if limit:
-                self._tok.enable_truncation(limit)
-            else:
-                self._tok.no_truncation()
-            self._truncate = limit
-        enc = self._tok.encode_batch(texts, add_special_tokens=add_special_tokens)
-        return {"input_ids": [e.ids for e in enc]}
