@@ -1,496 +1,115 @@
-"""Risk terms per category: evidence for the category decision and for the analyst.
+"""The risk lexicon, read from `config/lexicon.yaml`: risk terms per category, urgency cues, and the words
+that cap the level of a report (models/runtime/reported.py).
 
 Which categories fired is blended into the model's category probabilities (models/runtime/relevance.py
-`fused_categories`, weight tuned on dev), and `explain` shows the terms found, so an analyst sees which words
-point at which category. `URGENT` words (something happening now) are shown as urgency cues only; the
-lexicon never decides levels or relevance. The lists were grown from the domain brief and the train and dev
-splits' misses (models/README.md). A deployment may extend them; matching is on normalised (simplified)
-text. A deployment that changes them should re-run the calibration, since the blend weight assumes them.
+`fused_categories`, weight tuned on dev), a `high` needs one of the terms in the text, and `explain` shows the
+terms found, so an analyst sees which words point at which category. `urgent` words (something happening
+now) are shown as urgency cues only; the lexicon never decides relevance. A deployment may edit the file
+(YUQING_CONFIG_DIR); matching is on normalised (simplified) text. A deployment that changes the terms should
+re-run the calibration, since the fitted thresholds assume them.
+
+The file is validated when first read (the scorer reads it when it is built, the stream worker when it
+starts): a mistake raises ConfigError naming the file and the key (`risk_terms.safety.27`). A config folder
+without the file (one made before the lexicon moved out of the code) gets the one of the checkout.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
 
-RISK_TERMS: dict[str, tuple[str, ...]] = {
-    "public_order": (
-        "偷",
-        "小偷",
-        "被盗",
-        "盗窃",
-        "扒手",
-        "抢劫",
-        "抢包",
-        "打架",
-        "斗殴",
-        "打人",
-        "持刀",
-        "砍人",
-        "威胁",
-        "骚扰",
-        "猥亵",
-        "诈骗",
-        "骗子",
-        "被骗",
-        "骗局",
-        "敲诈",
-        "勒索",
-        "黑导游",
-        "托儿",
-        "醉酒闹事",
-        "报警",
-        "偷东西",
-        "被偷",
-        "扒窃",
-        "抢走",
-        "抢了",
-        "持械",
-        "动手",
-        "打起来",
-        "群殴",
-        "围殴",
-        "殴打",
-        "寻衅",
-        "闹事",
-        "耍流氓",
-        "偷拍",
-        "尾随",
-        "跟踪",
-        "讹钱",
-        "讹人",
-        "恐吓",
-        "拦路",
-        "砸车",
-        "偷走",
-        "假冒",
-        "冒充",
-        "拿刀",
-        "砍",
-        "打一个",
-        "打成一团",
-        "袭警",
-        "拉客",
-        "按在地上",
-        "喝醉",
-        "醉汉",
-        "扰民",
-        "要钱",
-        "堵着",
-        "撬门",
-        "开房门",
-    ),
-    "traffic": (
-        "车祸",
-        "追尾",
-        "相撞",
-        "翻车",
-        "侧翻",
-        "撞车",
-        "撞人",
-        "堵车",
-        "拥堵",
-        "堵死",
-        "封路",
-        "交通管制",
-        "黑车",
-        "超速",
-        "酒驾",
-        "山路",
-        "塌方路段",
-        "交通事故",
-        "刮擦",
-        "堵了",
-        "撞了",
-        "被撞",
-        "撞上",
-        "剐蹭",
-        "肇事",
-        "逃逸",
-        "塞车",
-        "堵得",
-        "绕行",
-        "改道",
-        "限行",
-        "逆行",
-        "闯红灯",
-        "急弯",
-        "冲出路面",
-        "侧滑",
-        "打不到车",
-        "打车难",
-        "停车难",
-        "车流",
-        "路况",
-        "车辆",
-        "摩托车",
-        "电动车",
-        "撞到",
-        "撞倒",
-        "撞进",
-        "翻到沟",
-        "失控",
-        "单向通行",
-        "急刹",
-        "倒车",
-        "差点翻",
-    ),
-    "safety": (
-        "溺水",
-        "落水",
-        "掉水里",
-        "坠落",
-        "摔伤",
-        "摔倒",
-        "跌落",
-        "着火",
-        "起火",
-        "失火",
-        "火灾",
-        "踩踏",
-        "走失",
-        "失联",
-        "失踪",
-        "找不到孩子",
-        "被困",
-        "触电",
-        "倒塌",
-        "坍塌",
-        "断裂",
-        "滑索",
-        "游乐设施",
-        "受伤",
-        "救援",
-        "急救",
-        "救护车",
-        "120",
-        "溺亡",
-        "呛水",
-        "掉进",
-        "掉下",
-        "摔下",
-        "滑倒",
-        "跌倒",
-        "骨折",
-        "流血",
-        "晕倒",
-        "昏迷",
-        "心脏骤停",
-        "抽搐",
-        "走散",
-        "寻人",
-        "失散",
-        "栏杆",
-        "护栏",
-        "松动",
-        "腐朽",
-        "救生衣",
-        "漏电",
-        "冒烟",
-        "浓烟",
-        "挤倒",
-        "伤者",
-        "消防",
-        "119",
-        "停摆",
-        "悬在半空",
-        "卡住",
-        "困在",
-        "安全隐患",
-        "蛇咬",
-        "被咬",
-        "半空",
-        "湿滑",
-        "很陡",
-        "甩进",
-        "栽进",
-        "滚下来",
-        "砸到",
-        "走丢",
-        "找人",
-        "联系不上",
-        "涨水",
-        "摔出去",
-        "晃",
-    ),
-    "consumer": (
-        "宰客",
-        "天价",
-        "坑人",
-        "太坑",
-        "乱收费",
-        "强制消费",
-        "强迫购物",
-        "购物店",
-        "退款",
-        "不退",
-        "假货",
-        "虚假宣传",
-        "货不对板",
-        "押金",
-        "投诉",
-        "欺诈",
-        "加价",
-        "收费",
-        "门票贵",
-        "坑",
-        "强买强卖",
-        "被宰",
-        "坑爹",
-        "多收",
-        "乱收",
-        "价格欺诈",
-        "明码标价",
-        "不标价",
-        "缺斤短两",
-        "短斤少两",
-        "鬼秤",
-        "强制购物",
-        "购物点",
-        "退票",
-        "退订",
-        "不给退",
-        "定金",
-        "订金",
-        "照骗",
-        "与图片不符",
-        "实物不符",
-        "霸王条款",
-        "12315",
-        "维权",
-        "隐形消费",
-        "加收",
-        "另收",
-        "另外收费",
-        "套路",
-        "一共收",
-        "结账",
-        "价钱",
-        "不便宜",
-        "太值了",
-        "收钱",
-        "黑导游",
-        "宣传",
-    ),
-    "health": (
-        "食物中毒",
-        "中毒",
-        "菌子",
-        "野生菌",
-        "见手青",
-        "拉肚子",
-        "腹泻",
-        "呕吐",
-        "不卫生",
-        "苍蝇",
-        "变质",
-        "发烧",
-        "疫情",
-        "传染",
-        "卫生差",
-        "蟑螂",
-        "送医",
-        "吃坏",
-        "拉稀",
-        "上吐下泻",
-        "头晕",
-        "幻觉",
-        "过敏",
-        "发霉",
-        "馊",
-        "异物",
-        "虫子",
-        "不干净",
-        "厕所",
-        "卫生间",
-        "卫生",
-        "疾控",
-        "传染病",
-        "发热",
-        "洗胃",
-        "急诊",
-        "中暑",
-        "菌中毒",
-        "晕过去",
-        "晕倒",
-        "倒下",
-        "蛇咬",
-        "浑",
-        "叫不醒",
-        "心脏",
-        "哮喘",
-        "吐了",
-    ),
-    "disaster": (
-        "山火",
-        "森林火灾",
-        "泥石流",
-        "滑坡",
-        "山体滑坡",
-        "洪水",
-        "暴雨",
-        "冰雹",
-        "大风",
-        "雷电",
-        "地震",
-        "预警",
-        "内涝",
-        "干旱",
-        "台风",
-        "塌方",
-        "火情",
-        "火险",
-        "山洪",
-        "大雨",
-        "强降雨",
-        "雷暴",
-        "落石",
-        "地质灾害",
-        "洪涝",
-        "积水",
-        "淹没",
-        "气象台",
-        "红色预警",
-        "橙色预警",
-        "黄色预警",
-        "高温",
-        "寒潮",
-        "霜冻",
-        "暴雪",
-        "冲毁",
-        "着火",
-        "起火",
-        "林子",
-        "后山",
-        "防火",
-        "上坟",
-        "火越烧",
-        "烧得",
-        "浓烟",
-    ),
-    "police": (
-        "民警",
-        "警察",
-        "派出所",
-        "执法",
-        "粗暴执法",
-        "不作为",
-        "推诿",
-        "出警",
-        "不出警",
-        "警方",
-        "辅警",
-        "报警没人管",
-        "态度恶劣",
-        "警官",
-        "罚款",
-        "罚单",
-        "出警慢",
-        "不管不问",
-        "推脱",
-        "态度差",
-        "滥用职权",
-        "穿制服",
-        "执法人员",
-        "协警",
-        "贴条",
-        "警务室",
-        "值班",
-        "脱岗",
-        "不归我们管",
-        "没下文",
-        "没人联系",
-    ),
-    "environment": (
-        "乱扔垃圾",
-        "垃圾",
-        "污染",
-        "排污",
-        "污水",
-        "发臭",
-        "死鱼",
-        "砍伐",
-        "盗伐",
-        "乱砍",
-        "破坏",
-        "油污",
-        "噪音",
-        "烧秸秆",
-        "水质",
-        "蓝藻",
-        "乱扔",
-        "白色垃圾",
-        "烟头",
-        "焚烧",
-        "烧垃圾",
-        "臭味",
-        "异味",
-        "偷排",
-        "水变黑",
-        "发绿",
-        "砍树",
-        "毁林",
-        "乱挖",
-        "采砂",
-        "电鱼",
-        "偷猎",
-        "野生动物",
-        "乱刻乱画",
-        "刻字",
-        "塑料袋",
-        "排放",
-        "塑料瓶",
-        "泡沫盒",
-        "小广告",
-        "喷漆",
-        "狗屎",
-        "踩秃",
-        "剩饭剩菜",
-        "被砍",
-        "漂着",
-        "乱倒",
-    ),
-}
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-URGENT: tuple[str, ...] = (
-    "正在",
-    "刚刚",
-    "现在",
-    "快来",
-    "救命",
-    "求救",
-    "求助",
-    "紧急",
-    "[求救]",
-    "[警报]",
-    "有人落水",
-    "还没找到",
-    "赶紧",
-    "马上",
-    "已经报警",
-    "还在烧",
-    "现场",
-    "[救护车]",
-    "[消防车]",
-    "[警车]",
-)
+from yuqing.config import load_model
+from yuqing.settings import DEFAULT_CONFIG_DIR, config_dir
+
+LEXICON_FILE = "lexicon.yaml"
 
 
-def _alternation(terms: tuple[str, ...]) -> re.Pattern:
-    """The longest term first; a number ("120", "110") only standing alone, not inside "门票1200"."""
+def _word(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f'{value!r} is not text: write it in quotes ("{value}")')
+    if not value.strip() or value != value.strip():
+        raise ValueError(f"{value!r}: a word may not be empty nor begin or end with a space")
+    return value
+
+
+Word = Annotated[str, BeforeValidator(_word)]
+Words = tuple[Word, ...]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RiskTerms(_Strict):
+    """Per risk category (yuqing.schema.RiskCategory, in its order), the words that point at it."""
+
+    public_order: Words
+    traffic: Words
+    safety: Words
+    consumer: Words
+    health: Words
+    disaster: Words
+    police: Words
+    environment: Words
+
+
+class ReportWords(_Strict):
+    """The word lists of models/runtime/reported.py."""
+
+    live: Words  # the case is still live, or may be: nothing is capped
+    resolved: Words  # the case is reported resolved
+    harm: Words  # harm, an offence or a conduct case: a resolved case stays a case (medium)
+    missing: Words  # the one trouble a report can close with nobody harmed
+    responders: Words  # lexicon terms that name who answered, not what happened
+    institution: Words  # with `announce` (and no complaint, no first person): an official notice
+    announce: Words
+    complaint: Words
+
+
+class Lexicon(_Strict):
+    risk_terms: RiskTerms
+    urgent: Words
+    reports: ReportWords
+
+
+def lexicon_path(directory: Path | None = None) -> Path:
+    """`lexicon.yaml` of the config folder; the checkout's when that folder has none."""
+    path = (directory or config_dir()) / LEXICON_FILE
+    return path if path.exists() else DEFAULT_CONFIG_DIR / LEXICON_FILE
+
+
+def load_lexicon(directory: Path | None = None) -> Lexicon:
+    """The validated lexicon of `directory` (default: YUQING_CONFIG_DIR), read once per file and process;
+    ConfigError names the file and the key."""
+    return _load(lexicon_path(directory))
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> Lexicon:
+    return load_model(path, Lexicon)
+
+
+def alternation(terms: tuple[str, ...]) -> re.Pattern:
+    """The longest term first; a number ("120", "110") only standing alone, not inside "门票1200". No terms:
+    a pattern that never matches."""
 
     def one(term: str) -> str:
         edge_l = r"(?<!\d)" if term[0].isdigit() else ""
         edge_r = r"(?!\d)" if term[-1].isdigit() else ""
         return edge_l + re.escape(term) + edge_r
 
-    return re.compile("|".join(one(t) for t in sorted(terms, key=len, reverse=True)))
+    return re.compile("|".join(one(t) for t in sorted(terms, key=len, reverse=True)) or r"(?!)")
 
 
-@lru_cache(maxsize=1)
-def _patterns() -> dict[str, re.Pattern]:
-    pats = {cat: _alternation(t) for cat, t in RISK_TERMS.items()}
-    pats["urgent"] = _alternation(URGENT)
+@lru_cache(maxsize=4)
+def _patterns(directory: Path) -> dict[str, re.Pattern]:
+    lexicon = load_lexicon(directory)
+    pats = {cat: alternation(terms) for cat, terms in lexicon.risk_terms}
+    pats["urgent"] = alternation(lexicon.urgent)
     return pats
 
 
@@ -502,7 +121,7 @@ def names_incident(terms: dict[str, list[str]]) -> bool:
 def risk_terms(text: str) -> dict[str, list[str]]:
     """Category (and `urgent`) → the distinct terms found in normalised `text`, in order of appearance."""
     out: dict[str, list[str]] = {}
-    for cat, pat in _patterns().items():
+    for cat, pat in _patterns(config_dir()).items():
         found = list(dict.fromkeys(pat.findall(text)))
         if found:
             out[cat] = found

@@ -19,7 +19,7 @@ import numpy as np
 
 from models.runtime.engine import Runtime, load_runtime
 from models.runtime.features import encode, length_batches, pad
-from models.runtime.lexicon import names_incident, risk_terms
+from models.runtime.lexicon import load_lexicon, names_incident, risk_terms
 from models.runtime.ngram import SENTIMENT_FILE, NgramHeads, blended, char_ngrams, with_sentiment
 from models.runtime.relevance import (
     calibrated,
@@ -111,6 +111,7 @@ class Scorer:
         self.max_length = min(max_length, self.config.max_position_embeddings)
         self.matcher = matcher or default_matcher()
         self.stations = stations or default_stations()
+        load_lexicon()  # a broken config/lexicon.yaml stops here, naming the key, not at the first post
         self.th = thresholds_of(self.config, encoder_alone=ngram is None and self._has_encoder_alone())
         # only with the risk heads (the encoder alone has no `mix_sentiment`), and only when it counts
         mixed = ngram is not None and self.th.get("mix_sentiment", 0.0) > 0
