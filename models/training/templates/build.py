@@ -4,11 +4,11 @@
     python -m models.training.templates.build --out X    # write elsewhere (the determinism test does)
     python -m models.training.templates.build --readme   # also refresh the counts table in README.md
 
-Posts come from template families (events.py, traps.py: labels fixed per family, text composed from fragment
-slots, places and platform furniture) and from hand-written posts (handwritten.txt). Splits: a fragment
-belongs to one split (furniture.SPLIT_OF), a post of that split uses only its fragments; hand-written posts
-are split by group. Near-duplicates (same text once normalised and stripped of digits, emoji and
-punctuation) are rejected.
+Posts come from template families (events.yaml, traps.yaml read by families.py: labels fixed per family,
+text composed from fragment slots, places.yaml and the platform furniture of furniture.yaml) and from
+hand-written posts (handwritten.txt). Splits: a fragment belongs to one split (furniture.SPLIT_OF), a post of
+that split uses only its fragments; hand-written posts are split by group. Near-duplicates (same text once
+normalised and stripped of digits, emoji and punctuation) are rejected.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from pathlib import Path
 from models.data import DATA_DIR, TOURISM_FILE
 from models.training.templates import furniture as fu
 from models.training.templates import places as pl
-from models.training.templates.events import FAMILIES
+from models.training.templates.families import load_families
 from models.training.templates.handwritten import HANDWRITTEN
 from models.training.templates.spec import Family
-from models.training.templates.traps import TRAPS
 from yuqing.text import normalize_text
 
 SEED = 20220811  # the seed article's publication date
@@ -355,9 +354,10 @@ def build_handwritten(seen: set[str]) -> list[dict]:
 
 
 def build() -> list[dict]:
+    families, traps = load_families()
     seen: set[str] = set()
     posts = build_handwritten(seen)
-    for fam in [*FAMILIES, *TRAPS]:
+    for fam in [*families, *traps]:
         posts.extend(build_family(fam, seen))
     return posts
 
