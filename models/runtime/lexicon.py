@@ -15,6 +15,7 @@ without the file (one made before the lexicon moved out of the code) gets the on
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -105,9 +106,15 @@ def alternation(terms: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(one(t) for t in sorted(terms, key=len, reverse=True)) or r"(?!)")
 
 
+def folder_key() -> str | None:
+    """What decides the config folder (`YUQING_CONFIG_DIR`, yuqing.settings.config_dir): the cache key of the
+    compiled patterns, read for every post, so a string lookup rather than a Path."""
+    return os.environ.get("YUQING_CONFIG_DIR")
+
+
 @lru_cache(maxsize=4)
-def _patterns(directory: Path) -> dict[str, re.Pattern]:
-    lexicon = load_lexicon(directory)
+def _patterns(key: str | None) -> dict[str, re.Pattern]:
+    lexicon = load_lexicon()
     pats = {cat: alternation(terms) for cat, terms in lexicon.risk_terms}
     pats["urgent"] = alternation(lexicon.urgent)
     return pats
@@ -121,7 +128,7 @@ def names_incident(terms: dict[str, list[str]]) -> bool:
 def risk_terms(text: str) -> dict[str, list[str]]:
     """Category (and `urgent`) → the distinct terms found in normalised `text`, in order of appearance."""
     out: dict[str, list[str]] = {}
-    for cat, pat in _patterns(config_dir()).items():
+    for cat, pat in _patterns(folder_key()).items():
         found = list(dict.fromkeys(pat.findall(text)))
         if found:
             out[cat] = found

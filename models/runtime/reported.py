@@ -23,12 +23,11 @@ emergencies with "已救起6人" among them stay `high`), never against a test s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from models.runtime.lexicon import ReportWords, load_lexicon, risk_terms
-from yuqing.settings import config_dir
+from models.runtime.lexicon import ReportWords, folder_key, load_lexicon, risk_terms
 
 FIRST_PERSON = re.compile(r"我(?![市局省州县区国])")
 
@@ -43,47 +42,41 @@ class ReportCap:
 
 
 @lru_cache(maxsize=4)
-def _patterns(directory: Path) -> dict[str, re.Pattern]:
-    words = load_lexicon(directory).reports
-    return {
+def _compiled(key: str | None) -> tuple[dict[str, re.Pattern], ReportWords]:
+    """The patterns of the lexicon's report words, and the words, for the config folder `key` names."""
+    words = load_lexicon().reports
+    pats = {
         k: re.compile("|".join(map(re.escape, sorted(getattr(words, k), key=len, reverse=True))) or r"(?!)")
         for k in ("live", "resolved", "harm", "institution", "announce", "complaint")
     }
-
-
-def _words() -> ReportWords:
-    return load_lexicon(config_dir()).reports
-
-
-def _found(kind: str, text: str) -> list[str]:
-    return list(dict.fromkeys(_patterns(config_dir())[kind].findall(text)))
+    return pats, words
 
 
 def report_cap(text: str) -> ReportCap | None:
     """The level `text` (normalised) may reach as a report of a resolved case or an official notice; None
     when it is neither, or says the case is still live."""
-    if _found("live", text):
+    pats, words = _compiled(folder_key())
+
+    def found(kind: str) -> list[str]:
+        return list(dict.fromkeys(pats[kind].findall(text)))
+
+    if found("live"):
         return None
-    resolved = _found("resolved", text)
-    official = not resolved and _official(text)
+    resolved = found("resolved")
+    official = not resolved and _official(found, text)
     if not resolved and not official:
         return None
-    incidents = [t for cat, found in risk_terms(text).items() if cat != "urgent" for t in found]
-    lists = _words()
-    harm = _found("harm", text) + [
-        t for t in incidents if t not in lists.missing and t not in lists.responders
-    ]
-    harm = list(dict.fromkeys(harm))
+    incidents = [t for cat, terms in risk_terms(text).items() if cat != "urgent" for t in terms]
+    named = [t for t in incidents if t not in words.missing and t not in words.responders]
+    harm = list(dict.fromkeys(found("harm") + named))
     level = "medium" if harm else "low"
     why = "reported_resolved" if resolved else "official_notice"
-    words = tuple(resolved or [*_found("institution", text)[:2], *_found("announce", text)[:3]]) + tuple(harm)
-    return ReportCap(level, why, words)
+    cues = tuple(resolved or [*found("institution")[:2], *found("announce")[:3]]) + tuple(harm)
+    return ReportCap(level, why, cues)
 
 
-def _official(text: str) -> bool:
-    return bool(
-        _found("institution", text)
-        and _found("announce", text)
-        and not _found("complaint", text)
-        and not FIRST_PERSON.search(text)
-    )
+def _official(found: Callable[[str], list[str]], text: str) -> bool:
+    """An institution announcing (`found`: the report words of `text`), with no complaint, no first person."""
+    if not (found("institution") and found("announce")):
+        return False
+    return not found("complaint") and not FIRST_PERSON.search(text)
