@@ -47,7 +47,7 @@ def encoder_similarities() -> dict[str, Callable[[str, str], float]]:
     import torch
     from tokenizers import Tokenizer
 
-    from models.modeling import YuqingScorerModel
+    from models.training.modeling import YuqingScorerModel
 
     path = get_settings().model.path
     model = YuqingScorerModel.from_pretrained(str(path), dtype=torch.float32).eval()

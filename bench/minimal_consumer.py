@@ -69,7 +69,7 @@ class MinimalConsumer(Worker):
 
 def scored_posts(scorer: Any, posts: list[Post]) -> list[ScoredPost]:
     """The documents to index: each post with its scores and its segmented text (runs in the executor)."""
-    from models.scorer import PostText
+    from models.runtime.scorer import PostText
 
     results = scorer.score([PostText(p.text, p.title) for p in posts])
     now = datetime.now(UTC)
@@ -102,7 +102,7 @@ def next_offsets(records: list[Any]) -> dict[TopicPartition, int]:
 
 async def run(settings: Settings, stop: asyncio.Event) -> int:
     """Consume until `stop` is set; the number of documents indexed."""
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
 
     scorer = Scorer.from_settings(settings)
     client = es_setup.async_client(settings.es)

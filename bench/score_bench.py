@@ -41,7 +41,7 @@ def flops_per_post(config, tokens: float) -> float:
 
 
 def _texts(n: int) -> list[str]:
-    from models.corpus import load_tourism, sentiment_corpus
+    from models.training.corpus import load_tourism, sentiment_corpus
 
     posts = [p["text"] for p in load_tourism()["test"]]
     reviews = [e.text for e in sentiment_corpus()["test"]]
@@ -60,7 +60,7 @@ def _rate(fn, texts: list[str], label: str) -> float:
 
 def long_texts(n: int) -> list[str]:
     """News items of 600–1,500 characters (iNews TEST, title and body): what "read whole" costs."""
-    from models.corpus import inews
+    from models.training.corpus import inews
 
     data = inews() or {"test": []}
     items = [i.head(1500) for i in data["test"]]
@@ -71,7 +71,7 @@ def long_rows(texts: list[str]) -> list[tuple[str, float]]:
     """The ONNX scorer (batch 32) on long texts read whole (overlapping windows) beside the same texts cut to
     the encoder's first window: the price of reading a long text to its end."""
     from models.cli import SHIPPED
-    from models.scorer import MAX_WINDOWS, Scorer, windows
+    from models.runtime.scorer import MAX_WINDOWS, Scorer, windows
 
     scorer = Scorer.load(SHIPPED, "onnx", threads=THREADS, batch_size=32)
     size = scorer.max_length - 2
@@ -87,7 +87,7 @@ def naive_baseline(path, texts: list[str]) -> float:
     import torch
     from transformers import AutoTokenizer
 
-    from models.modeling import YuqingScorerModel
+    from models.training.modeling import YuqingScorerModel
 
     torch.set_num_threads(THREADS)
     tok = AutoTokenizer.from_pretrained(str(path))
@@ -104,7 +104,7 @@ def naive_baseline(path, texts: list[str]) -> float:
 
 def main(quick: bool = False) -> None:
     from models.cli import SHIPPED
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
 
     n = 160 if quick else 800
     texts = _texts(n)

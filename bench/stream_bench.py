@@ -191,7 +191,7 @@ def wait_count(what: str, count: Callable[[], int], target: int, timeout: float,
 
 def bare_scorer(texts: list[str]) -> Run:
     """`Scorer.score` alone on `texts` in batches of 64, in this process: wall time and process time."""
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
 
     scorer = Scorer.from_settings()
     scorer.score(texts[:SCORE_BATCH])

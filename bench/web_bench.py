@@ -49,7 +49,7 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def _documents(n: int, index_for) -> list[tuple[str, str, dict[str, Any]]]:
-    from models.corpus import load_tourism
+    from models.training.corpus import load_tourism
     from yuqing.segment import segment
 
     rows = [r for split in load_tourism().values() for r in split]

@@ -1,8 +1,9 @@
 """The Chinese words the post page shows for the scorer's `explain` and for corrections: one catalogue.
 
 Levels, categories and sentiments are `dashboards.search`'s names (the search page uses them too); what is
-added here names the parts of `explain` (models/scorer.py `_decide`), the gazetteer's evidence
-(`yuqing.gazetteer.PlaceMatch`) and the English rule sentences of models/relevance.py, matched by pattern.
+added here names the parts of `explain` (models/runtime/scorer.py `_decide`), the gazetteer's evidence
+(`yuqing.gazetteer.PlaceMatch`) and the English rule sentences of models/runtime/relevance.py, matched by
+pattern.
 A rule sentence no pattern knows is shown as it is rather than hidden.
 """
 
@@ -42,7 +43,8 @@ LABELS: dict[str, str] = {
     "note": "说明",
 }
 
-# (pattern of models/relevance.py's sentence, its Chinese); groups are numbers or names taken over as text.
+# (pattern of models/runtime/relevance.py's sentence, its Chinese); groups are numbers or names taken over
+# as text.
 RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), zh)
     for p, zh in (

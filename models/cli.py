@@ -102,7 +102,7 @@ def score(
     number on stderr and produces no stdout line; the rest goes on. Exit 0 when every line was scored, 1 when
     any line failed, 2 for a configuration error (no model at MODEL_PATH).
     """
-    from models.scorer import PostText, Scorer
+    from models.runtime.scorer import PostText, Scorer
 
     scorer = Scorer.from_settings(path=model, runtime=runtime, batch_size=batch_size)
     failed = 0
@@ -143,7 +143,7 @@ def train(
     quick: bool = typer.Option(False, "--quick", help="A tiny model on a slice of the data (seconds)."),
     resume: bool = typer.Option(True, "--resume/--fresh", help="Continue from the work folder's state."),
     pretrain_steps: int = typer.Option(
-        None, "--pretrain-steps", help="MLM steps (default: the recipe's, models/pretrain.py)."
+        None, "--pretrain-steps", help="MLM steps (default: the recipe's, models/training/pretrain.py)."
     ),
     epochs: float = typer.Option(None, "--epochs", help="Fine-tuning epochs (default 6)."),
     tourism: Path = typer.Option(None, "--tourism", help="Labelled tourism posts (JSON lines)."),
@@ -162,12 +162,12 @@ def train(
     on 2 idle cores. Exit 0 on success."""
     import time
 
-    from models.runtime import require_train_extra
+    from models.runtime.engine import require_train_extra
 
     require_train_extra("`yuqing train`", ("torch", "transformers", "onnx", "snownlp", "sklearn"))
     import torch
 
-    from models.train import TrainPlan, quick_plan, run
+    from models.training.train import TrainPlan, quick_plan, run
 
     torch.set_num_threads(threads)
     plan = quick_plan() if quick else TrainPlan()
@@ -210,11 +210,11 @@ def evaluate(
     snownlp test split and on the iNews test split (each beside its TF-IDF + logistic-regression baseline),
     and the calibration error before and after the fitted temperatures. Exit 0; 2 without the `train`
     extra."""
-    from models.runtime import require_train_extra
+    from models.runtime.engine import require_train_extra
 
     # the test corpora and the baselines come with the training tools; the scorer itself needs none of them
     require_train_extra("`yuqing eval`", ("snownlp", "sklearn"))
-    from models.evaluate import evaluate_all, format_table
+    from models.training.evaluate import evaluate_all, format_table
     from yuqing.settings import get_settings
 
     logging.getLogger("transformers").setLevel(logging.ERROR)

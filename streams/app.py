@@ -32,6 +32,7 @@ from typing import Any
 import faust
 import mode
 
+from models.runtime.lexicon import load_lexicon
 from streams import events, judging, offsets
 from streams.clients import Clients
 from streams.pipeline import Pipeline, in_event  # noqa: F401 - in_event: re-exported for tests
@@ -99,6 +100,7 @@ app = faust.App(config.pop("id"), **config)
 stats = Stats(settings, app.conf.id)
 rules = load_rules()
 stations = load_stations()
+load_lexicon()  # config/lexicon.yaml (the fast lane and the scorer read it): a mistake stops the start here
 # batches are scored PROCESSING_CONCURRENCY at a time: the cores are divided among them (two calls of 2
 # intra-op threads each on 2 cores fight; 1 each scores more posts per CPU second)
 clients = Clients(

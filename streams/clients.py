@@ -41,7 +41,7 @@ class Clients:
             if self.scorer_factory is not None:
                 self._scorer = self.scorer_factory()
             else:
-                from models.scorer import Scorer
+                from models.runtime.scorer import Scorer
 
                 self._scorer = Scorer.from_settings(self.settings, threads=self.scorer_threads)
         return self._scorer

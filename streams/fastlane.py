@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 
-from models.lexicon import risk_terms
+from models.runtime.lexicon import risk_terms
 from streams import simhash as sh
 from streams.envelope import Envelope
 

@@ -1,5 +1,5 @@
-"""Stage 3, score: a micro-batch of envelopes through `models.scorer.Scorer`; `to_scored` makes the indexed
-`ScoredPost` of one post once its event is settled.
+"""Stage 3, score: a micro-batch of envelopes through `models.runtime.scorer.Scorer`; `to_scored` makes the
+indexed `ScoredPost` of one post once its event is settled.
 
 A failing batch is retried (the scorer may have hit a transient fault); if it still fails, each post is scored
 alone so that one poisonous post goes to the dead-letter topic with the reason and the others go on.

@@ -18,7 +18,7 @@ from yuqing import es as es_setup
 from yuqing.settings import Settings
 
 POST_ID = "demo_weibo:c1"
-# What models/scorer.py writes into `explain` (a real run's shape).
+# What models/runtime/scorer.py writes into `explain` (a real run's shape).
 EXPLAIN = {
     "place": {"spots": ["湖泉生态园"], "candidate_spots": [], "aliases": {"湖泉生态园": ["湖泉"]},
               "city": [], "districts": [], "decoys": [], "elsewhere": []},

@@ -13,7 +13,7 @@ from dashboards.labels import rule_text
 POST = {"relevant": True, "spots": ["湖泉生态园"], "sentiment": {"label": "neg", "score": 0.9},
         "risk": {"level": "high", "score": 0.9, "categories": ["safety"]}}  # fmt: skip
 
-# What models/scorer.py `_decide` writes (values from a real run, shortened).
+# What models/runtime/scorer.py `_decide` writes (values from a real run, shortened).
 EXPLAIN = {
     "place": {"spots": ["湖泉生态园"], "candidate_spots": [], "aliases": {"湖泉生态园": ["湖泉"]},
               "city": ["弥勒"], "districts": [], "decoys": ["弥勒佛"], "elsewhere": []},

@@ -6,15 +6,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from models.data import build_tourism_posts as build
+from models.data import TOURISM_FILE
+from models.training.templates import build
 from yuqing.config import load_gazetteer
 from yuqing.text import normalize_text
 
-DATA = Path(build.__file__).resolve().parent / "tourism_posts.jsonl"
+DATA = TOURISM_FILE
 KEYS = {"id", "text", "style", "relevant", "spots", "sentiment", "categories", "level", "trap", "split"}
 STYLES = {"weibo", "douyin", "dianping", "ctrip", "tieba", "news", "notice", "xiaohongshu"}
 CATEGORIES = set(build.CATEGORIES)
@@ -121,7 +121,7 @@ def test_regenerating_gives_the_same_file(tmp_path):
     build.main(["--out", str(out)])
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     expected = hashlib.sha256(DATA.read_bytes()).hexdigest()
-    assert digest == expected, "stale file: run python -m models.data.build_tourism_posts --readme"
+    assert digest == expected, "stale file: run python -m models.training.templates.build --readme"
 
 
 def test_surface_phenomena_are_present(posts):

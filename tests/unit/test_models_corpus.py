@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.corpus import sentiment_corpus, split_of
-from models.vocab import bracket_tokens, build_vocab, write_tokenizer
+from models.training.corpus import sentiment_corpus, split_of
+from models.training.vocab import bracket_tokens, build_vocab, write_tokenizer
 from yuqing.text import normalize_text
 
 
@@ -56,7 +56,7 @@ def test_normalisation_cases_the_model_relies_on():
 
 
 def test_inews_is_read_from_the_installed_package_with_its_own_split():
-    from models.corpus import inews
+    from models.training.corpus import inews
 
     data = inews()
     assert {k: len(v) for k, v in data.items()} == {"train": 5355, "dev": 999, "test": 999}
@@ -69,8 +69,8 @@ def test_inews_is_read_from_the_installed_package_with_its_own_split():
 
 
 def test_training_posts_are_mostly_written_and_dev_is_written_only():
-    from models.corpus import load_tourism, training_posts
     from models.data.written import load_written
+    from models.training.corpus import load_tourism, training_posts
 
     data = training_posts()
     written_ids = {p["id"] for p in load_written()}
@@ -84,7 +84,7 @@ def test_training_posts_are_mostly_written_and_dev_is_written_only():
 
 
 def test_pretraining_text_includes_news_but_never_held_out_news():
-    from models.corpus import inews, news_lines
+    from models.training.corpus import inews, news_lines
 
     train = set(news_lines(inews()["train"]))
     test_lines = set(news_lines(inews()["test"]))

@@ -7,10 +7,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from models.calibrate import _category_thresholds
-from models.heads import RISK_CATEGORIES, RISK_LEVELS
-from models.lexicon import risk_terms
-from models.relevance import (
+from models.runtime.heads import RISK_CATEGORIES, RISK_LEVELS
+from models.runtime.lexicon import risk_terms
+from models.runtime.relevance import (
     DEFAULTS,
     MAX_CATEGORIES,
     calibrated,
@@ -21,6 +20,7 @@ from models.relevance import (
     high_support,
     with_temperature,
 )
+from models.training.calibrate import _category_thresholds
 
 NAMES = list(RISK_CATEGORIES)
 
@@ -144,7 +144,7 @@ def test_temperature_softens_an_overconfident_head_and_keeps_its_order():
 
 
 def test_fitted_temperature_undoes_overconfidence():
-    from models.calibrate import fit_temperature
+    from models.training.calibrate import fit_temperature
 
     rng = np.random.default_rng(1)
     gold = rng.integers(0, 2, 2000)
@@ -158,14 +158,14 @@ def test_fitted_temperature_undoes_overconfidence():
 
 
 def test_expected_calibration_error():
-    from models.metrics import ece
+    from models.training.metrics import ece
 
     assert ece([0.9] * 10, [True] * 9 + [False]) == pytest.approx(0.0)
     assert ece([0.99] * 10, [True] * 5 + [False] * 5) == pytest.approx(0.49)
 
 
 def test_sentiment_mix_fits_the_weight_and_the_shift_on_dev():
-    from models.calibrate import _sentiment_mix
+    from models.training.calibrate import _sentiment_mix
 
     rng = np.random.default_rng(0)
     gold = rng.integers(0, 2, 400) * 2  # neg 0 / pos 2
@@ -188,7 +188,7 @@ def test_sentiment_mix_fits_the_weight_and_the_shift_on_dev():
 
 
 def test_high_policy_buys_precision_with_evidence_and_keeps_recall():
-    from models.calibrate import _high_policy
+    from models.training.calibrate import _high_policy
     from yuqing.gazetteer import default_matcher
 
     hi = RISK_LEVELS.index("high")

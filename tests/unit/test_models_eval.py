@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from models.cli import SHIPPED
-from models.runtime import ONNX_FILE
+from models.runtime.engine import ONNX_FILE
 
 pytestmark = [
     pytest.mark.slow,  # trains the TF-IDF baselines (~1 min) and scores ~5,000 texts
@@ -22,7 +22,7 @@ NOT_YET: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict]:
-    from models.evaluate import evaluate_all
+    from models.training.evaluate import evaluate_all
 
     return evaluate_all(SHIPPED, "onnx")
 

@@ -11,9 +11,9 @@ import math
 import pytest
 
 from models.cli import SHIPPED
-from models.evaluate import as_prediction, format_table, load_natural, natural_rows
-from models.metrics import post_figures
-from models.runtime import ONNX_FILE
+from models.runtime.engine import ONNX_FILE
+from models.training.evaluate import as_prediction, format_table, load_natural, natural_rows
+from models.training.metrics import post_figures
 
 
 def gold(relevant=True, level="none", categories=(), sentiment="neu", **extra) -> dict:
@@ -107,7 +107,7 @@ POSTS = [
 
 @pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model")
 def test_natural_table_comes_first_with_the_scorer_beside_the_baseline(tmp_path):
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
 
     path = tmp_path / "test.jsonl"
     lines = [

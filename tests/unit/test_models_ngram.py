@@ -1,22 +1,22 @@
-"""The n-gram heads beside the encoder (models/ngram.py) and their mixture (models/calibrate.py `fit_mix`)."""
+"""The n-gram heads beside the encoder (models/runtime/ngram.py, fitted by models/training/ngram_fit.py) and
+their mixture (models/training/calibrate.py `fit_mix`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from models.heads import RISK_CATEGORIES, RISK_LEVELS
-from models.ngram import (
+from models.runtime.heads import RISK_CATEGORIES, RISK_LEVELS
+from models.runtime.ngram import (
     NGRAM_FILE,
     SENTIMENT_FILE,
     NgramHeads,
     blend,
     blended,
     char_ngrams,
-    fit,
-    fit_sentiment,
     with_sentiment,
 )
+from models.training.ngram_fit import fit, fit_sentiment
 
 # a small labelled set: incidents at Mile spots are relevant, the same words elsewhere are not
 POSTS = [
@@ -103,7 +103,7 @@ def test_blend_ends_are_each_part_alone():
 
 
 def test_fit_mix_follows_the_better_part():
-    from models.calibrate import fit_mix
+    from models.training.calibrate import fit_mix
 
     rng = np.random.default_rng(3)
     gold = rng.integers(0, 2, 1000)
@@ -119,7 +119,7 @@ def test_fit_mix_follows_the_better_part():
 def test_the_encoder_alone_has_thresholds_of_its_own():
     from types import SimpleNamespace
 
-    from models.relevance import thresholds_of
+    from models.runtime.relevance import thresholds_of
 
     config = SimpleNamespace(
         thresholds={"high": 0.8, "mix_level": 0.9}, thresholds_encoder_alone={"high": 0.3}
@@ -131,7 +131,7 @@ def test_the_encoder_alone_has_thresholds_of_its_own():
 
 
 def test_a_label_the_training_posts_never_vary_gives_a_constant():
-    from models.ngram import _best_lr
+    from models.training.ngram_fit import _best_lr
 
     x = np.ones((4, 3))
     w, b = _best_lr(x, np.zeros(4, dtype=int), x, np.zeros(4, dtype=int))

@@ -1,12 +1,12 @@
-"""Reports of resolved cases and official notices are not emergencies (models/reported.py), and the scorer
-says which words capped a level."""
+"""Reports of resolved cases and official notices are not emergencies (models/runtime/reported.py), and the
+scorer says which words capped a level."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from models.reported import report_cap
+from models.runtime.reported import report_cap
 from yuqing.text import normalize_text
 
 
@@ -50,14 +50,14 @@ def test_live_cases_complaints_and_ordinary_posts_are_not_capped(text: str) -> N
 @pytest.fixture(scope="module")
 def scorer():
     from models.cli import SHIPPED
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
 
     return Scorer.load(SHIPPED, "onnx")
 
 
 def _decided_as_high(scorer, text: str) -> dict:
     """The scorer's decision on `text` when its level head is sure of `high`."""
-    from models.relevance import calibrated
+    from models.runtime.relevance import calibrated
 
     normalized = normalize_text(text)
     row = {k: v[0] for k, v in calibrated(scorer.probabilities([normalized]), scorer.th).items()}

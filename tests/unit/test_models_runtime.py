@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from models.cli import SHIPPED
-from models.runtime import ONNX_FILE
+from models.runtime.engine import ONNX_FILE
 
 pytestmark = pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model")
 PROB_TOL = 0.05
@@ -23,14 +23,14 @@ LABEL_AGREEMENT = 0.98
 
 @pytest.fixture(scope="module")
 def texts():
-    from models.corpus import load_tourism, sentiment_corpus
+    from models.training.corpus import load_tourism, sentiment_corpus
 
     posts = [p["text"] for p in load_tourism()["test"][:150]]
     return posts + [e.text for e in sentiment_corpus()["test"][:150]]
 
 
 def test_torch_and_onnx_int8_agree(texts):
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
 
     pt = Scorer.load(SHIPPED, "torch").probabilities(texts)
     po = Scorer.load(SHIPPED, "onnx").probabilities(texts)
@@ -48,7 +48,7 @@ def test_torch_and_onnx_int8_agree(texts):
 def test_batching_does_not_change_scores(texts, runtime, tol):
     """Padding is masked, so batch-mates do not change a post's scores: in torch up to float rounding;
     in int8 ONNX within the runtime tolerance (dynamic quantisation picks one activation scale per batch)."""
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
 
     one = Scorer.load(SHIPPED, runtime, batch_size=1).probabilities(texts[:20])
     many = Scorer.load(SHIPPED, runtime, batch_size=16).probabilities(texts[:20])
@@ -58,9 +58,9 @@ def test_batching_does_not_change_scores(texts, runtime, tol):
 
 def test_any_hf_checkpoint_folder_loads(tmp_path):
     """The loader takes a checkpoint folder as Hugging Face writes it: config + safetensors + tokenizer."""
-    from models.modeling import YuqingScorerModel
-    from models.scorer import Scorer
-    from models.vocab import load_tokenizer
+    from models.runtime.scorer import Scorer
+    from models.training.modeling import YuqingScorerModel
+    from models.training.vocab import load_tokenizer
 
     model = YuqingScorerModel.from_pretrained(str(SHIPPED))
     model.save_pretrained(str(tmp_path))

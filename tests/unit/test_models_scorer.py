@@ -7,14 +7,14 @@ import itertools
 import pytest
 
 from models.cli import SHIPPED
-from models.runtime import ONNX_FILE
+from models.runtime.engine import ONNX_FILE
 
 pytestmark = pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model")
 
 
 @pytest.fixture(scope="module")
 def scorer():
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
 
     return Scorer.load(SHIPPED, "onnx")
 
@@ -101,7 +101,7 @@ def test_the_shipped_judgement_mixes_the_ngram_heads_and_can_do_without_them(sco
     alone = scorer.encoder_alone()
     assert alone is not None and alone.ngram is None
     assert alone.th["mix_level"] == 0 and alone.th["high"] == scorer.config.thresholds_encoder_alone["high"]
-    from models.ngram import blend
+    from models.runtime.ngram import blend
 
     texts = ["弥勒湖泉生态园刚刚有个小孩掉水里了，快来人", "红河水乡的夜景很美，推荐晚上去"]
     both, enc = scorer.probabilities(texts), alone.probabilities(texts)
@@ -131,7 +131,7 @@ BURIED = (
 
 
 def test_a_long_text_is_read_in_overlapping_windows_that_cover_it():
-    from models.scorer import windows
+    from models.runtime.scorer import windows
 
     text = "".join(chr(0x4E00 + i) for i in range(2000))  # every character once: a window's place is known
     spans = windows(text[:600], 254)
@@ -156,7 +156,7 @@ FIGHT = "红河水乡停车场两伙人打起来了，有人拿着刀，好多�
 
 
 def test_a_reply_is_judged_in_its_context_without_inheriting_its_risk(scorer):
-    from models.scorer import PostText
+    from models.runtime.scorer import PostText
 
     bump, alone, witness = scorer.score(
         [

@@ -15,7 +15,7 @@ import textwrap
 import pytest
 
 from models.cli import SHIPPED
-from models.runtime import ONNX_FILE
+from models.runtime.engine import ONNX_FILE
 from yuqing.settings import REPO_ROOT
 
 pytestmark = pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model")
@@ -42,7 +42,7 @@ def run_python(code: str, *, block: tuple[str, ...] = (), args: tuple[str, ...] 
 
 SCORE = f"""
 import json
-from models.scorer import Scorer
+from models.runtime.scorer import Scorer
 
 scorer = Scorer.load({str(SHIPPED)!r}, "onnx")
 out = scorer.score({TEXTS!r})
@@ -61,7 +61,7 @@ def test_scores_with_torch_and_transformers_unimportable():
     assert emergency["explain"]["runtime"] == "onnx"
     assert praise["spots"] == ["可邑小镇"] and praise["sentiment"]["label"] == "pos"
     # the same numbers as the scorer loaded in a full install (same ONNX file, same token ids)
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
 
     full = Scorer.load(SHIPPED, "onnx").probabilities([TEXTS[0]])["relevance"][0]
     assert got["relevance"] == pytest.approx(float(full), abs=1e-6)

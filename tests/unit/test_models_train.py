@@ -33,7 +33,7 @@ def test_quick_train_produces_a_scoring_checkpoint(tmp_path):
         assert (out / name).exists(), name
     assert (work / "pretrain" / "state.pt").exists()  # resumable state
 
-    from models.scorer import Scorer
+    from models.runtime.scorer import Scorer
 
     result = Scorer.load(out, "onnx").score(["弥勒湖泉生态园有人落水"])[0]
     assert result["spots"] == ["湖泉生态园"] or not result["relevant"]

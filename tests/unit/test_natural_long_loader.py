@@ -9,8 +9,8 @@ import pytest
 
 from models.data.natural import NaturalSetError
 from models.data.natural_long import load_long_test
-from models.evaluate import LONG_MEASURES, format_table, load_long
-from models.metrics import post_figures
+from models.training.evaluate import LONG_MEASURES, format_table, load_long
+from models.training.metrics import post_figures
 
 THREAD = "湖泉生态园门口停车乱收费，一次二十，不给票"
 GOOD = {

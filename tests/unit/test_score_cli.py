@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from models.cli import SHIPPED, parse_line
-from models.runtime import ONNX_FILE
+from models.runtime.engine import ONNX_FILE
 
 needs_model = pytest.mark.skipif(not (SHIPPED / ONNX_FILE).exists(), reason="no shipped model")
 

@@ -46,3 +46,13 @@ def test_faust_keeps_its_data_beside_the_services_state_not_in_the_working_direc
     assert datadir.parent.is_dir()  # Faust itself makes only the last level
     monkeypatch.setenv("STREAM_DATA_DIR", str(tmp_path / "faust"))
     assert Path(app_config(Settings())["datadir"]).parent == tmp_path / "faust"
+
+
+def test_a_bad_lexicon_is_exit_2_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, config)
+    text = (config / "lexicon.yaml").read_text(encoding="utf-8").replace("  harm: [", "  harms: [", 1)
+    (config / "lexicon.yaml").write_text(text, encoding="utf-8")
+    out = _run({"YUQING_CONFIG_DIR": str(config)})
+    assert out.returncode == 2
+    assert "lexicon.yaml" in out.stderr and "reports.harm" in out.stderr
