@@ -132,12 +132,34 @@ class Station(_Strict):
     supervisors: list[Person] = Field(default_factory=list)
 
 
+REPORT_KINDS = ("daily", "weekly")
+
+
+class ReportReader(_Strict):
+    """Someone the 日报/周报 are e-mailed to (a leader, the tourism bureau); `station` for one station's
+    report instead of the city's."""
+
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=EMAIL)
+    reports: list[str] = Field(default_factory=lambda: list(REPORT_KINDS), min_length=1)
+    station: str | None = None
+
+    @field_validator("reports")
+    @classmethod
+    def _kinds(cls, kinds: list[str]) -> list[str]:
+        wrong = [k for k in kinds if k not in REPORT_KINDS]
+        if wrong:
+            raise ValueError(f"unknown report {wrong[0]!r} (use {', '.join(REPORT_KINDS)})")
+        return kinds
+
+
 class Stations(_Strict):
-    """Stations, the spots they answer for, and their duty roster."""
+    """Stations, the spots they answer for, their duty roster, and who receives the reports."""
 
     default_station: str
     stations: list[Station] = Field(min_length=1)
     agencies: list[Agency] = Field(default_factory=list)
+    report_roster: list[ReportReader] = Field(default_factory=list)
 
     @field_validator("stations")
     @classmethod
@@ -150,8 +172,12 @@ class Stations(_Strict):
 
     @model_validator(mode="after")
     def _default_exists(self) -> Stations:
-        if self.default_station not in {s.name for s in self.stations}:
+        names = {s.name for s in self.stations}
+        if self.default_station not in names:
             raise ValueError(f"default_station {self.default_station!r} is not among the stations")
+        for reader in self.report_roster:
+            if reader.station is not None and reader.station not in names:
+                raise ValueError(f"report_roster: {reader.name}'s station {reader.station!r} is not among the stations")
         return self
 
     def station_for(self, spot: str | None) -> str:
