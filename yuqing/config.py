@@ -172,12 +172,8 @@ class Stations(_Strict):
 
     @model_validator(mode="after")
     def _default_exists(self) -> Stations:
-        names = {s.name for s in self.stations}
-        if self.default_station not in names:
+        if self.default_station not in {s.name for s in self.stations}:
             raise ValueError(f"default_station {self.default_station!r} is not among the stations")
-        for reader in self.report_roster:
-            if reader.station is not None and reader.station not in names:
-                raise ValueError(f"report_roster: {reader.name}'s station {reader.station!r} is not among the stations")
         return self
 
     def station_for(self, spot: str | None) -> str:
@@ -192,7 +188,8 @@ class Stations(_Strict):
 
 
 def check_stations_against(gazetteer: Gazetteer, stations: Stations, path: str) -> None:
-    """Every spot a station claims must exist in the gazetteer, and no spot has two stations."""
+    """Every spot a station claims must exist in the gazetteer, no spot has two stations, and a report reader's
+    station is one of the stations."""
     known = {s.name for s in gazetteer.spots}
     owner: dict[str, str] = {}
     for i, station in enumerate(stations.stations):
@@ -202,6 +199,10 @@ def check_stations_against(gazetteer: Gazetteer, stations: Stations, path: str) 
             if spot in owner:
                 raise ConfigError(path, f"stations.{i}.spots", f"{spot} already belongs to {owner[spot]}")
             owner[spot] = station.name
+    names = {s.name for s in stations.stations}
+    for i, reader in enumerate(stations.report_roster):
+        if reader.station is not None and reader.station not in names:
+            raise ConfigError(path, f"report_roster.{i}.station", f"unknown station {reader.station!r}")
 
 
 @lru_cache(maxsize=4)

@@ -5,7 +5,7 @@ index's `text_seg`); each candidate is then counted exactly, this period and bef
 own query for the word, so every figure is a search. A word counts when it says what the posts are about (a
 telling word: yuqing.segment.words_of) or is one of the gazetteer's scenic spots; the city's own names are
 in every post and never count. The rise is (now - before) / sqrt(before + 1): how many standard deviations a
-Poisson count of `before` moved, so 3 → 30 outranks 300 → 330.
+Poisson count of `before` moved (at least MIN_RISE), so 3 → 30 outranks 300 → 330.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from yuqing.config import load_gazetteer
 from yuqing.segment import words_of
 
 MIN_POSTS = 3  # fewer posts than this is not a trend
+MIN_RISE = 2.0  # two standard deviations: 30 after 28 is noise, 3 after 0 is news
 WORDS_SHOWN = 15
 CANDIDATES = 80
 
@@ -55,7 +56,7 @@ def rising(counts: dict[str, tuple[int, int]], limit: int = WORDS_SHOWN) -> list
     rows = [
         (w, now, before, rise(now, before))
         for w, (now, before) in counts.items()
-        if now >= MIN_POSTS and now > before
+        if now >= MIN_POSTS and rise(now, before) >= MIN_RISE
     ]
     rows.sort(key=lambda r: (-r[3], -len(r[0]), r[0]))
     # jieba's search mode cuts 救生衣 into 救生 too: a piece found in exactly the same numbers is the same word.
