@@ -114,11 +114,13 @@ MESSAGES: dict[str, str] = {
     "pdf_no_chromium": "无法启动 {chromium}（WEB_CHROMIUM）：{error}",
     "pdf_timeout": "PDF 生成超时（{seconds} 秒）",
     "pdf_failed": "PDF 生成失败（chromium 退出码 {code}）：{tail}",
-    "pdf_no_font": "本机没有中文字体，PDF 只会显示方框：请安装 Debian 软件包 {packages}，例如 apt-get install fonts-wqy-microhei",
+    "pdf_no_font": "本机没有中文字体，PDF 只会显示方框：请安装 Debian 软件包 {packages}"
+    "，例如 apt-get install fonts-wqy-microhei",
     "smtp_transient": "邮件服务器暂时无法投递，可稍后重新发送：{error}",
     "smtp_permanent": "邮件服务器拒收，请核对收件地址或邮件设置后重新发送：{error}",
     # reports (dashboards/reports/: 日报、周报、专报)
-    "report_es_down": "无法连接 Elasticsearch（{url}），报告未生成：{error}；请确认服务已启动（yuqing services up）后重试",
+    "report_es_down": "无法连接 Elasticsearch（{url}），报告未生成：{error}"
+    "；请确认服务已启动（yuqing services up）后重试",
     "report_bad_date": "日期无效：{value}（格式如 2026-12-06）",
     "report_format": "未知格式 {value}：可选 {formats}",
     "report_kind": "未知报告类型 {value}：可选 日报（daily）、周报（weekly）",

@@ -1,5 +1,5 @@
-"""HTML to PDF with the machine's Chromium (`--print-to-pdf` embeds the subset of the CJK font it used), shared
-by the 公安提示函 (letter_mail.py) and the reports (reports/documents.py).
+"""HTML to PDF with the machine's Chromium (`--print-to-pdf` embeds the subset of the CJK font it used),
+shared by the 公安提示函 (letter_mail.py) and the reports (reports/documents.py).
 
 Chromium prints Chinese as empty boxes when no CJK font is installed, and says nothing: `require_cjk_font`
 checks first, so a missing font is an error naming the Debian package instead of a PDF of boxes.

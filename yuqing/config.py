@@ -188,8 +188,8 @@ class Stations(_Strict):
 
 
 def check_stations_against(gazetteer: Gazetteer, stations: Stations, path: str) -> None:
-    """Every spot a station claims must exist in the gazetteer, no spot has two stations, and a report reader's
-    station is one of the stations."""
+    """Every spot a station claims must exist in the gazetteer, no spot has two stations, and a report
+    reader's station is one of the stations."""
     known = {s.name for s in gazetteer.spots}
     owner: dict[str, str] = {}
     for i, station in enumerate(stations.stations):

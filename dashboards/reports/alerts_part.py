@@ -1,5 +1,6 @@
-"""预警与处置: the period's alerts by level, station and status, the response against the 1-3-5 minute goals
-(dashboards/alert_timing.py, the console's own figures), the late ones, and the 公安提示函 approved and sent."""
+"""预警与处置: the period's alerts by level, station and status, the response against the 1-3-5 minute
+goals (dashboards/alert_timing.py, the console's own figures), the late ones, and the 公安提示函 approved
+and sent."""
 
 from __future__ import annotations
 
@@ -41,9 +42,7 @@ def _days(period: Period, now: datetime) -> int:
     return max(1, math.ceil((now - period.start).total_seconds() / 86400))
 
 
-def _rows(
-    alerts: list[dict[str, Any]], field: str, order: tuple[str, ...] | None, link, label
-) -> list[Row]:  # noqa: ANN001 - small callables
+def _rows(alerts: list[dict[str, Any]], field: str, order: tuple[str, ...] | None, link, label) -> list[Row]:
     counts: dict[str, int] = {}
     for a in alerts:
         key = a.get(field) or ("new" if field == "status" else "")
@@ -59,7 +58,9 @@ def _rows(
 def response(alerts: list[dict[str, Any]], now: datetime, scope: Scope) -> Response:
     row = station_row("", alerts, now)
     lines = [alert_line(a, now, scope) for a in alerts]
-    late = sorted((a for a in lines if a.ack_s is not None and a.ack_s > LATE_AFTER_S), key=lambda a: -a.ack_s)
+    late = sorted(
+        (a for a in lines if a.ack_s is not None and a.ack_s > LATE_AFTER_S), key=lambda a: -a.ack_s
+    )
     return Response(
         alerts=len(alerts),
         median_s=row["ack_median_s"],

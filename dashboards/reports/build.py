@@ -1,5 +1,5 @@
-"""The 舆情日报 and 周报 from Elasticsearch: two rounds of requests (the period's aggregations, then the counts
-and posts they call for), assembled into a `Report`.
+"""The 舆情日报 and 周报 from Elasticsearch: two rounds of requests (the period's aggregations, then the
+counts and posts they call for), assembled into a `Report`.
 
 Round one: the period's and the previous period's aggregations and the candidate 热点词 (one msearch), the
 alerts raised and the letters approved or sent. Round two: an exact search count for each candidate word in
@@ -54,10 +54,14 @@ async def _words(src: ReportSource, resp: dict[str, Any], period: Period, scope:
     by_word = {w: (counts[2 * i], counts[2 * i + 1]) for i, (w, *_) in enumerate(pairs)}
     params = {w: (now, before) for w, now, before, *_ in pairs}
     return [
-        Word(word=w, now=Figure(count=n, url=scope.search_url(params[w][0])),
-             before=Figure(count=b, url=scope.search_url(params[w][1])), score=round(score, 3))
+        Word(
+            word=w,
+            now=Figure(count=n, url=scope.search_url(params[w][0])),
+            before=Figure(count=b, url=scope.search_url(params[w][1])),
+            score=round(score, 3),
+        )
         for w, n, b, score in words.rising(by_word)
-    ]  # fmt: skip
+    ]
 
 
 async def _events(src: ReportSource, resp: dict[str, Any], period: Period, scope: Scope, now: datetime):
@@ -73,10 +77,18 @@ async def _events(src: ReportSource, resp: dict[str, Any], period: Period, scope
         src.alerts_of_events(ids),
     )
     return [
-        event_item(b, docs.get(b["key"]), totals[i], [h["_source"] for h in posts[i]["hits"]["hits"]],
-                   alerts, period, scope, now)
+        event_item(
+            b,
+            docs.get(b["key"]),
+            totals[i],
+            [h["_source"] for h in posts[i]["hits"]["hits"]],
+            alerts,
+            period,
+            scope,
+            now,
+        )
         for i, b in enumerate(top)
-    ]  # fmt: skip
+    ]
 
 
 async def build_report(

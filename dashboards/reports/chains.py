@@ -37,7 +37,9 @@ def parent_of(post: dict[str, Any]) -> str | None:
 
 def spread(posts: list[dict[str, Any]]) -> Spread:
     parents = {p["id"]: parent_of(p) for p in posts}
-    out = Spread(linked=sum(1 for v in parents.values() if v), roots=sum(1 for v in parents.values() if not v))
+    out = Spread(
+        linked=sum(1 for v in parents.values() if v), roots=sum(1 for v in parents.values() if not v)
+    )
     for post_id in parents:
         chain, at = [], parents[post_id]
         while at is not None and len(chain) < MAX_HOPS and at not in chain:
@@ -69,8 +71,16 @@ def carriers(posts: list[dict[str, Any]], s: Spread, top: int = 10) -> list[dict
             (s.depth_of[d] - s.depth_of[p["id"]] for p in own for d in s.below.get(p["id"], ())), default=0
         )
         best = max(own, key=lambda p: (len(s.below.get(p["id"], ())), _engagement(p)))
-        rows.append({"author": author, "source": source, "posts": len(own), "reposts_below": len(below),
-                     "depth_below": depth_below, "engagement": sum(_engagement(p) for p in own),
-                     "post_id": best["id"]})  # fmt: skip
+        rows.append(
+            {
+                "author": author,
+                "source": source,
+                "posts": len(own),
+                "reposts_below": len(below),
+                "depth_below": depth_below,
+                "engagement": sum(_engagement(p) for p in own),
+                "post_id": best["id"],
+            }
+        )
     rows.sort(key=lambda r: (-r["reposts_below"], -r["engagement"], -r["posts"], r["author"]))
     return rows[:top]

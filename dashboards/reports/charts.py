@@ -57,16 +57,21 @@ def bars(items: Sequence[Bar], title: str, width: int = 640, colour: str = PALET
         body.append(
             f'<a href="{escape(b.url)}"><text x="{label_w - 6}" y="{y + 15}" text-anchor="end">'
             f"{escape(b.label)}</text>"
-            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 7}" fill="{b.colour or colour}"/>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 7}" '
+            f'fill="{b.colour or colour}"/>'
             f'<text x="{label_w + w + 4:.1f}" y="{y + 15}">{b.value}</text></a>'
         )
     return _svg(width, pad * 2 + row_h * max(1, len(items)), body, title)
 
 
 def columns(
-    items: Sequence[Column], series: Sequence[Series], title: str, width: int = 680, height: int = 220,
+    items: Sequence[Column],
+    series: Sequence[Series],
+    title: str,
+    width: int = 680,
+    height: int = 220,
     every: int = 1,
-) -> Markup:  # fmt: skip
+) -> Markup:
     """Stacked columns (one stack per bucket, one colour per series) with a legend; `every`: label every
     n-th bucket on the axis."""
     left, bottom, top_pad, legend_h = 36, 22, 8, 20
@@ -74,9 +79,11 @@ def columns(
     n = max(1, len(items))
     step = (width - left - 8) / n
     top = max((sum(c.values.values()) for c in items), default=0) or 1
-    body = [f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 4}" y2="{top_pad + plot_h}" stroke="#999"/>',
-            f'<text x="{left - 4}" y="{top_pad + 10}" text-anchor="end">{top}</text>',
-            f'<text x="{left - 4}" y="{top_pad + plot_h}" text-anchor="end">0</text>']  # fmt: skip
+    body = [
+        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 4}" y2="{top_pad + plot_h}" stroke="#999"/>',
+        f'<text x="{left - 4}" y="{top_pad + 10}" text-anchor="end">{top}</text>',
+        f'<text x="{left - 4}" y="{top_pad + plot_h}" text-anchor="end">0</text>',
+    ]
     for i, c in enumerate(items):
         x, y = left + i * step, top_pad + plot_h
         parts = []

@@ -28,7 +28,8 @@ EXIT_FAILED, EXIT_USAGE, EXIT_SERVICE = 1, 2, 3
 T = TypeVar("T")
 
 report_app = typer.Typer(
-    help="Reports: 舆情日报 (daily), 周报 (weekly), the 专报 of one event; PDF, DOCX or HTML; e-mailed on schedule.",
+    help="Reports: 舆情日报 (daily), 周报 (weekly), the 专报 of one event; PDF, DOCX or HTML; "
+    "e-mailed on schedule.",
     no_args_is_help=True,
 )
 FORMAT_HELP = "pdf (default), docx or html."
@@ -106,7 +107,9 @@ def _write(doc: Any, output: Path | None) -> Path:
     return path
 
 
-def _period_report(kind: str, day: str | None, station: str | None, fmt: str, output: Path | None, notes: str):
+def _period_report(
+    kind: str, day: str | None, station: str | None, fmt: str, output: Path | None, notes: str
+):
     from dashboards.reports.build import build_report
     from dashboards.reports.documents import document
     from dashboards.reports.store import ReportStore
@@ -122,8 +125,16 @@ def _period_report(kind: str, day: str | None, station: str | None, fmt: str, ou
     began = time.perf_counter()
     report, doc = run(work)
     path = _write(doc, output)
-    typer.echo(say("report_written", path=path, title=report.title, period=report.period_label,
-                   posts=report.overview.total.count, seconds=f"{time.perf_counter() - began:.1f}"))  # fmt: skip
+    typer.echo(
+        say(
+            "report_written",
+            path=path,
+            title=report.title,
+            period=report.period_label,
+            posts=report.overview.total.count,
+            seconds=f"{time.perf_counter() - began:.1f}",
+        )
+    )
 
 
 DATE_HELP = "YYYY-MM-DD in Mile time (default: {}).".format
@@ -136,7 +147,9 @@ def daily(
     day: str = typer.Option(None, "--date", help=DATE_HELP("yesterday")),
     station: str = typer.Option(None, "--station", help=STATION_HELP),
     fmt: str = typer.Option("pdf", "--format", help=FORMAT_HELP),
-    output: Path = typer.Option(None, "--output", "-o", help="File to write (default: 舆情日报-YYYYMMDD.<format>)."),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="File to write (default: 舆情日报-YYYYMMDD.<format>)."
+    ),
     notes: str = typer.Option("", "--notes", help=NOTES_HELP),
 ) -> None:
     """舆情日报 of one day: 总体态势, 重点事件, 预警与处置, 热点词, 研判建议; kept in the reports index.
@@ -151,7 +164,9 @@ def weekly(
     day: str = typer.Option(None, "--date", help=DATE_HELP("a day of last week") + " Any day of the week."),
     station: str = typer.Option(None, "--station", help=STATION_HELP),
     fmt: str = typer.Option("pdf", "--format", help=FORMAT_HELP),
-    output: Path = typer.Option(None, "--output", "-o", help="File to write (default: 舆情周报-YYYYWnn.<format>)."),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="File to write (default: 舆情周报-YYYYWnn.<format>)."
+    ),
     notes: str = typer.Option("", "--notes", help=NOTES_HELP),
 ) -> None:
     """舆情周报 of one ISO week (Monday to Sunday) against the week before; kept in the reports index.
@@ -165,7 +180,9 @@ def weekly(
 def event(
     event_id: str = typer.Argument(..., help="The event's id (ev-…), as in an alert or a post."),
     fmt: str = typer.Option("pdf", "--format", help=FORMAT_HELP),
-    output: Path = typer.Option(None, "--output", "-o", help="File to write (default: 舆情专报-<id>.<format>)."),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="File to write (default: 舆情专报-<id>.<format>)."
+    ),
     notes: str = typer.Option("", "--notes", help=NOTES_HELP),
 ) -> None:
     """专报 of one event: timeline per 10 minutes by platform, first posts, repost chains and carriers,
@@ -195,7 +212,9 @@ def event(
 
 @report_app.command("send-due")
 def send_due(
-    now: str = typer.Option(None, "--now", help="Pretend it is this time (ISO 8601; for tests and catch-up)."),
+    now: str = typer.Option(
+        None, "--now", help="Pretend it is this time (ISO 8601; for tests and catch-up)."
+    ),
     every: float = typer.Option(0, "--every", help="Keep running, checking every this many seconds."),
 ) -> None:
     """E-mail the reports that are due (REPORT_DAILY_AT, REPORT_WEEKLY_DAY/AT) to the report roster in
@@ -248,7 +267,11 @@ def list_reports(
 
     total, docs = run(work)
     for d in docs:
-        sent = f"发送 {mile(d['sent_at'])}" if d.get("sent_at") else ("发送失败" if d.get("send_error") else "")
-        typer.echo(f"{d['id']:<28} {mile(d.get('generated_at')):<16} {d.get('generated_by') or '':<16} "
-                   f"{sent:<20} {d.get('title', '')} {d.get('period_label', '')}".rstrip())  # fmt: skip
+        sent = (
+            f"发送 {mile(d['sent_at'])}" if d.get("sent_at") else ("发送失败" if d.get("send_error") else "")
+        )
+        typer.echo(
+            f"{d['id']:<28} {mile(d.get('generated_at')):<16} {d.get('generated_by') or '':<16} "
+            f"{sent:<20} {d.get('title', '')} {d.get('period_label', '')}".rstrip()
+        )
     typer.echo(say("report_list_total", total=total, shown=len(docs)), err=True)

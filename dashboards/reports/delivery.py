@@ -53,12 +53,14 @@ def plain_text(report: Report) -> str:
     lines = [
         f"{report.title}（{report.period_label}）",
         "",
-        f"涉旅相关舆情 {o.total.count} 条（上期 {o.previous.count} 条，{change(o.total.count, o.previous.count)}）；"
+        f"涉旅相关舆情 {o.total.count} 条（上期 {o.previous.count} 条，"
+        f"{change(o.total.count, o.previous.count)}）；"
         f"预警 {al.total.count} 条；公安提示函发出 {al.letters_sent.count} 份。",
     ]
     if report.events:
-        lines += ["", "重点事件："] + [f"{i}. {e.title}（本期 {e.in_period.count} 条）" for i, e in
-                                        enumerate(report.events, 1)]  # fmt: skip
+        lines += ["", "重点事件："] + [
+            f"{i}. {e.title}（本期 {e.in_period.count} 条）" for i, e in enumerate(report.events, 1)
+        ]
     lines += ["", "完整报告见附件 PDF；数字的出处可在 HTML 版本中点击查看。"]
     return "\n".join(lines) + "\n"
 
@@ -89,33 +91,47 @@ async def _send(settings: Settings, msg: EmailMessage) -> None:
             await asyncio.sleep(RETRY_PAUSE_S * attempt)
 
 
-async def deliver(es: AsyncElasticsearch, settings: Settings, due: Due, now: datetime | None = None) -> Outcome:
+async def deliver(
+    es: AsyncElasticsearch, settings: Settings, due: Due, now: datetime | None = None
+) -> Outcome:
     """Send one due report unless it was sent or is being sent."""
     store = ReportStore(es, settings.es)
     rid = report_id(due.kind, due.period, due.station)
-    try:  # the document to claim: made empty once, the report's data follows
-        await es.create(index=store.index, id=rid, document={"id": rid, "kind": due.kind, "station": due.station},
-                        refresh="wait_for")  # fmt: skip
-    except ConflictError:
-        pass
+    # The document to claim: made empty once; the report's data follows.
+    with contextlib.suppress(ConflictError):
+        await es.create(
+            index=store.index,
+            id=rid,
+            document={"id": rid, "kind": due.kind, "station": due.station},
+            refresh="wait_for",
+        )
     doc = await store.get(rid) or {}
     if doc.get("sent_at"):
         return Outcome(rid, "already_sent", mile(doc["sent_at"]))
     if claim_open(doc):
         return Outcome(rid, "in_progress", mile(doc["sending_at"]))
     try:
-        doc = await store.update(doc, {"sending_at": now_iso(), "message_id": message_id(rid),
-                                       "recipients": list(due.recipients)})  # fmt: skip
+        doc = await store.update(
+            doc, {"sending_at": now_iso(), "message_id": message_id(rid), "recipients": list(due.recipients)}
+        )
     except ReportConflict:
         return Outcome(rid, "in_progress", "claimed by another run")
     try:
         day = due.period.start.date()
-        report = await build_report(es, settings, due.kind, day, due.station, notes=doc.get("notes") or "", now=now)
+        report = await build_report(
+            es, settings, due.kind, day, due.station, notes=doc.get("notes") or "", now=now
+        )
         await store.save(report.model_copy(update={"notes": ""}), SENDER_NAME)
         doc = await store.get(rid) or doc
         pdf = await document(report, "pdf", settings.web.chromium)
-        msg = compose(report, render_report(report), pdf.content, pdf.filename, settings.smtp.sender,
-                      list(due.recipients))  # fmt: skip
+        msg = compose(
+            report,
+            render_report(report),
+            pdf.content,
+            pdf.filename,
+            settings.smtp.sender,
+            list(due.recipients),
+        )
         await _send(settings, msg)
     except (PdfError, TransientSmtpError, PermanentSmtpError) as exc:
         attempts = int(doc.get("attempts") or 0) + 1
@@ -126,6 +142,13 @@ async def deliver(es: AsyncElasticsearch, settings: Settings, due: Due, now: dat
         with contextlib.suppress(Exception):  # Elasticsearch may be what failed: the claim then runs out
             await store.update(await store.get(rid) or doc, {"sending_at": None})
         raise
-    await store.update(doc, {"sent_at": now_iso(), "sending_at": None, "send_error": None,
-                             "attempts": int(doc.get("attempts") or 0) + 1})  # fmt: skip
+    await store.update(
+        doc,
+        {
+            "sent_at": now_iso(),
+            "sending_at": None,
+            "send_error": None,
+            "attempts": int(doc.get("attempts") or 0) + 1,
+        },
+    )
     return Outcome(rid, "sent", ", ".join(due.recipients))

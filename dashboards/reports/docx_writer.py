@@ -120,7 +120,11 @@ def _save(doc: Document) -> bytes:
 def period_docx(report: Report) -> bytes:
     """The 日报/周报 as DOCX."""
     doc, o, al = _document(), report.overview, report.alerts
-    _title(doc, report.title, f"{report.period_label} · 弥勒市公安局网安大队 · 生成于 {mile(report.generated_at)}")
+    _title(
+        doc,
+        report.title,
+        f"{report.period_label} · 弥勒市公安局网安大队 · 生成于 {mile(report.generated_at)}",
+    )
     doc.add_heading("一、总体态势", level=2)
     para = doc.add_paragraph()
     if o.total.count == 0:
@@ -132,14 +136,27 @@ def period_docx(report: Report) -> bytes:
         fig(para, o.total)
         para.add_run(" 条，上期 ")
         fig(para, o.previous)
-        para.add_run(f" 条，{'较上期' + change(o.total.count, o.previous.count) if o.previous.count else '上期无相关舆情'}。")
+        para.add_run(
+            " 条，"
+            + ("较上期" + change(o.total.count, o.previous.count) if o.previous.count else "上期无相关舆情")
+            + "。"
+        )
         doc.add_heading("舆情走势", level=3)
-        _table(doc, ["时段", "帖数", "负面", "中性", "正面"],
-               [[p.label, p.total, *(str(p.by_sentiment.get(k, 0)) for k in ("neg", "neu", "pos"))]
-                for p in o.trend])  # fmt: skip
-        for rows, name, heading in ((o.by_platform, "平台", "各平台"), (o.by_spot, "景区", "各景区"),
-                                    (o.by_station, "派出所", "各属地派出所"), (o.sentiment, "情感", "情感倾向"),
-                                    (o.levels, "等级", "风险等级")):  # fmt: skip
+        _table(
+            doc,
+            ["时段", "帖数", "负面", "中性", "正面"],
+            [
+                [p.label, p.total, *(str(p.by_sentiment.get(k, 0)) for k in ("neg", "neu", "pos"))]
+                for p in o.trend
+            ],
+        )
+        for rows, name, heading in (
+            (o.by_platform, "平台", "各平台"),
+            (o.by_spot, "景区", "各景区"),
+            (o.by_station, "派出所", "各属地派出所"),
+            (o.sentiment, "情感", "情感倾向"),
+            (o.levels, "等级", "风险等级"),
+        ):
             if rows:
                 doc.add_heading(heading, level=3)
                 _rows(doc, rows, name)
@@ -150,8 +167,10 @@ def period_docx(report: Report) -> bytes:
         head = doc.add_heading(level=3)
         head.add_run(f"{i}. 【{POST_LEVEL_NAMES.get(e.level, e.level)}】")
         link(head, e.title, e.report_url)
-        para = doc.add_paragraph(f"景区：{'、'.join(e.spots) or '—'}；属地：{e.station or '—'}；"
-                                 f"首次发现：{mile(e.first_seen)}；状态：{EVENT_STATUS_NAMES.get(e.status or '', '—')}；本期 ")  # fmt: skip
+        para = doc.add_paragraph(
+            f"景区：{'、'.join(e.spots) or '—'}；属地：{e.station or '—'}；"
+            f"首次发现：{mile(e.first_seen)}；状态：{EVENT_STATUS_NAMES.get(e.status or '', '—')}；本期 "
+        )
         fig(para, e.in_period)
         para.add_run(" 条，累计 ")
         fig(para, e.total)
@@ -165,29 +184,56 @@ def period_docx(report: Report) -> bytes:
     para = doc.add_paragraph("本期产生预警 ")
     fig(para, al.total)
     r = al.response
-    para.add_run(f" 条。签收用时中位数 {duration(r.median_s)}；1 分钟内签收 {share(r.within.get(60))}，"
-                 f"3 分钟内 {share(r.within.get(180))}，5 分钟内 {share(r.within.get(300))}。")  # fmt: skip
+    para.add_run(
+        f" 条。签收用时中位数 {duration(r.median_s)}；1 分钟内签收 {share(r.within.get(60))}，"
+        f"3 分钟内 {share(r.within.get(180))}，5 分钟内 {share(r.within.get(300))}。"
+    )
     for rows, name in ((al.by_level, "等级"), (al.by_station, "派出所"), (al.by_status, "状态")):
         if rows:
             _rows(doc, rows, name, before=False)
     if r.late:
         doc.add_heading(f"超过 3 分钟签收的预警（{r.late_total} 条）", level=3)
-        _table(doc, ["预警", "属地", "生成时间", "签收用时", "签收人"],
-               [[a.summary or a.alert_id, a.station or "—", mile(a.raised_at, "%m-%d %H:%M"),
-                 duration(a.ack_s) + ("（未签收）" if a.waiting else ""), a.acknowledged_by or "—"] for a in r.late])  # fmt: skip
+        _table(
+            doc,
+            ["预警", "属地", "生成时间", "签收用时", "签收人"],
+            [
+                [
+                    a.summary or a.alert_id,
+                    a.station or "—",
+                    mile(a.raised_at, "%m-%d %H:%M"),
+                    duration(a.ack_s) + ("（未签收）" if a.waiting else ""),
+                    a.acknowledged_by or "—",
+                ]
+                for a in r.late
+            ],
+        )
     para = doc.add_paragraph("公安提示函：本期批准 ")
     fig(para, al.letters_approved)
     para.add_run(" 份，发出 ")
     fig(para, al.letters_sent)
     para.add_run(" 份。")
     if al.letters:
-        _table(doc, ["文号", "标题", "发往", "状态", "发出时间"],
-               [[x.number or "（未编号）", x.subject, x.agency_name, LETTER_STATUS_NAMES.get(x.status, x.status),
-                 mile(x.sent_at) or "—"] for x in al.letters])  # fmt: skip
+        _table(
+            doc,
+            ["文号", "标题", "发往", "状态", "发出时间"],
+            [
+                [
+                    x.number or "（未编号）",
+                    x.subject,
+                    x.agency_name,
+                    LETTER_STATUS_NAMES.get(x.status, x.status),
+                    mile(x.sent_at) or "—",
+                ]
+                for x in al.letters
+            ],
+        )
     doc.add_heading("四、热点词", level=2)
     if report.words:
-        _table(doc, ["词", "本期", "上期", "变化"],
-               [[w.word, w.now, w.before, change(w.now.count, w.before.count)] for w in report.words])  # fmt: skip
+        _table(
+            doc,
+            ["词", "本期", "上期", "变化"],
+            [[w.word, w.now, w.before, change(w.now.count, w.before.count)] for w in report.words],
+        )
     else:
         doc.add_paragraph("本期无明显上升的热点词。")
     doc.add_heading("五、研判建议", level=2)
@@ -198,22 +244,37 @@ def period_docx(report: Report) -> bytes:
 def event_docx(report: EventReport) -> bytes:
     """The 专报 as DOCX."""
     doc, c = _document(), report.chain
-    _title(doc, report.title, f"弥勒市公安局网安大队 · 事件编号 {report.event_id} · 生成于 {mile(report.generated_at)}")
+    _title(
+        doc,
+        report.title,
+        f"弥勒市公安局网安大队 · 事件编号 {report.event_id} · 生成于 {mile(report.generated_at)}",
+    )
     doc.add_heading("一、事件概况", level=2)
     para = doc.add_paragraph(
-        f"风险等级：{POST_LEVEL_NAMES.get(report.level, report.level)}；状态：{EVENT_STATUS_NAMES.get(report.status or '', '—')}；"
-        f"景区：{'、'.join(report.spots) or '—'}；属地：{report.station or '—'}；首次发现：{mile(report.first_seen)}；"
+        f"风险等级：{POST_LEVEL_NAMES.get(report.level, report.level)}；"
+        f"状态：{EVENT_STATUS_NAMES.get(report.status or '', '—')}；"
+        f"景区：{'、'.join(report.spots) or '—'}；属地：{report.station or '—'}；"
+        f"首次发现：{mile(report.first_seen)}；"
         f"最近：{mile(report.last_seen)}；共 "
-    )  # fmt: skip
+    )
     fig(para, report.total)
     para.add_run(f" 条，{len(report.platforms)} 个平台。")
     for p in report.summary:
         _post(doc, p)
     doc.add_heading("二、传播时间线", level=2)
-    _table(doc, [f"时段（每 {report.interval_min} 分钟）", "帖数", "平台分布"],
-           [[mile(b.start, "%m-%d %H:%M"), b.total,
-             "；".join(f"{source_name(s)} {n}" for s, n in b.by_source.items())]
-            for b in report.timeline if b.total.count])  # fmt: skip
+    _table(
+        doc,
+        [f"时段（每 {report.interval_min} 分钟）", "帖数", "平台分布"],
+        [
+            [
+                mile(b.start, "%m-%d %H:%M"),
+                b.total,
+                "；".join(f"{source_name(s)} {n}" for s, n in b.by_source.items()),
+            ]
+            for b in report.timeline
+            if b.total.count
+        ],
+    )
     if report.platforms:
         _rows(doc, report.platforms, "平台", before=False)
     doc.add_heading("首发帖", level=3)
@@ -223,25 +284,55 @@ def event_docx(report: EventReport) -> bytes:
     for p in report.earliest:
         _post(doc, p, capture=True)
     doc.add_heading("三、转发链与传播账号", level=2)
-    doc.add_paragraph(f"转发 / 回复链最深 {c.depth} 层；{c.linked} 条帖子转发或回复了本事件中的其他帖子，{c.roots} 条为原创"
-                      + (f"（按最早的 {c.analysed} 条计）" if c.capped else "") + "。")  # fmt: skip
+    doc.add_paragraph(
+        f"转发 / 回复链最深 {c.depth} 层；{c.linked} 条帖子转发或回复了本事件中的其他帖子，{c.roots} 条为原创"
+        + (f"（按最早的 {c.analysed} 条计）" if c.capped else "")
+        + "。"
+    )
     if c.carriers:
-        _table(doc, ["账号", "平台", "发帖", "其下转发/回复", "向下层数", "互动量"],
-               [[a.author, source_name(a.source), str(a.posts), str(a.reposts_below), str(a.depth_below),
-                 str(a.engagement)] for a in c.carriers])  # fmt: skip
+        _table(
+            doc,
+            ["账号", "平台", "发帖", "其下转发/回复", "向下层数", "互动量"],
+            [
+                [
+                    a.author,
+                    source_name(a.source),
+                    str(a.posts),
+                    str(a.reposts_below),
+                    str(a.depth_below),
+                    str(a.engagement),
+                ]
+                for a in c.carriers
+            ],
+        )
     doc.add_heading("四、证据帖", level=2)
     for p in report.evidence:
         _post(doc, p, capture=True)
     doc.add_heading("五、预警与处置", level=2)
     for h in report.alerts:
         _alert(doc.add_paragraph(), h.alert)
-        _table(doc, ["时间", "经过", "处置人"], [[mile(x.at, "%m-%d %H:%M:%S"), x.what, x.by or "—"] for x in h.lines])
+        _table(
+            doc,
+            ["时间", "经过", "处置人"],
+            [[mile(x.at, "%m-%d %H:%M:%S"), x.what, x.by or "—"] for x in h.lines],
+        )
     if not report.alerts:
         doc.add_paragraph("该事件未触发预警。")
     if report.letters:
-        _table(doc, ["文号", "标题", "发往", "状态", "发出"],
-               [[x.number or "（未编号）", x.subject, x.agency_name, LETTER_STATUS_NAMES.get(x.status, x.status),
-                 mile(x.sent_at) or "—"] for x in report.letters])  # fmt: skip
+        _table(
+            doc,
+            ["文号", "标题", "发往", "状态", "发出"],
+            [
+                [
+                    x.number or "（未编号）",
+                    x.subject,
+                    x.agency_name,
+                    LETTER_STATUS_NAMES.get(x.status, x.status),
+                    mile(x.sent_at) or "—",
+                ]
+                for x in report.letters
+            ],
+        )
     doc.add_heading("六、研判建议", level=2)
     doc.add_paragraph(report.notes or "（待研判人员填写）")
     return _save(doc)

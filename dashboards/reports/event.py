@@ -1,6 +1,7 @@
-"""The 专报 of one event from Elasticsearch: its facts, how it spread over time and across platforms (posts per
-10 minutes by platform, the first post and each platform's earliest), its repost chains and the accounts that
-carried it (chains.py), the evidence with links and capture times, its alerts' history and its letters.
+"""The 专报 of one event from Elasticsearch: its facts, how it spread over time and across platforms
+(posts per 10 minutes by platform, the first post and each platform's earliest), its repost chains and the
+accounts that carried it (chains.py), the evidence with links and capture times, its alerts' history and
+its letters.
 
 Counts come from aggregations over all its posts (each a search by event id); the chains, the summary and the
 evidence read at most CHAIN_POSTS posts, the earliest first, and say so when capped.
@@ -39,8 +40,23 @@ CHAIN_POSTS = 5000
 EVIDENCE_SHOWN = 8
 MAX_BUCKETS = 300  # past this many 10-minute buckets (two days), the timeline widens its step
 STEPS_MIN = (10, 30, 60, 180, 360, 1440)
-FIELDS = ["id", "source", "source_id", "author", "text", "text_seg", "published_at", "crawled_at", "url",
-          "risk.level", "risk.score", "engagement", "parent_id", "root_id", "thread_id"]  # fmt: skip
+FIELDS = [
+    "id",
+    "source",
+    "source_id",
+    "author",
+    "text",
+    "text_seg",
+    "published_at",
+    "crawled_at",
+    "url",
+    "risk.level",
+    "risk.score",
+    "engagement",
+    "parent_id",
+    "root_id",
+    "thread_id",
+]
 _TIME_SORT = [{"published_at": {"order": "asc", "missing": "_last"}}, {"crawled_at": "asc"}, {"id": "asc"}]
 
 
@@ -90,20 +106,30 @@ def _timeline_body(event_id: str, first: datetime, last: datetime, step: int) ->
     def histogram(field: str) -> dict[str, Any]:
         bounds = {"min": int(first.timestamp() * 1000), "max": int(last.timestamp() * 1000)}
         return {
-            "date_histogram": {"field": field, "fixed_interval": f"{step}m", "time_zone": "Asia/Shanghai",
-                               "min_doc_count": 0, "extended_bounds": bounds},
+            "date_histogram": {
+                "field": field,
+                "fixed_interval": f"{step}m",
+                "time_zone": "Asia/Shanghai",
+                "min_doc_count": 0,
+                "extended_bounds": bounds,
+            },
             "aggs": {"platform": {"terms": {"field": "source", "size": 50}}},
-        }  # fmt: skip
+        }
 
     return {
         "size": 0,
         "query": {"term": {"event_id": event_id}},
         "aggs": {
-            "dated": {"filter": {"exists": {"field": "published_at"}}, "aggs": {"t": histogram("published_at")}},
-            "undated": {"filter": {"bool": {"must_not": [{"exists": {"field": "published_at"}}]}},
-                        "aggs": {"t": histogram("crawled_at")}},
+            "dated": {
+                "filter": {"exists": {"field": "published_at"}},
+                "aggs": {"t": histogram("published_at")},
+            },
+            "undated": {
+                "filter": {"bool": {"must_not": [{"exists": {"field": "published_at"}}]}},
+                "aggs": {"t": histogram("crawled_at")},
+            },
         },
-    }  # fmt: skip
+    }
 
 
 def timeline(resp: dict[str, Any], event_id: str, step: int, scope: Scope) -> list[TimelineBucket]:
@@ -118,17 +144,25 @@ def timeline(resp: dict[str, Any], event_id: str, step: int, scope: Scope) -> li
         start = datetime.fromtimestamp(key / 1000, TZ)
         p = scope.posts(start, start + timedelta(minutes=step), event_id=event_id, relevant="any")
         total = sum(merged[key].values())
-        out.append(TimelineBucket(start=start, total=Figure(count=total, url=scope.search_url(p)),
-                                  by_source=merged[key]))  # fmt: skip
+        out.append(
+            TimelineBucket(
+                start=start, total=Figure(count=total, url=scope.search_url(p)), by_source=merged[key]
+            )
+        )
     return out
 
 
 def history(alert: dict[str, Any]) -> list[HistoryLine]:
-    """The stream's entries (raised, mailed, escalated, spread…) and the duty room's (签收, 办结), in order."""
+    """The stream's entries (raised, mailed, escalated, spread…) and the duty room's (签收, 办结), in
+    order."""
     lines = []
     for entry in alert.get("history") or []:
-        what = {"raised": "预警生成", "mailed": "预警邮件已送达值班民警", "update": "发送续报",
-                "reported_resolved": "信息源报告已处置"}.get(entry.get("what"), entry.get("what") or "")  # fmt: skip
+        what = {
+            "raised": "预警生成",
+            "mailed": "预警邮件已送达值班民警",
+            "update": "发送续报",
+            "reported_resolved": "信息源报告已处置",
+        }.get(entry.get("what"), entry.get("what") or "")
         if entry.get("what") == "escalated":
             before = ALERT_LEVEL_NAMES.get(entry.get("before"), entry.get("before"))
             what = f"预警升级：{before} → {ALERT_LEVEL_NAMES.get(entry.get('level'), entry.get('level'))}"
@@ -138,12 +172,15 @@ def history(alert: dict[str, Any]) -> list[HistoryLine]:
             what += f"（事件 {entry['size']} 条）"
         lines.append(HistoryLine(at=parse_time(entry.get("at")), what=what))
     if alert.get("acknowledged_at"):
-        lines.append(HistoryLine(at=parse_time(alert["acknowledged_at"]), what="签收",
-                                 by=alert.get("acknowledged_by")))  # fmt: skip
+        lines.append(
+            HistoryLine(at=parse_time(alert["acknowledged_at"]), what="签收", by=alert.get("acknowledged_by"))
+        )
     if alert.get("resolved_at"):
         verb = "办结" if alert.get("status") == "resolved" else "标记为误报"
         note = f"：{alert['note']}" if alert.get("note") else ""
-        lines.append(HistoryLine(at=parse_time(alert["resolved_at"]), what=verb + note, by=alert.get("resolved_by")))
+        lines.append(
+            HistoryLine(at=parse_time(alert["resolved_at"]), what=verb + note, by=alert.get("resolved_by"))
+        )
     return sorted(lines, key=lambda h: h.at or datetime.min.replace(tzinfo=UTC))
 
 
@@ -162,11 +199,18 @@ async def build_event_report(
         src.event(event_id),
         src.search(src.posts, _span_body(event_id)),
         src.search(src.posts, queries.event_posts_body(event_id, CHAIN_POSTS, FIELDS)),
-        src.search(src.posts, {"size": EVIDENCE_SHOWN, "query": {"term": {"event_id": event_id}},
-                               "sort": [{"risk.score": "desc"}, *_TIME_SORT], "_source": FIELDS}),
+        src.search(
+            src.posts,
+            {
+                "size": EVIDENCE_SHOWN,
+                "query": {"term": {"event_id": event_id}},
+                "sort": [{"risk.score": "desc"}, *_TIME_SORT],
+                "_source": FIELDS,
+            },
+        ),
         src.alerts_of_events([event_id]),
         src.letters_of_event(event_id),
-    )  # fmt: skip
+    )
     total = span_resp["hits"]["total"]["value"]
     if doc is None and total == 0:
         raise EventNotFound(event_id)
@@ -182,9 +226,12 @@ async def build_event_report(
     earliest = sorted((b["earliest"]["hits"]["hits"][0]["_source"] for b in platform_buckets), key=_time)
     s = spread(posts)
     by_id = {p["id"]: p for p in posts}
-    wanted = [doc.get("evidence_post_id"), doc.get("first_post_id"),
-              *((a.get("evidence") or {}).get("post_id") for a in alerts),
-              *(h["_source"]["id"] for h in risky["hits"]["hits"])]  # fmt: skip
+    wanted = [
+        doc.get("evidence_post_id"),
+        doc.get("first_post_id"),
+        *((a.get("evidence") or {}).get("post_id") for a in alerts),
+        *(h["_source"]["id"] for h in risky["hits"]["hits"]),
+    ]
     for h in risky["hits"]["hits"]:
         by_id.setdefault(h["_source"]["id"], h["_source"])
     evidence = [by_id[i] for i in dict.fromkeys(w for w in wanted if w) if i in by_id][:EVIDENCE_SHOWN]
@@ -205,19 +252,31 @@ async def build_event_report(
         base_url=scope.base_url,
         total=Figure(count=total, url=scope.search_url(everything)),
         platforms=[
-            Row(key=b["key"], label=source_name(b["key"]), share=b["doc_count"] / total,
-                now=Figure(count=b["doc_count"], url=scope.search_url(
-                    scope.posts(None, None, event_id=event_id, source=b["key"], relevant="any"))))
+            Row(
+                key=b["key"],
+                label=source_name(b["key"]),
+                share=b["doc_count"] / total,
+                now=Figure(
+                    count=b["doc_count"],
+                    url=scope.search_url(
+                        scope.posts(None, None, event_id=event_id, source=b["key"], relevant="any")
+                    ),
+                ),
+            )
             for b in platform_buckets
-        ],  # fmt: skip
+        ],
         interval_min=step,
         timeline=buckets,
         first_post=post_line(posts[0], scope, 200) if posts else None,
         earliest=[post_line(p, scope, 120) for p in earliest],
         chain=Chain(
-            depth=s.depth, linked=s.linked, roots=s.roots, analysed=len(posts), capped=total > len(posts),
+            depth=s.depth,
+            linked=s.linked,
+            roots=s.roots,
+            analysed=len(posts),
+            capped=total > len(posts),
             carriers=[Carrier(page=scope.url(post_path(c.pop("post_id"))), **c) for c in carriers(posts, s)],
-        ),  # fmt: skip
+        ),
         evidence=[post_line(p, scope, 200) for p in evidence],
         summary=summary_lines(posts[:200], scope),
         alerts=[AlertHistory(alert=alert_line(a, now, scope), lines=history(a)) for a in alerts],

@@ -16,7 +16,17 @@ from yuqing.labels import source_name
 
 TOP_EVENTS = 8
 LEVEL_RANK = {"high": 3, "medium": 2, "low": 1}
-POST_FIELDS = ["id", "source", "author", "text", "text_seg", "published_at", "crawled_at", "url", "risk.level"]
+POST_FIELDS = [
+    "id",
+    "source",
+    "author",
+    "text",
+    "text_seg",
+    "published_at",
+    "crawled_at",
+    "url",
+    "risk.level",
+]
 SUMMARY_POSTS = 200
 
 
@@ -74,11 +84,18 @@ def event_item(
     period_search = scope.posts(period.start, period.end, event_id=event_id)
     all_search = scope.posts(None, None, event_id=event_id, relevant="any")
     platforms = [
-        Row(key=b["key"], label=source_name(b["key"]),
-            now=Figure(count=b["doc_count"], url=scope.search_url(
-                scope.posts(period.start, period.end, event_id=event_id, source=b["key"]))))
+        Row(
+            key=b["key"],
+            label=source_name(b["key"]),
+            now=Figure(
+                count=b["doc_count"],
+                url=scope.search_url(
+                    scope.posts(period.start, period.end, event_id=event_id, source=b["key"])
+                ),
+            ),
+        )
         for b in bucket.get("platform", {}).get("buckets", [])
-    ]  # fmt: skip
+    ]
     return EventItem(
         id=event_id,
         title=doc.get("title") or excerpt(first.get("text") or event_id, 40),

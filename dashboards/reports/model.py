@@ -21,7 +21,8 @@ class Figure(BaseModel):
 
 
 class Row(BaseModel):
-    """One line of a breakdown (a platform, a spot, a station, a sentiment, a level) this period and before."""
+    """One line of a breakdown (a platform, a spot, a station, a sentiment, a level), this period and
+    before."""
 
     key: str
     label: str

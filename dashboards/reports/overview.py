@@ -67,7 +67,7 @@ def _bucket_counts(resp: dict[str, Any]) -> dict[int, tuple[int, dict[str, int]]
     return out
 
 
-def bucket_label(period: Period, start) -> str:  # noqa: ANN001 - a datetime in Mile's time
+def bucket_label(period: Period, start) -> str:
     if period.kind == "daily":
         return f"{start:%H}时"
     return f"{start.month}月{start.day}日{WEEKDAY_NAMES[start.weekday()][-1]}"
@@ -80,9 +80,14 @@ def trend(resp: dict[str, Any], period: Period, scope: Scope) -> list[TrendPoint
         total, by = counts.get(int(start.timestamp() * 1000), (0, {}))
         url = scope.search_url(scope.posts(start, end))
         points.append(
-            TrendPoint(label=bucket_label(period, start), start=start, end=end,
-                       total=Figure(count=total, url=url), by_sentiment=by)
-        )  # fmt: skip
+            TrendPoint(
+                label=bucket_label(period, start),
+                start=start,
+                end=end,
+                total=Figure(count=total, url=url),
+                by_sentiment=by,
+            )
+        )
     return points
 
 

@@ -8,8 +8,13 @@ from typing import Any
 from dashboards.reports.periods import Period
 from dashboards.search import SearchParams
 
-BREAKDOWN = {"platform": "source", "spot": "spots", "station": "jurisdiction", "sentiment": "sentiment.label",
-             "level": "risk.level"}  # fmt: skip
+BREAKDOWN = {
+    "platform": "source",
+    "spot": "spots",
+    "station": "jurisdiction",
+    "sentiment": "sentiment.label",
+    "level": "risk.level",
+}
 TERMS_SIZE = 100
 EVENTS_CONSIDERED = 200
 SAMPLE_DOCS = 3000
@@ -20,11 +25,14 @@ def _histogram(field: str, period: Period) -> dict[str, Any]:
     bounds = {"min": int(period.start.timestamp() * 1000), "max": int(period.end.timestamp() * 1000) - 1}
     return {
         "date_histogram": {
-            "field": field, "time_zone": "Asia/Shanghai", "min_doc_count": 0, "extended_bounds": bounds,
+            "field": field,
+            "time_zone": "Asia/Shanghai",
+            "min_doc_count": 0,
+            "extended_bounds": bounds,
             **interval,
         },
         "aggs": {"sentiment": {"terms": {"field": "sentiment.label", "size": 5}}},
-    }  # fmt: skip
+    }
 
 
 def overview_body(base: SearchParams, period: Period, trend: bool = True) -> dict[str, Any]:
@@ -34,8 +42,10 @@ def overview_body(base: SearchParams, period: Period, trend: bool = True) -> dic
         name: {"terms": {"field": field, "size": TERMS_SIZE}} for name, field in BREAKDOWN.items()
     }
     if trend:
-        aggs["dated"] = {"filter": {"exists": {"field": "published_at"}},
-                         "aggs": {"t": _histogram("published_at", period)}}  # fmt: skip
+        aggs["dated"] = {
+            "filter": {"exists": {"field": "published_at"}},
+            "aggs": {"t": _histogram("published_at", period)},
+        }
         aggs["undated"] = {
             "filter": {"bool": {"must_not": [{"exists": {"field": "published_at"}}]}},
             "aggs": {"t": _histogram("crawled_at", period)},
@@ -104,9 +114,13 @@ def letters_body(period: Period, station: str | None) -> dict[str, Any]:
     """Letters approved or sent in the period (at the station)."""
     span = {"gte": period.start.isoformat(), "lt": period.end.isoformat()}
     filters: list[dict[str, Any]] = [
-        {"bool": {"should": [{"range": {"approved_at": span}}, {"range": {"sent_at": span}}],
-                  "minimum_should_match": 1}}
-    ]  # fmt: skip
+        {
+            "bool": {
+                "should": [{"range": {"approved_at": span}}, {"range": {"sent_at": span}}],
+                "minimum_should_match": 1,
+            }
+        }
+    ]
     if station:
         filters.append({"term": {"jurisdiction": station}})
     return {"size": 200, "query": {"bool": {"filter": filters}}, "sort": [{"approved_at": "asc"}]}
@@ -117,7 +131,10 @@ def event_posts_body(event_id: str, size: int, fields: list[str]) -> dict[str, A
     return {
         "size": size,
         "query": {"bool": {"filter": [{"term": {"event_id": event_id}}]}},
-        "sort": [{"published_at": {"order": "asc", "missing": "_last"}}, {"crawled_at": "asc"}, {"id": "asc"}],
+        "sort": [
+            {"published_at": {"order": "asc", "missing": "_last"}},
+            {"crawled_at": "asc"},
+            {"id": "asc"},
+        ],
         "_source": fields,
     }
-

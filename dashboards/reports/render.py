@@ -21,15 +21,21 @@ from yuqing.labels import SENTIMENT_NAMES, rule_name, source_name
 from yuqing.schema import TZ
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-EVENT_STATUS_NAMES = {"open": "发酵中", "escalated": "已升级", "reported_resolved": "信息源称已处置",
-                      "closed": "已关闭"}  # fmt: skip
+EVENT_STATUS_NAMES = {
+    "open": "发酵中",
+    "escalated": "已升级",
+    "reported_resolved": "信息源称已处置",
+    "closed": "已关闭",
+}
 
 
 def mile(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A time as Mile's wall clock; empty for none."""
     if not value:
         return ""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    moment = (
+        value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    )
     return moment.astimezone(TZ).strftime(fmt)
 
 
@@ -66,13 +72,21 @@ def http_url(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
     env.filters.update(mile=mile, duration=duration, share=share, http_url=http_url, source_name=source_name)
     env.globals.update(
-        change=change, rule_name=rule_name, KIND_NAMES=KIND_NAMES, LEVEL_LABELS=LEVEL_LABELS,
-        POST_LEVEL_NAMES=POST_LEVEL_NAMES, SENTIMENT_NAMES=SENTIMENT_NAMES, STATUS_NAMES=STATUS_NAMES,
-        EVENT_STATUS_NAMES=EVENT_STATUS_NAMES, LETTER_STATUS_NAMES=LETTER_STATUS_NAMES,
-    )  # fmt: skip
+        change=change,
+        rule_name=rule_name,
+        KIND_NAMES=KIND_NAMES,
+        LEVEL_LABELS=LEVEL_LABELS,
+        POST_LEVEL_NAMES=POST_LEVEL_NAMES,
+        SENTIMENT_NAMES=SENTIMENT_NAMES,
+        STATUS_NAMES=STATUS_NAMES,
+        EVENT_STATUS_NAMES=EVENT_STATUS_NAMES,
+        LETTER_STATUS_NAMES=LETTER_STATUS_NAMES,
+    )
     return env
 
 
@@ -91,18 +105,27 @@ def report_charts(report: Report) -> dict[str, Markup]:
     if o.by_spot:
         out["spot"] = _bars(o.by_spot[:12], "各景区帖数", charts.PALETTE[1])
     if o.sentiment:
-        bars = [charts.Bar(r.label, r.now.count, r.now.url, charts.SENTIMENT_COLOURS.get(r.key)) for r in o.sentiment]
+        bars = [
+            charts.Bar(r.label, r.now.count, r.now.url, charts.SENTIMENT_COLOURS.get(r.key))
+            for r in o.sentiment
+        ]
         out["sentiment"] = charts.bars(bars, "情感分布")
     return out
 
 
 def event_charts(report: EventReport) -> dict[str, Markup]:
     sources = list(dict.fromkeys(k for b in report.timeline for k in b.by_source))
-    series = [charts.Series(s, source_name(s), charts.PALETTE[i % len(charts.PALETTE)]) for i, s in
-              enumerate(sources)]  # fmt: skip
+    series = [
+        charts.Series(s, source_name(s), charts.PALETTE[i % len(charts.PALETTE)])
+        for i, s in enumerate(sources)
+    ]
     columns = [charts.Column(mile(b.start, "%H:%M"), b.by_source, b.total.url) for b in report.timeline]
     every = max(1, len(columns) // 12)
-    out = {"timeline": charts.columns(columns, series, f"传播时间线（每 {report.interval_min} 分钟）", every=every)}
+    out = {
+        "timeline": charts.columns(
+            columns, series, f"传播时间线（每 {report.interval_min} 分钟）", every=every
+        )
+    }
     if report.platforms:
         out["platform"] = _bars(report.platforms, "各平台帖数")
     return out

@@ -27,9 +27,7 @@ class ReportSource:
         self.alerts, self.letters = settings.name(ALERTS), settings.name(LETTERS)
 
     async def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(
-            await self.es.search(index=index, ignore_unavailable=True, allow_no_indices=True, **body)
-        )
+        return dict(await self.es.search(index=index, ignore_unavailable=True, allow_no_indices=True, **body))
 
     async def msearch(self, index: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Many searches of one index in few requests; each answer in order (an error raises)."""

@@ -8,7 +8,7 @@ cannot both claim one report, and two editors are told about each other.
 
 Exceptions, drawn:
 
-    ReportConflict    another writer changed the report since it was read (the claim was taken, the notes saved)
+    ReportConflict    another writer changed the report since it was read (a claim taken, notes saved)
 """
 
 from __future__ import annotations
@@ -65,18 +65,28 @@ class ReportStore:
         """Keep the report's data (a new one, or the same report made again: its draft notes stay)."""
         data = report.model_dump(mode="json", exclude={"notes"})
         fields = {
-            "id": report.id, "kind": report.kind, "title": report.title, "data": data,
-            "generated_at": data["generated_at"], "generated_by": user,
+            "id": report.id,
+            "kind": report.kind,
+            "title": report.title,
+            "data": data,
+            "generated_at": data["generated_at"],
+            "generated_by": user,
             "key": report.event_id if isinstance(report, EventReport) else report.id.split("-")[1],
             "event_id": report.event_id if isinstance(report, EventReport) else None,
-            "station": report.station, "start": None if isinstance(report, EventReport) else data["start"],
+            "station": report.station,
+            "start": None if isinstance(report, EventReport) else data["start"],
             "end": None if isinstance(report, EventReport) else data["end"],
             "period_label": "" if isinstance(report, EventReport) else report.period_label,
-        }  # fmt: skip
+        }
         if report.notes:  # notes given with the request (the CLI's --notes) replace the draft
             fields |= {"notes": report.notes, "notes_by": user, "notes_at": now_iso()}
         await self.es.update(
-            index=self.index, id=report.id, doc=fields, doc_as_upsert=True, refresh="wait_for", retry_on_conflict=3
+            index=self.index,
+            id=report.id,
+            doc=fields,
+            doc_as_upsert=True,
+            refresh="wait_for",
+            retry_on_conflict=3,
         )
         return await self.get(report.id) or {}
 
@@ -84,9 +94,13 @@ class ReportStore:
         """Write `changes` if the report is still as read; ReportConflict otherwise."""
         try:
             resp = await self.es.update(
-                index=self.index, id=doc["id"], doc=changes, if_seq_no=doc["_seq_no"],
-                if_primary_term=doc["_primary_term"], refresh="wait_for",
-            )  # fmt: skip
+                index=self.index,
+                id=doc["id"],
+                doc=changes,
+                if_seq_no=doc["_seq_no"],
+                if_primary_term=doc["_primary_term"],
+                refresh="wait_for",
+            )
         except ConflictError as exc:
             raise ReportConflict(doc["id"]) from exc
         return doc | changes | {"_seq_no": resp["_seq_no"], "_primary_term": resp["_primary_term"]}
@@ -102,8 +116,13 @@ class ReportStore:
         if station:
             filters.append({"term": {"station": station}})
         resp = await self.es.search(
-            index=self.index, query={"bool": {"filter": filters}}, size=size, from_=(page - 1) * size,
-            sort=[{"generated_at": "desc"}, {"id": "asc"}], source_excludes=["data"], track_total_hits=True,
+            index=self.index,
+            query={"bool": {"filter": filters}},
+            size=size,
+            from_=(page - 1) * size,
+            sort=[{"generated_at": "desc"}, {"id": "asc"}],
+            source_excludes=["data"],
+            track_total_hits=True,
             ignore_unavailable=True,
-        )  # fmt: skip
+        )
         return resp["hits"]["total"]["value"], [h["_source"] for h in resp["hits"]["hits"]]

@@ -59,7 +59,7 @@ def rising(counts: dict[str, tuple[int, int]], limit: int = WORDS_SHOWN) -> list
         if now >= MIN_POSTS and rise(now, before) >= MIN_RISE
     ]
     rows.sort(key=lambda r: (-r[3], -len(r[0]), r[0]))
-    # jieba's search mode cuts 救生衣 into 救生 too: a piece found in exactly the same numbers is the same word.
+    # jieba's search mode cuts 救生衣 into 救生 too: a piece in exactly the same numbers is the same word.
     same = {(n, b): [w for w, n2, b2, _ in rows if (n2, b2) == (n, b)] for _, n, b, _ in rows}
     kept = [r for r in rows if not any(r[0] in w and r[0] != w for w in same[(r[1], r[2])])]
     return kept[:limit]

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -81,8 +81,9 @@ def analyst(report_settings: Settings) -> Iterator[httpx.Client]:
 
 def cli(settings: Settings, *args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
     environ = {**os.environ, "ES_INDEX_PREFIX": settings.es.index_prefix, "ES_URL": settings.es.url, **env}
-    return subprocess.run([*YUQING, *args], capture_output=True, text=True, env=environ, cwd=cwd, timeout=180,
-                          check=False)  # fmt: skip
+    return subprocess.run(
+        [*YUQING, *args], capture_output=True, text=True, env=environ, cwd=cwd, timeout=180, check=False
+    )
 
 
 def figures(value: Any) -> Iterator[Figure]:
@@ -108,7 +109,10 @@ def test_every_post_figure_equals_the_search_api(daily: Report, analyst: httpx.C
 
 def test_the_daily_report_says_what_happened(daily: Report) -> None:
     o = daily.overview
-    assert (o.total.count, o.previous.count) == (16, 4)  # the undated post counts; the irrelevant one does not
+    assert (o.total.count, o.previous.count) == (
+        16,
+        4,
+    )  # the undated post counts; the irrelevant one does not
     assert {r.key: r.now.count for r in o.by_platform}["demo_weibo"] == 9
     assert {r.key: (r.now.count, r.before.count) for r in o.by_spot}["湖泉生态园"] == (9, 0)
     assert sum(p.total.count for p in o.trend) == 16 and o.trend[10].total.count == 8  # 10:00-11:00
@@ -117,9 +121,16 @@ def test_the_daily_report_says_what_happened(daily: Report) -> None:
     assert (boat.in_period.count, boat.total.count, boat.level) == (8, 8, "high")
     assert len(boat.summary) == 3 and boat.summary[0].post_id == "demo_weibo:b1"
     assert boat.alerts[0].acknowledged_by == "值班民警甲" and boat.alerts[0].ack_s == 40
-    assert daily.words[0].word == "游船" and (daily.words[0].now.count, daily.words[0].before.count) == (12, 0)
+    assert daily.words[0].word == "游船" and (daily.words[0].now.count, daily.words[0].before.count) == (
+        12,
+        0,
+    )
     al = daily.alerts
-    assert al.total.count == 3 and {r.key: r.now.count for r in al.by_level} == {"high": 1, "medium": 1, "low": 1}
+    assert al.total.count == 3 and {r.key: r.now.count for r in al.by_level} == {
+        "high": 1,
+        "medium": 1,
+        "low": 1,
+    }
     assert al.response.within[60] == pytest.approx(1 / 3) and al.response.median_s == 250
     assert [a.alert_id for a in al.response.late] == ["alert-n4", "alert-price"]
     assert (al.letters_approved.count, al.letters_sent.count) == (1, 1)
@@ -134,7 +145,17 @@ def test_a_station_report_keeps_to_its_station(report_settings: Settings) -> Non
 
 def test_an_empty_day_is_a_short_valid_report(report_settings: Settings, tmp_path: Path) -> None:
     empty = (DAY - timedelta(days=20)).isoformat()
-    done = cli(report_settings, "report", "daily", "--date", empty, "--format", "html", "-o", str(tmp_path / "e.html"))
+    done = cli(
+        report_settings,
+        "report",
+        "daily",
+        "--date",
+        empty,
+        "--format",
+        "html",
+        "-o",
+        str(tmp_path / "e.html"),
+    )
     assert done.returncode == 0, done.stderr
     html = (tmp_path / "e.html").read_text(encoding="utf-8")
     assert "本期未监测到涉旅相关舆情" in html and "本期无重点事件" in html and "本期未产生预警" in html
@@ -144,9 +165,13 @@ def test_the_event_report_timeline_and_chain(boat: EventReport) -> None:
     assert boat.total.count == 8 and boat.interval_min == 10
     timeline = [(b.start.strftime("%H:%M"), b.by_source) for b in boat.timeline]
     assert timeline == [
-        ("10:00", {"demo_weibo": 2}), ("10:10", {"demo_weibo": 1}), ("10:20", {"demo_weibo": 2}),
-        ("10:30", {"demo_douyin": 1}), ("10:40", {"demo_tieba": 1}), ("10:50", {"demo_tieba": 1}),
-    ]  # fmt: skip
+        ("10:00", {"demo_weibo": 2}),
+        ("10:10", {"demo_weibo": 1}),
+        ("10:20", {"demo_weibo": 2}),
+        ("10:30", {"demo_douyin": 1}),
+        ("10:40", {"demo_tieba": 1}),
+        ("10:50", {"demo_tieba": 1}),
+    ]
     assert boat.first_post.post_id == "demo_weibo:b1"
     assert [p.post_id for p in boat.earliest] == ["demo_weibo:b1", "demo_douyin:d1", "demo_tieba:t1"]
     assert boat.earliest[1].crawled_at > boat.earliest[1].published_at  # capture times shown
@@ -186,17 +211,34 @@ def embedded_fonts(reader: PdfReader) -> list[str]:
     return found
 
 
-def test_the_pdf_has_the_chinese_headings_figures_charts_and_fonts(report_settings: Settings, tmp_path: Path) -> None:
-    done = cli(report_settings, "report", "daily", "--date", DAY.isoformat(), "--notes", "建议湖泉游船停航整改",
-               cwd=tmp_path)  # fmt: skip
+def test_the_pdf_has_the_chinese_headings_figures_charts_and_fonts(
+    report_settings: Settings, tmp_path: Path
+) -> None:
+    done = cli(
+        report_settings,
+        "report",
+        "daily",
+        "--date",
+        DAY.isoformat(),
+        "--notes",
+        "建议湖泉游船停航整改",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     path = tmp_path / f"舆情日报-{DAY:%Y%m%d}.pdf"
     assert str(path.name) in done.stdout
     reader = PdfReader(io.BytesIO(path.read_bytes()))
     text = "".join(page.extract_text() for page in reader.pages)
     flat = "".join(text.split())
-    for heading in ("弥勒市涉旅网络舆情日报", "一、总体态势", "二、重点事件", "三、预警与处置", "四、热点词",
-                    "五、研判建议", "建议湖泉游船停航整改"):  # fmt: skip
+    for heading in (
+        "弥勒市涉旅网络舆情日报",
+        "一、总体态势",
+        "二、重点事件",
+        "三、预警与处置",
+        "四、热点词",
+        "五、研判建议",
+        "建议湖泉游船停航整改",
+    ):
         assert heading in flat, heading
     assert "本期共监测到涉旅相关舆情16条" in flat and "上期4条" in flat
     assert "00时" in flat and "微博（演示）" in flat  # the charts' axis and bar labels are in the PDF
@@ -204,9 +246,13 @@ def test_the_pdf_has_the_chinese_headings_figures_charts_and_fonts(report_settin
     assert fonts and any("WenQuanYi" in f or "Micro" in f or "CJK" in f for f in fonts), fonts
 
 
-def test_the_docx_opens_with_the_same_figures(report_settings: Settings, daily: Report, tmp_path: Path) -> None:
+def test_the_docx_opens_with_the_same_figures(
+    report_settings: Settings, daily: Report, tmp_path: Path
+) -> None:
     out = tmp_path / "d.docx"
-    done = cli(report_settings, "report", "daily", "--date", DAY.isoformat(), "--format", "docx", "-o", str(out))
+    done = cli(
+        report_settings, "report", "daily", "--date", DAY.isoformat(), "--format", "docx", "-o", str(out)
+    )
     assert done.returncode == 0, done.stderr
     document = docx.Document(str(out))
     text = "\n".join(p.text for p in document.paragraphs)
@@ -222,7 +268,14 @@ def test_the_event_pdf(report_settings: Settings, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     reader = PdfReader(str(tmp_path / "e.pdf"))
     flat = "".join("".join(page.extract_text() for page in reader.pages).split())
-    for heading in ("涉旅网络舆情专报", "传播时间线", "转发链与传播账号", "湖泉目击者", "证据帖", "弥公提〔2026〕7号"):
+    for heading in (
+        "涉旅网络舆情专报",
+        "传播时间线",
+        "转发链与传播账号",
+        "湖泉目击者",
+        "证据帖",
+        "弥公提〔2026〕7号",
+    ):
         assert heading in flat, heading
     assert embedded_fonts(reader)
 
@@ -255,14 +308,24 @@ def test_the_scheduled_email_goes_out_once_with_the_pdf(report_settings: Setting
 
     down = cli(report_settings, "report", "send-due", "--now", now, **env)  # the relay is not there yet
     assert down.returncode == 1 and "发送失败" in down.stdout, down.stdout + down.stderr
-    es_down = cli(report_settings, "report", "send-due", "--now", now, **{**env, "ES_URL": "http://127.0.0.1:9"})
+    es_down = cli(
+        report_settings, "report", "send-due", "--now", now, **{**env, "ES_URL": "http://127.0.0.1:9"}
+    )
     assert es_down.returncode == 3
 
     box.start()
     try:
         environ = {**os.environ, "ES_INDEX_PREFIX": report_settings.es.index_prefix, **env}
-        two = [subprocess.Popen([*YUQING, "report", "send-due", "--now", now], env=environ, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]  # fmt: skip
+        two = [
+            subprocess.Popen(
+                [*YUQING, "report", "send-due", "--now", now],
+                env=environ,
+                text=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(2)
+        ]
         outs = [p.communicate(timeout=180) for p in two]
         assert all(p.returncode == 0 for p in two), outs
         again = cli(report_settings, "report", "send-due", "--now", now, **env)
@@ -277,7 +340,9 @@ def test_the_scheduled_email_goes_out_once_with_the_pdf(report_settings: Setting
     assert "一、总体态势" in html and "<script" not in html
     pdfs = [p for p in mail.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert len(pdfs) == 1 and pdfs[0].get_filename() == f"舆情日报-{DAY:%Y%m%d}.pdf"
-    flat = "".join("".join(pg.extract_text() for pg in PdfReader(io.BytesIO(pdfs[0].get_content())).pages).split())
+    flat = "".join(
+        "".join(pg.extract_text() for pg in PdfReader(io.BytesIO(pdfs[0].get_content())).pages).split()
+    )
     assert "本期共监测到涉旅相关舆情16条" in flat
 
     record = es_setup.client(report_settings.es)

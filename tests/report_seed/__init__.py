@@ -34,16 +34,29 @@ def scored_post(row: dict[str, Any], day: date) -> ScoredPost:
     crawled = at(day, row["day"], row["crawled"]) if "crawled" in row else published + timedelta(minutes=2)
     return ScoredPost.model_validate(
         {
-            "source": row["source"], "source_id": row["sid"], "url": f"https://example.com/{row['source']}/{row['sid']}",
-            "author": row["author"], "text": row["text"], "published_at": published, "crawled_at": crawled,
-            "engagement": row.get("engagement") or {}, "thread_id": row.get("thread"),
-            "parent_id": row.get("parent"), "root_id": row.get("root"), "relevant": row.get("relevant", True),
-            "spots": row["spots"], "jurisdiction": row["station"],
+            "source": row["source"],
+            "source_id": row["sid"],
+            "url": f"https://example.com/{row['source']}/{row['sid']}",
+            "author": row["author"],
+            "text": row["text"],
+            "published_at": published,
+            "crawled_at": crawled,
+            "engagement": row.get("engagement") or {},
+            "thread_id": row.get("thread"),
+            "parent_id": row.get("parent"),
+            "root_id": row.get("root"),
+            "relevant": row.get("relevant", True),
+            "spots": row["spots"],
+            "jurisdiction": row["station"],
             "sentiment": {"label": row["sentiment"], "score": 0.9},
-            "risk": {"level": row["level"], "score": SCORES[row["level"]], "categories": row.get("categories", [])},
+            "risk": {
+                "level": row["level"],
+                "score": SCORES[row["level"]],
+                "categories": row.get("categories", []),
+            },
             "event_id": row.get("event"),
         }
-    )  # fmt: skip
+    )
 
 
 def posts(day: date) -> list[ScoredPost]:
@@ -60,16 +73,24 @@ def events(day: date) -> list[Event]:
         out.append(
             Event.model_validate(
                 {
-                    "id": row["id"], "first_post_id": _source_of(row["first_post"]), "title": row["title"],
+                    "id": row["id"],
+                    "first_post_id": _source_of(row["first_post"]),
+                    "title": row["title"],
                     "first_seen": at(day, row["day"], row["first_seen"]),
-                    "last_seen": at(day, row["day"], row["last_seen"]), "post_count": row["post_count"],
-                    "sources": row["sources"], "spots": row["spots"], "jurisdiction": row["jurisdiction"],
-                    "relevant": True, "peak_level": row["peak_level"], "peak_score": row["peak_score"],
-                    "categories": row["categories"], "status": row["status"],
+                    "last_seen": at(day, row["day"], row["last_seen"]),
+                    "post_count": row["post_count"],
+                    "sources": row["sources"],
+                    "spots": row["spots"],
+                    "jurisdiction": row["jurisdiction"],
+                    "relevant": True,
+                    "peak_level": row["peak_level"],
+                    "peak_score": row["peak_score"],
+                    "categories": row["categories"],
+                    "status": row["status"],
                     "evidence_post_id": _source_of(row["evidence"]),
                 }
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -81,10 +102,16 @@ def alerts(day: date) -> list[Alert]:
         ev = by_sid[row["evidence"]]
         people: dict[str, Any] = {"status": row["status"]}
         if "ack" in row:
-            people |= {"acknowledged_at": raised + timedelta(seconds=row["ack"]), "acknowledged_by": row["ack_by"]}
+            people |= {
+                "acknowledged_at": raised + timedelta(seconds=row["ack"]),
+                "acknowledged_by": row["ack_by"],
+            }
         if "resolved" in row:
-            people |= {"resolved_at": raised + timedelta(seconds=row["resolved"]), "resolved_by": row["resolved_by"],
-                       "note": row.get("note")}  # fmt: skip
+            people |= {
+                "resolved_at": raised + timedelta(seconds=row["resolved"]),
+                "resolved_by": row["resolved_by"],
+                "note": row.get("note"),
+            }
         history = [
             {"at": (raised + timedelta(minutes=h.pop("min"))).isoformat(), "level": row["level"], **h}
             for h in (dict(h) for h in row.get("history", []))
@@ -92,15 +119,29 @@ def alerts(day: date) -> list[Alert]:
         out.append(
             Alert.model_validate(
                 {
-                    "id": row["id"], "rule": row["rule"], "rule_type": "level", "level": row["level"],
-                    "event_id": row.get("event"), "post_ids": [post_id(ev)], "spots": row["spots"],
-                    "jurisdiction": row["station"], "summary": row["summary"], "categories": row["categories"],
-                    "evidence": {"post_id": post_id(ev), "url": f"https://example.com/{ev['source']}/{ev['sid']}",
-                                 "source": ev["source"], "author": ev["author"], "excerpt": ev["text"]},
-                    "raised_at": raised, "history": history, **people,
+                    "id": row["id"],
+                    "rule": row["rule"],
+                    "rule_type": "level",
+                    "level": row["level"],
+                    "event_id": row.get("event"),
+                    "post_ids": [post_id(ev)],
+                    "spots": row["spots"],
+                    "jurisdiction": row["station"],
+                    "summary": row["summary"],
+                    "categories": row["categories"],
+                    "evidence": {
+                        "post_id": post_id(ev),
+                        "url": f"https://example.com/{ev['source']}/{ev['sid']}",
+                        "source": ev["source"],
+                        "author": ev["author"],
+                        "excerpt": ev["text"],
+                    },
+                    "raised_at": raised,
+                    "history": history,
+                    **people,
                 }
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -110,17 +151,28 @@ def letters(day: date) -> list[Letter]:
         out.append(
             Letter.model_validate(
                 {
-                    "id": row["id"], "event_id": row["event"], "alert_id": row["alert"], "agency": row["agency"],
-                    "agency_name": row["agency_name"], "agency_email": row["agency_email"],
-                    "status": row["status"], "number": row["number"], "subject": row["subject"],
-                    "facts": "湖泉生态园游船翻船，多名游客落水。", "requested_action": "请加强游船安全管理。",
-                    "jurisdiction": "弥阳派出所", "spots": ["湖泉生态园"], "categories": ["safety"], "level": "high",
-                    "created_at": at(day, row["day"], "10:40"), "approved_by": row["approved_by"],
+                    "id": row["id"],
+                    "event_id": row["event"],
+                    "alert_id": row["alert"],
+                    "agency": row["agency"],
+                    "agency_name": row["agency_name"],
+                    "agency_email": row["agency_email"],
+                    "status": row["status"],
+                    "number": row["number"],
+                    "subject": row["subject"],
+                    "facts": "湖泉生态园游船翻船，多名游客落水。",
+                    "requested_action": "请加强游船安全管理。",
+                    "jurisdiction": "弥阳派出所",
+                    "spots": ["湖泉生态园"],
+                    "categories": ["safety"],
+                    "level": "high",
+                    "created_at": at(day, row["day"], "10:40"),
+                    "approved_by": row["approved_by"],
                     "approved_at": at(day, row["day"], row["approved"]),
                     "sent_at": at(day, row["day"], row["sent"]),
                 }
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -131,11 +183,15 @@ def seed(settings: Settings, day: date) -> None:
         for post in posts(day):
             es_setup.index_post(client, settings.es, post)
         for event in events(day):
-            client.index(index=settings.es.name("events"), id=event.id, document=es_setup.event_document(event))
+            client.index(
+                index=settings.es.name("events"), id=event.id, document=es_setup.event_document(event)
+            )
         for alert in alerts(day):
             es_setup.index_alert(client, settings.es, alert)
         for letter in letters(day):
-            client.index(index=settings.es.name("letters"), id=letter.id, document=letter.model_dump(mode="json"))
+            client.index(
+                index=settings.es.name("letters"), id=letter.id, document=letter.model_dump(mode="json")
+            )
         client.indices.refresh(index=settings.es.name("*"))
     finally:
         client.close()

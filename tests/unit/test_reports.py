@@ -36,7 +36,10 @@ DAY = date(2026, 3, 9)  # a Monday
 
 def test_a_day_and_a_week_in_mile_time() -> None:
     d = period_for("daily", DAY)
-    assert (d.start.isoformat(), d.end.isoformat()) == ("2026-03-09T00:00:00+08:00", "2026-03-10T00:00:00+08:00")
+    assert (d.start.isoformat(), d.end.isoformat()) == (
+        "2026-03-09T00:00:00+08:00",
+        "2026-03-10T00:00:00+08:00",
+    )
     assert d.previous.start.isoformat() == "2026-03-08T00:00:00+08:00" and d.key == "20260309"
     assert d.label == "2026年3月9日（星期一）" and len(buckets(d)) == 24
     w = period_for("weekly", DAY + timedelta(days=3))
@@ -56,8 +59,13 @@ def _query_params(url: str) -> SearchParams:
 
 def test_a_figure_link_is_the_same_search() -> None:
     scope = Scope("http://app.example/", "西三派出所")
-    p = scope.posts(datetime(2026, 3, 9, tzinfo=TZ), datetime(2026, 3, 10, tzinfo=TZ), source="demo_weibo",
-                    sentiment="neg", q="宰客 OR 坑人")  # fmt: skip
+    p = scope.posts(
+        datetime(2026, 3, 9, tzinfo=TZ),
+        datetime(2026, 3, 10, tzinfo=TZ),
+        source="demo_weibo",
+        sentiment="neg",
+        q="宰客 OR 坑人",
+    )
     url = scope.search_url(p)
     assert url.startswith("http://app.example/search?")
     back = _query_params(url)
@@ -86,17 +94,34 @@ def test_telling_words_and_the_rise(monkeypatch: pytest.MonkeyPatch) -> None:
     assert words.telling("溺水") and words.telling("可邑小镇")
     assert not words.telling("弥勒") and not words.telling("）。") and not words.telling("有人")
     rows = words.rising({"游船": (12, 0), "救生": (7, 0), "救生衣": (7, 0), "门票": (30, 28), "露营": (2, 0)})
-    assert [r[0] for r in rows] == ["游船", "救生衣"]  # 救生 is a piece of 救生衣; 门票 did not rise; 露营 too few
+    assert [r[0] for r in rows] == [
+        "游船",
+        "救生衣",
+    ]  # 救生 is a piece of 救生衣; 门票 did not rise; 露营 too few
     assert words.rise(30, 3) > words.rise(330, 300)
 
 
 def test_chains_depth_and_carriers() -> None:
     def post(sid: str, author: str, parent: str | None = None, likes: int = 0, **more: Any) -> dict[str, Any]:
-        return {"id": f"wb:{sid}", "source": "wb", "source_id": sid, "author": author, "parent_id": parent,
-                "engagement": {"likes": likes}, **more}  # fmt: skip
+        return {
+            "id": f"wb:{sid}",
+            "source": "wb",
+            "source_id": sid,
+            "author": author,
+            "parent_id": parent,
+            "engagement": {"likes": likes},
+            **more,
+        }
 
-    posts = [post("1", "甲", likes=100), post("2", "乙", "1"), post("3", "丙", "2"), post("4", "丁", "3"),
-             post("5", "戊", "2"), post("6", "己", "99", likes=500), post("7", "甲", root_id="7")]  # fmt: skip
+    posts = [
+        post("1", "甲", likes=100),
+        post("2", "乙", "1"),
+        post("3", "丙", "2"),
+        post("4", "丁", "3"),
+        post("5", "戊", "2"),
+        post("6", "己", "99", likes=500),
+        post("7", "甲", root_id="7"),
+    ]
     s = spread(posts)
     assert s.depth == 3 and s.linked == 5 and s.roots == 2
     top = carriers(posts, s)
@@ -118,9 +143,11 @@ def test_the_schedule() -> None:
     assert due.date() == date(2026, 3, 2) and period.start.date() == date(2026, 2, 23)
     due, period = last_due("weekly", datetime(2026, 3, 11, 12, 0, tzinfo=TZ), s)
     assert due.date() == date(2026, 3, 9) and period.start.date() == date(2026, 3, 2)
-    roster = [ReportReader(name="甲", email="a@x.example"), ReportReader(name="乙", email="b@x.example",
-              reports=["weekly"]), ReportReader(name="丙", email="c@x.example", reports=["daily"],
-              station="西三派出所")]  # fmt: skip
+    roster = [
+        ReportReader(name="甲", email="a@x.example"),
+        ReportReader(name="乙", email="b@x.example", reports=["weekly"]),
+        ReportReader(name="丙", email="c@x.example", reports=["daily"], station="西三派出所"),
+    ]
     due = due_reports(datetime(2026, 3, 9, 9, 0, tzinfo=TZ), s, roster)
     assert [(d.kind, d.station, d.recipients) for d in due] == [
         ("daily", None, ("a@x.example",)),
@@ -134,8 +161,10 @@ def test_the_roster_is_validated(tmp_path: Path) -> None:
         shutil.copy(DEFAULT_CONFIG_DIR / name, tmp_path / name)
     assert load_stations(tmp_path).report_roster
     path = tmp_path / "stations.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "  - {name: 某人, email: x@y.example, station: 火星派出所}\n",
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        path.read_text(encoding="utf-8") + "  - {name: 某人, email: x@y.example, station: 火星派出所}\n",
+        encoding="utf-8",
+    )
     load_stations.cache_clear()
     with pytest.raises(ConfigError) as info:
         load_stations(tmp_path)
@@ -146,9 +175,12 @@ def test_the_roster_is_validated(tmp_path: Path) -> None:
 
 
 def _aggs(total: int, **breakdowns: dict[str, int]) -> dict[str, Any]:
-    return {"hits": {"total": {"value": total}},
-            "aggregations": {k: {"buckets": [{"key": a, "doc_count": n} for a, n in v.items()]}
-                             for k, v in breakdowns.items()}}  # fmt: skip
+    return {
+        "hits": {"total": {"value": total}},
+        "aggregations": {
+            k: {"buckets": [{"key": a, "doc_count": n} for a, n in v.items()]} for k, v in breakdowns.items()
+        },
+    }
 
 
 def _report(total: int = 3, text: str = "湖泉生态园游船翻了") -> Report:
@@ -156,20 +188,54 @@ def _report(total: int = 3, text: str = "湖泉生态园游船翻了") -> Report
     from dashboards.reports.periods import period_for
 
     period, scope = period_for("daily", DAY), Scope("http://app.example")
-    now = _aggs(total, platform={"demo_weibo": total} if total else {}, spot={"湖泉生态园": total} if total else {},
-                sentiment={"neg": total} if total else {}, level={"high": 1} if total else {})  # fmt: skip
+    now = _aggs(
+        total,
+        platform={"demo_weibo": total} if total else {},
+        spot={"湖泉生态园": total} if total else {},
+        sentiment={"neg": total} if total else {},
+        level={"high": 1} if total else {},
+    )
     before = _aggs(1, platform={"demo_weibo": 1}, sentiment={"pos": 1})
     generated = datetime(2026, 3, 10, 8, tzinfo=TZ)
-    post = {"id": "demo_weibo:1", "source": "demo_weibo", "author": "<b>作者</b>", "text": text,
-            "published_at": "2026-03-09T10:00:00+08:00", "url": "javascript:alert(1)"}  # fmt: skip
-    events = [event_item({"key": "ev-1", "doc_count": total, "platform": {"buckets": []}},
-                         {"title": text, "peak_level": "high"}, total, [post], [], period, scope, generated)] if total else []  # fmt: skip
+    post = {
+        "id": "demo_weibo:1",
+        "source": "demo_weibo",
+        "author": "<b>作者</b>",
+        "text": text,
+        "published_at": "2026-03-09T10:00:00+08:00",
+        "url": "javascript:alert(1)",
+    }
+    events = (
+        [
+            event_item(
+                {"key": "ev-1", "doc_count": total, "platform": {"buckets": []}},
+                {"title": text, "peak_level": "high"},
+                total,
+                [post],
+                [],
+                period,
+                scope,
+                generated,
+            )
+        ]
+        if total
+        else []
+    )
     return Report(
-        id="daily-20260309", kind="daily", title="弥勒市涉旅网络舆情日报", period_label=period.label,
-        start=period.start, end=period.end, previous_start=period.previous.start, generated_at=generated,
-        base_url=scope.base_url, overview=overview(now, before, period, scope), events=events,
-        alerts=alerts_section([], [], period, scope, generated), notes="建议加强<湖泉>游船巡查",
-    )  # fmt: skip
+        id="daily-20260309",
+        kind="daily",
+        title="弥勒市涉旅网络舆情日报",
+        period_label=period.label,
+        start=period.start,
+        end=period.end,
+        previous_start=period.previous.start,
+        generated_at=generated,
+        base_url=scope.base_url,
+        overview=overview(now, before, period, scope),
+        events=events,
+        alerts=alerts_section([], [], period, scope, generated),
+        notes="建议加强<湖泉>游船巡查",
+    )
 
 
 def test_html_escapes_crawled_text_and_links_every_figure() -> None:
