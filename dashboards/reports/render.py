@@ -144,3 +144,16 @@ def render_event(report: EventReport) -> str:
 
 def render(report: Report | EventReport) -> str:
     return render_event(report) if isinstance(report, EventReport) else render_report(report)
+
+
+def body(report: Report | EventReport) -> Markup:
+    """The report's sections without the document around them, for the web app's page (its own styles
+    come with it, scoped to `.report`)."""
+    env = environment()
+    if isinstance(report, EventReport):
+        html = env.get_template("reports/_event_body.html").render(report=report, charts=event_charts(report))
+    else:
+        html = env.get_template("reports/_period_body.html").render(
+            report=report, charts=report_charts(report)
+        )
+    return Markup(env.get_template("reports/_style.html").render() + html)

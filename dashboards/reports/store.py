@@ -42,6 +42,10 @@ def parse(doc: dict[str, Any]) -> Report | EventReport:
     return EventReport.model_validate(data) if doc.get("kind") == "event" else Report.model_validate(data)
 
 
+def version_of(doc: dict[str, Any]) -> str:
+    return f"{doc['_seq_no']}:{doc['_primary_term']}"
+
+
 def claim_open(doc: dict[str, Any], now: datetime | None = None) -> bool:
     since = doc.get("sending_at")
     if not since:
@@ -90,23 +94,34 @@ class ReportStore:
         )
         return await self.get(report.id) or {}
 
-    async def update(self, doc: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-        """Write `changes` if the report is still as read; ReportConflict otherwise."""
+    async def update(
+        self, doc: dict[str, Any], changes: dict[str, Any], version: str | None = None
+    ) -> dict[str, Any]:
+        """Write `changes` if the report is still as read (at `version`, "seq_no:term", when a person read
+        it on a page); ReportConflict otherwise."""
+        seq, term = doc["_seq_no"], doc["_primary_term"]
+        if version:
+            try:
+                seq, term = (int(part) for part in version.split(":"))
+            except ValueError as exc:
+                raise ReportConflict(doc["id"]) from exc
         try:
             resp = await self.es.update(
                 index=self.index,
                 id=doc["id"],
                 doc=changes,
-                if_seq_no=doc["_seq_no"],
-                if_primary_term=doc["_primary_term"],
+                if_seq_no=seq,
+                if_primary_term=term,
                 refresh="wait_for",
             )
         except ConflictError as exc:
             raise ReportConflict(doc["id"]) from exc
         return doc | changes | {"_seq_no": resp["_seq_no"], "_primary_term": resp["_primary_term"]}
 
-    async def set_notes(self, doc: dict[str, Any], notes: str, user: str) -> dict[str, Any]:
-        return await self.update(doc, {"notes": notes, "notes_by": user, "notes_at": now_iso()})
+    async def set_notes(
+        self, doc: dict[str, Any], notes: str, user: str, version: str | None = None
+    ) -> dict[str, Any]:
+        return await self.update(doc, {"notes": notes, "notes_by": user, "notes_at": now_iso()}, version)
 
     async def list(
         self, kind: str | None = None, page: int = 1, size: int = PAGE_SIZE, station: str | None = None
