@@ -81,14 +81,15 @@ def test_an_analyst_makes_reads_and_downloads_a_daily_report(web_settings: Setti
     assert page.status_code == 200
     for text in ("一、总体态势", "二、重点事件", "保存研判建议", "download.pdf", "download.docx", "<svg"):
         assert text in page.text, text
-    assert re.search(r"本期共监测到涉旅相关舆情 <b><a href=\"[^\"]+/search\?[^\"]+\">16</a></b> 条", page.text)
+    lead = r"本期共监测到涉旅相关舆情 <b><a href=\"[^\"]+/search\?[^\"]+\">16</a></b> 条"
+    assert re.search(lead, page.text)
     listing = ana.get("/api/reports").json()
     assert report_id in [r["id"] for r in listing["reports"]] and "data" not in listing["reports"][0]
     assert "舆情日报" in ana.get("/reports", headers=HTML).text
 
     version = ana.get(f"/api/reports/{report_id}").json()["version"]
-    saved = ana.post(f"/api/reports/{report_id}/notes",
-                     data={"notes": "建议湖泉景区暂停游船<script>x</script>", "version": version, "csrf": csrf(ana)})  # fmt: skip
+    notes = {"notes": "建议湖泉景区暂停游船<script>x</script>", "version": version, "csrf": csrf(ana)}
+    saved = ana.post(f"/api/reports/{report_id}/notes", data=notes)
     assert saved.status_code == 303 and saved.headers["location"].endswith("?notice=saved")
     stale = ana.post(f"/api/reports/{report_id}/notes", json={"notes": "另一份", "version": version})
     assert stale.status_code == 409 and "ana" in stale.json()["detail"]
@@ -113,13 +114,15 @@ def test_the_event_report_button_on_the_alert_page(people) -> None:
     sup = people["sup"]
     alert = sup.get("/alerts/alert-boat", headers=HTML).text
     assert 'action="/api/reports/event/evt-boat"' in alert and "生成专报" in alert
-    assert sup.get("/reports/event/evt-boat", headers=HTML, follow_redirects=False).status_code == 200  # not made
+    not_made = sup.get("/reports/event/evt-boat", headers=HTML, follow_redirects=False)
+    assert not_made.status_code == 200 and "尚未生成" in not_made.text
     made = sup.post("/api/reports/event/evt-boat", data={"csrf": csrf(sup)})
     assert made.status_code == 303 and made.headers["location"] == "/reports/event-evt-boat"
     page = sup.get("/reports/event-evt-boat", headers=HTML).text
     for text in ("涉旅网络舆情专报", "传播时间线", "转发链与传播账号", "湖泉目击者", "弥公提〔2026〕7号"):
         assert text in page, text
-    assert sup.get("/reports/event/evt-boat", follow_redirects=False).headers["location"] == "/reports/event-evt-boat"
+    made_now = sup.get("/reports/event/evt-boat", follow_redirects=False)
+    assert made_now.headers["location"] == "/reports/event-evt-boat"
     missing = sup.post("/api/reports/event/ev-nothing", json={})
     assert missing.status_code == 404 and "没有事件 ev-nothing" in missing.json()["detail"]
 
