@@ -221,7 +221,7 @@ def send_due(
     stations.yaml, PDF attached, each once. For cron (every few minutes) or as a loop with --every.
 
     Exit 0 when every due report is sent (or was already), 1 when a send failed (the next run retries),
-    3 when Elasticsearch is down (nothing is sent; the next run retries).
+    3 when Elasticsearch is down (nothing is sent; the next run retries). With --every it keeps going.
     """
     from dashboards.reports.delivery import deliver
     from dashboards.reports.schedule import due_reports
@@ -242,7 +242,12 @@ def send_due(
         return [await deliver(es, settings, due, now=at) for due in due_reports(at, settings.report, roster)]
 
     while True:
-        outcomes = run(work)
+        try:
+            outcomes = run(work)
+        except typer.Exit:
+            if not every:
+                raise
+            outcomes = []  # said on stderr already; the loop tries again at its next turn
         for o in outcomes:
             typer.echo(say(f"report_{o.state}", report_id=o.report_id, detail=o.detail))
         failed = any(o.state == "failed" for o in outcomes)
