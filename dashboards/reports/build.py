@@ -71,9 +71,7 @@ async def _events(src: ReportSource, resp: dict[str, Any], period: Period, scope
     ids = [b["key"] for b in top]
     totals, posts, alerts = await asyncio.gather(
         src.counts([query(scope.posts(None, None, event_id=i, relevant="any")) for i in ids]),
-        src.msearch(src.posts, [queries.event_posts_body(i, SUMMARY_POSTS, POST_FIELDS) for i in ids])
-        if ids
-        else asyncio.sleep(0, []),
+        src.msearch(src.posts, [queries.event_posts_body(i, SUMMARY_POSTS, POST_FIELDS) for i in ids]),
         src.alerts_of_events(ids),
     )
     return [

@@ -184,10 +184,6 @@ class Report(BaseModel):
     words: list[Word] = Field(default_factory=list)
     notes: str = ""
 
-    @property
-    def empty(self) -> bool:
-        return self.overview.total.count == 0 and self.alerts.total.count == 0
-
 
 class TimelineBucket(BaseModel):
     start: datetime

@@ -32,6 +32,8 @@ class ReportSource:
     async def msearch(self, index: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Many searches of one index in few requests; each answer in order (an error raises)."""
         out: list[dict[str, Any]] = []
+        if not bodies:
+            return out
         for i in range(0, len(bodies), MSEARCH_CHUNK):
             lines: list[dict[str, Any]] = []
             for body in bodies[i : i + MSEARCH_CHUNK]:

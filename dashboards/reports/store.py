@@ -127,7 +127,10 @@ class ReportStore:
         self, kind: str | None = None, page: int = 1, size: int = PAGE_SIZE, station: str | None = None
     ) -> tuple[int, list[dict[str, Any]]]:
         """One page of reports, the newest made first (without their data)."""
-        filters: list[dict[str, Any]] = [{"term": {"kind": kind}}] if kind else []
+        # A report being claimed for its first send has no data yet: it is listed once it has.
+        filters: list[dict[str, Any]] = [{"exists": {"field": "generated_at"}}]
+        if kind:
+            filters.append({"term": {"kind": kind}})
         if station:
             filters.append({"term": {"station": station}})
         resp = await self.es.search(
