@@ -70,7 +70,7 @@ def _bucket_counts(resp: dict[str, Any]) -> dict[int, tuple[int, dict[str, int]]
 def bucket_label(period: Period, start) -> str:
     if period.kind == "daily":
         return f"{start:%H}时"
-    return f"{start.month}月{start.day}日{WEEKDAY_NAMES[start.weekday()][-1]}"
+    return f"{start.month}/{start.day} 周{WEEKDAY_NAMES[start.weekday()][-1]}"
 
 
 def trend(resp: dict[str, Any], period: Period, scope: Scope) -> list[TrendPoint]:

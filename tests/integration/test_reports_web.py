@@ -146,3 +146,25 @@ def test_duty_officers_do_not_see_reports(people) -> None:
     assert duty.post("/api/reports", json={"kind": "daily"}).status_code == 403
     assert "生成专报" not in duty.get("/alerts/alert-boat", headers=HTML).text
     assert "/reports" not in duty.get("/alerts", headers=HTML).text.split("<main>")[0]
+
+
+@pytest.mark.browser
+def test_the_reports_page_in_chromium(server: LiveServer, browser: Any) -> None:
+    from web_seed import SHOTS, signed_in
+
+    page = signed_in(browser, server, "ana", path="/reports")
+    page.select_option("#make-report select[name=kind]", "weekly")
+    page.fill("#make-report input[name=date]", DAY.isoformat())
+    page.click("#make-report button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/reports/weekly-" in page.url
+    assert page.locator("#report svg.chart").count() >= 3
+    assert page.locator("#report h2").first.inner_text().startswith("一、总体态势")
+    page.fill("#notes", "本周游船安全问题突出")
+    page.click("#notes-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#notice").inner_text() == "研判建议已保存"
+    assert "本周游船安全问题突出" in page.locator("#report .notes").inner_text()
+    page.screenshot(path=str(SHOTS / "report-weekly.png"), full_page=True)
+    assert page.errors == []
+    page.close()
