@@ -41,6 +41,9 @@ ACTION_NAMES = {
     "letter_reject": "驳回提示函",
     "letter_send": "发送提示函",
     "letter_send_failed": "提示函发送失败",
+    "report_generate": "生成报告",
+    "report_notes": "保存研判建议",
+    "report_download": "下载报告",
 }
 ACTIONS = tuple(ACTION_NAMES)
 

@@ -1,22 +1,19 @@
 """A 公安提示函 as a document and an e-mail: the HTML (templates/letter_doc.html), the PDF that Chromium
-prints from the same HTML (`--print-to-pdf` embeds the subset of the CJK font it used), the message with the
-PDF attached, and `deliver`, which numbers, claims, sends and records a letter once.
+prints from the same HTML (dashboards/pdf.py), the message with the PDF attached, and `deliver`, which
+numbers, claims, sends and records a letter once.
 
 Exceptions, drawn:
 
-    LetterPdfError     Chromium missing, failing or too slow (the letter stays approved, to be sent again)
+    LetterPdfError     (dashboards.pdf.PdfError) Chromium missing, failing or too slow (the letter stays
+                       approved, to be sent again)
     (yuqing.smtp)      TransientSmtpError / PermanentSmtpError: the relay's answer, shown on the letter
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import tempfile
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
@@ -24,15 +21,11 @@ from jinja2 import Environment
 from dashboards.alerts import hhmm
 from dashboards.letters import LetterError, LetterStore, approved_year, claim_open, message_id, now_iso
 from dashboards.messages import say
+from dashboards.pdf import PdfError as LetterPdfError
+from dashboards.pdf import print_pdf
 from yuqing.schema import TZ
 from yuqing.settings import Settings
 from yuqing.smtp import PermanentSmtpError, TransientSmtpError, send_once
-
-PDF_TIMEOUT_S = 60.0
-
-
-class LetterPdfError(Exception):
-    """The PDF could not be printed."""
 
 
 def chinese_date(value: Any) -> str:
@@ -45,38 +38,6 @@ def render_html(templates: Environment, letter: dict[str, Any]) -> str:
     return templates.get_template("letter_doc.html").render(
         letter=letter, date=chinese_date(letter.get("approved_at"))
     )
-
-
-async def print_pdf(chromium: str, html: str, timeout_s: float = PDF_TIMEOUT_S) -> bytes:
-    """The PDF Chromium prints from `html` (A4, no header or footer; a profile of its own per print, so
-    prints may overlap)."""
-    with tempfile.TemporaryDirectory(prefix="yuqing-letter-") as tmp:
-        src, out = Path(tmp) / "letter.html", Path(tmp) / "letter.pdf"
-        src.write_text(html, encoding="utf-8")
-        args = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--no-first-run", "--no-pdf-header-footer", f"--user-data-dir={tmp}/profile",
-            f"--print-to-pdf={out}", src.as_uri(),
-        ]  # fmt: skip
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                chromium, *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-            )
-        except OSError as exc:
-            raise LetterPdfError(
-                say("pdf_no_chromium", chromium=chromium, error=exc.strerror or exc)
-            ) from exc
-        try:
-            _, err = await asyncio.wait_for(proc.communicate(), timeout_s)
-        except TimeoutError as exc:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            await proc.wait()
-            raise LetterPdfError(say("pdf_timeout", seconds=f"{timeout_s:.0f}")) from exc
-        if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
-            tail = (err or b"").decode(errors="replace").strip().splitlines()[-1:] or [""]
-            raise LetterPdfError(say("pdf_failed", code=proc.returncode, tail=tail[0][:300]))
-        return out.read_bytes()
 
 
 def plain_text(templates: Environment, letter: dict[str, Any], date: str) -> str:

@@ -132,12 +132,34 @@ class Station(_Strict):
     supervisors: list[Person] = Field(default_factory=list)
 
 
+REPORT_KINDS = ("daily", "weekly")
+
+
+class ReportReader(_Strict):
+    """Someone the 日报/周报 are e-mailed to (a leader, the tourism bureau); `station` for one station's
+    report instead of the city's."""
+
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=EMAIL)
+    reports: list[str] = Field(default_factory=lambda: list(REPORT_KINDS), min_length=1)
+    station: str | None = None
+
+    @field_validator("reports")
+    @classmethod
+    def _kinds(cls, kinds: list[str]) -> list[str]:
+        wrong = [k for k in kinds if k not in REPORT_KINDS]
+        if wrong:
+            raise ValueError(f"unknown report {wrong[0]!r} (use {', '.join(REPORT_KINDS)})")
+        return kinds
+
+
 class Stations(_Strict):
-    """Stations, the spots they answer for, and their duty roster."""
+    """Stations, the spots they answer for, their duty roster, and who receives the reports."""
 
     default_station: str
     stations: list[Station] = Field(min_length=1)
     agencies: list[Agency] = Field(default_factory=list)
+    report_roster: list[ReportReader] = Field(default_factory=list)
 
     @field_validator("stations")
     @classmethod
@@ -166,7 +188,8 @@ class Stations(_Strict):
 
 
 def check_stations_against(gazetteer: Gazetteer, stations: Stations, path: str) -> None:
-    """Every spot a station claims must exist in the gazetteer, and no spot has two stations."""
+    """Every spot a station claims must exist in the gazetteer, no spot has two stations, and a report
+    reader's station is one of the stations."""
     known = {s.name for s in gazetteer.spots}
     owner: dict[str, str] = {}
     for i, station in enumerate(stations.stations):
@@ -176,6 +199,10 @@ def check_stations_against(gazetteer: Gazetteer, stations: Stations, path: str) 
             if spot in owner:
                 raise ConfigError(path, f"stations.{i}.spots", f"{spot} already belongs to {owner[spot]}")
             owner[spot] = station.name
+    names = {s.name for s in stations.stations}
+    for i, reader in enumerate(stations.report_roster):
+        if reader.station is not None and reader.station not in names:
+            raise ConfigError(path, f"report_roster.{i}.station", f"unknown station {reader.station!r}")
 
 
 @lru_cache(maxsize=4)

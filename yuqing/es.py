@@ -23,7 +23,7 @@ from yuqing.schema import TZ, Alert, Event, Post, ScoredPost
 from yuqing.segment import segment, segment_query
 from yuqing.settings import ElasticsearchSettings
 
-POSTS, ALERTS, EVENTS, LETTERS = "posts", "alerts", "events", "letters"
+POSTS, ALERTS, EVENTS, LETTERS, REPORTS = "posts", "alerts", "events", "letters", "reports"
 SEARCH_FIELDS = ("title_seg^2", "text_seg")
 
 _KEYWORD = {"type": "keyword"}
@@ -160,6 +160,32 @@ LETTER_PROPERTIES: dict[str, Any] = {
     "reject_reason": {"type": "text", "analyzer": "standard"},
     "sending_at": _DATE,
     "send_error": {"type": "keyword", "ignore_above": 1000},
+}
+
+# Reports (日报/周报/专报, dashboards/reports/): the report's data as built (read back, never searched), the
+# analyst's draft of 研判建议, and the scheduled e-mail's record (a claim while sending, sent once).
+REPORT_PROPERTIES: dict[str, Any] = {
+    "id": _KEYWORD,
+    "kind": _KEYWORD,
+    "key": _KEYWORD,
+    "event_id": _KEYWORD,
+    "station": _KEYWORD,
+    "title": {"type": "keyword", "ignore_above": 500},
+    "period_label": {"type": "keyword", "ignore_above": 200},
+    "start": _DATE,
+    "end": _DATE,
+    "data": _OPAQUE,
+    "notes": {"type": "text", "index": False},
+    "notes_by": _KEYWORD,
+    "notes_at": _DATE,
+    "generated_at": _DATE,
+    "generated_by": _KEYWORD,
+    "recipients": _KEYWORD,
+    "message_id": _KEYWORD,
+    "sending_at": _DATE,
+    "sent_at": _DATE,
+    "send_error": {"type": "keyword", "ignore_above": 1000},
+    "attempts": {"type": "integer"},
 }
 
 
@@ -299,8 +325,8 @@ def posts_template(es: ElasticsearchSettings) -> dict[str, Any]:
 def ensure_indices(
     es_client: Elasticsearch, es: ElasticsearchSettings, now: datetime | None = None
 ) -> list[str]:
-    """Template, current posts index with its alias, the alerts and events indices; existing ones get new
-    fields."""
+    """Template, current posts index with its alias, the alerts, events, letters and reports indices; existing
+    ones get new fields."""
     lines: list[str] = []
     try:
         name = es.name(POSTS)
@@ -331,6 +357,13 @@ def ensure_indices(
         }
         lines.append(_ensure_index(es_client, letters, body, "letters: 公安提示函 drafts"))
         es_client.indices.put_mapping(index=letters, properties=LETTER_PROPERTIES)
+        reports = es.name(REPORTS)
+        body = {
+            "settings": {"number_of_shards": 1, "number_of_replicas": es.replicas},
+            "mappings": {"dynamic": "strict", "properties": REPORT_PROPERTIES},
+        }
+        lines.append(_ensure_index(es_client, reports, body, "reports: 日报、周报、专报 and their e-mails"))
+        es_client.indices.put_mapping(index=reports, properties=REPORT_PROPERTIES)
     except ESConnectionError as exc:
         raise _unreachable(es, exc) from exc
     except ApiError as exc:

@@ -1,7 +1,8 @@
 """The one settings object: environment variables over `config/settings.yaml` over defaults.
 
 Each group has its own environment prefix (`KAFKA_`, `ES_`, `SMTP_`, `MODEL_`, `STREAM_`, `SERVICES_`,
-`WEB_`), and the same keys may stand in `config/settings.yaml` under the group's name (`kafka:`, `es:` ...).
+`WEB_`, `REPORT_`), and the same keys may stand in `config/settings.yaml` under the group's name (`kafka:`,
+`es:` ...).
 The folder holding the YAML files is `YUQING_CONFIG_DIR` (default: `config/` of the checkout).
 """
 
@@ -275,6 +276,29 @@ class WebSettings(_Group):
         return self
 
 
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class ReportSettings(_Group):
+    """Reports (日报, 周报): when `yuqing report send-due` mails them to `report_roster` (stations.yaml)."""
+
+    model_config = SettingsConfigDict(env_prefix="REPORT_", extra="forbid")
+    yaml_group: ClassVar[str] = "report"
+
+    daily_at: str = Field(
+        "08:00", pattern=HHMM, description="Mile time the daily report of the day before is due"
+    )
+    weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        "mon", description="the day the weekly report of the week before is due"
+    )
+    weekly_at: str = Field(
+        "08:00", pattern=HHMM, description="Mile time the weekly report is due on that day"
+    )
+    send_tries: int = Field(
+        3, ge=1, le=10, description="SMTP attempts in one run before the next run retries"
+    )
+
+
 MIN_SECRET_CHARS = 32
 
 
@@ -297,6 +321,7 @@ class Settings(BaseSettings):
     stream: StreamSettings = Field(default_factory=StreamSettings)
     services: ServicesSettings = Field(default_factory=ServicesSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     @property
     def config_dir(self) -> Path:
@@ -312,6 +337,7 @@ GROUPS: dict[str, type[_Group]] = {
     "stream": StreamSettings,
     "services": ServicesSettings,
     "web": WebSettings,
+    "report": ReportSettings,
 }
 
 

@@ -19,6 +19,7 @@ from dashboards.corrections import Corrections
 from dashboards.letters import LetterStore
 from dashboards.logins import Limits, LoginThrottle
 from dashboards.posts import PostStore
+from dashboards.reports.service import Reports
 from dashboards.screen import ScreenFeed
 from dashboards.screen_tokens import ScreenTokens
 from dashboards.security import SessionSigner
@@ -43,6 +44,7 @@ class Services:
     corrections: Corrections
     screen: ScreenFeed
     screen_tokens: ScreenTokens
+    reports: Reports
 
     @classmethod
     def build(
@@ -72,6 +74,7 @@ class Services:
             corrections=Corrections(client, es),
             screen=ScreenFeed(client, es, spots),
             screen_tokens=ScreenTokens(client, es),
+            reports=Reports(client, settings),
         )
 
     @property

@@ -2,8 +2,17 @@
 
 from fastapi import APIRouter
 
-from dashboards.api.pages import admin, alerts, auth, letters, posts, screen, search
+from dashboards.api.pages import admin, alerts, auth, letters, posts, reports, screen, search
 
 pages = APIRouter(include_in_schema=False)
-for _module in (auth, screen, search, posts, alerts, letters, admin):  # the order routes are matched in
+for _module in (
+    auth,
+    screen,
+    search,
+    posts,
+    alerts,
+    letters,
+    reports,
+    admin,
+):  # the order routes are matched in
     pages.include_router(_module.router)
