@@ -30,7 +30,7 @@ RUNS = 3
 
 
 def _posts(n: int, start: datetime, seconds: float, offset: int, rng: random.Random) -> list[dict[str, Any]]:
-    from models.corpus import load_tourism
+    from models.training.corpus import load_tourism
     from yuqing.segment import segment
 
     rows = [r for split in load_tourism().values() for r in split]
