@@ -250,7 +250,9 @@ class WebSettings(_Group):
     json_max_depth: int = Field(32, ge=2, description="deepest nesting of a JSON body accepted (else 400)")
     query_max_chars: int = Field(200, ge=10, description="longest search query accepted")
     export_max_rows: int = Field(5000, ge=1, le=10000, description="most rows one CSV export writes")
-    screen_refresh_s: float = Field(5.0, gt=0, description="seconds between monitoring-screen updates (SSE)")
+    screen_refresh_s: float = Field(
+        1.0, gt=0, description="how often the screen's and the console's streams look for new data (seconds)"
+    )
     screen_heartbeat_s: float = Field(
         15.0, gt=0, description="the screen's stream sends at least this often, even when nothing changed"
     )

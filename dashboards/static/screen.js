@@ -62,8 +62,27 @@
   }
   function path(prefix, id) { return prefix + encodeURIComponent(id).replace(/%3A/gi, ":"); }
 
+  // ECharts is 1 MB to evaluate: fetched at once (preloaded in <head>) but run only after the first snapshot's
+  // numbers, lists and map are painted, so they never wait for it; the charts follow. A snapshot's charts
+  // are drawn after its other parts are painted (laying three charts out is the slowest part of an update).
+  var chartsAsked = false, drawSoon = false;
+  function withCharts() {
+    if (window.echarts) { draw(); return; }
+    if (chartsAsked) return;
+    chartsAsked = true;
+    var script = document.createElement("script");
+    script.src = "/static/vendor/echarts.min.js";
+    script.onload = draw;
+    document.head.appendChild(script);
+  }
+  function drawAfterPaint() {
+    if (drawSoon) return;
+    drawSoon = true;
+    requestAnimationFrame(function () { setTimeout(function () { drawSoon = false; withCharts(); }, 0); });
+  }
+
   function draw() {
-    if (!last) return;
+    if (!last || !window.echarts) return;
     var snap = last, f = base(), axis = { color: "#9fb3c8", fontSize: Math.round(f * 0.85) };
     var legend = { color: "#d8e2ef", fontSize: Math.round(f * 0.95) };
     var times = snap.volume.map(function (b) { return b.t; });
@@ -133,7 +152,7 @@
     text($("t-medium"), t.medium);
     text($("t-high"), t.high);
     text($("t-alerts"), t.open_alerts);
-    draw();
+    drawAfterPaint();
 
     snap.spots.forEach(function (s) {
       var tile = root.querySelector('.spot-tile[data-spot="' + CSS.escape(s.spot) + '"]');
@@ -209,26 +228,36 @@
     staleCheck();
   }
 
+  var handlers = {
+    snapshot: function (ev) { var snap = JSON.parse(ev.data); heard(snap.at); update(snap); },
+    heartbeat: function (ev) { heard(JSON.parse(ev.data).at); },
+    ended: function (ev) { end(JSON.parse(ev.data).reason); }
+  };
+
+  function failed() {
+    if (ended) return;
+    connState("连接中断，正在重连…");
+    if (source.readyState !== EventSource.CLOSED) return; // the browser retries by itself
+    // Refused for good (an HTTP error): find out whether the session or token ended, else try again.
+    fetch("/api/screen?hours=1", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (resp) {
+        if (resp.status === 401 || resp.status === 403) {
+          end(root.dataset.mode === "token" ? "大屏令牌已撤销或无效，请向管理员索取新的大屏地址" : "会话已结束（已退出、超时或账号变更），请重新登录");
+        } else { setTimeout(connect, 5000); }
+      })
+      .catch(function () { setTimeout(connect, 5000); });
+  }
+
   function connect() {
     if (ended) return;
     if (source) source.close();
-    source = new EventSource("/api/screen/stream");
-    source.addEventListener("snapshot", function (ev) { var snap = JSON.parse(ev.data); heard(snap.at); update(snap); });
-    source.addEventListener("heartbeat", function (ev) { heard(JSON.parse(ev.data).at); });
-    source.addEventListener("ended", function (ev) { end(JSON.parse(ev.data).reason); });
-    source.onerror = function () {
-      if (ended) return;
-      connState("连接中断，正在重连…");
-      if (source.readyState !== EventSource.CLOSED) return; // the browser retries by itself
-      // Refused for good (an HTTP error): find out whether the session or token ended, else try again.
-      fetch("/api/screen?hours=1", { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (resp) {
-          if (resp.status === 401 || resp.status === 403) {
-            end(root.dataset.mode === "token" ? "大屏令牌已撤销或无效，请向管理员索取新的大屏地址" : "会话已结束（已退出、超时或账号变更），请重新登录");
-          } else { setTimeout(connect, 5000); }
-        })
-        .catch(function () { setTimeout(connect, 5000); });
-    };
+    // The first time: the stream screen-stream.js opened as the page began, and what it has heard so far.
+    var early = window.yuqingScreenStream ? window.yuqingScreenStream() : null;
+    window.yuqingScreenStream = null; // taken (or not come yet: then it stays away)
+    source = early ? early.source : new EventSource("/api/screen/stream");
+    Object.keys(handlers).forEach(function (name) { source.addEventListener(name, handlers[name]); });
+    source.onerror = failed;
+    if (early) early.held.forEach(function (ev) { if (!ended) (ev.type === "error" ? failed : handlers[ev.type])(ev); });
   }
 
 

@@ -46,6 +46,11 @@ def wall(browser, server: LiveServer, size: tuple[int, int], username: str = "an
     page.wait_for_function(
         "() => Number(document.getElementById('screen').dataset.updates) > 0", timeout=20_000
     )
+    page.wait_for_function(  # the charts follow the first data, once ECharts has run
+        "() => [...document.querySelectorAll('#screen .chart')].filter(el => el.offsetParent !== null)"
+        ".every(el => el.querySelector('canvas'))",
+        timeout=10_000,
+    )
     page.wait_for_timeout(600)  # the ResizeObservers' redraw after the first layout
     return page
 
