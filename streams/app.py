@@ -25,6 +25,7 @@ stations.yaml fails the import with a ConfigError naming file and key.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from typing import Any
@@ -172,7 +173,10 @@ pipeline = Pipeline(
 
 @app.service
 class ClientsService(mode.Service):
-    """Closes the worker's Elasticsearch client when the worker stops."""
+    """Warms the scorer and the segmenter up as the worker starts; closes the Elasticsearch client at stop."""
+
+    async def on_start(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, clients.warm_up)
 
     async def on_stop(self) -> None:
         await clients.close()
