@@ -267,5 +267,8 @@
 
   setInterval(function () { text($("clock"), clock()); staleCheck(); }, 1000);
   text($("clock"), clock());
+  // The page came with its first snapshot: drawn now, before the stream is even open.
+  var first = document.getElementById("first-snapshot");
+  if (first) { var snap = JSON.parse(first.textContent); heard(snap.at); update(snap); }
   connect();
 })();

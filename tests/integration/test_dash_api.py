@@ -416,6 +416,12 @@ def test_screen_snapshot_and_its_event_stream(analyst: WebClient) -> None:
         assert next(lines) == "event: snapshot"
         data = json.loads(next(lines).removeprefix("data: "))
     assert data["totals"] == snap["totals"]
+    # The page itself carries the same first snapshot (drawn before the stream opens), as inert JSON in which
+    # no crawled text can close the script element: every < is escaped.
+    page = analyst.get("/screen", headers={"accept": "text/html"}).text
+    opening = '<script type="application/json" id="first-snapshot">'
+    embedded = page.split(opening, 1)[1].split("</script>", 1)[0]
+    assert "<" not in embedded and json.loads(embedded)["totals"] == snap["totals"]
 
 
 def test_the_api_is_documented_behind_the_same_sign_in(app, analyst: WebClient) -> None:

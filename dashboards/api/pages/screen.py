@@ -3,6 +3,8 @@ tokens (the data, the stream and the token API: dashboards/api/routes/screen.py)
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 
@@ -14,12 +16,21 @@ from dashboards.screen_map import layout
 from yuqing.config import load_gazetteer
 
 router = APIRouter(tags=["screen"])
+log = logging.getLogger(__name__)
+FIRST_HOURS = 24  # what the stream shows by default (api/routes/screen.py `hours`)
 SCREEN_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie; revocation is the real end
 
 
 @router.get("/screen")
 async def screen_page(request: Request, viewer: ScreenViewer, svc: ServicesDep):
+    """The wall's page with its first snapshot in it: drawn as soon as the script runs, before the stream
+    (which sends the same snapshot, then every change) has even opened."""
     web = svc.settings.web
+    try:
+        first = await svc.screen.snapshot(viewer.station, FIRST_HOURS)
+    except Exception:  # Elasticsearch down: the page still opens, and its stream says what is wrong
+        log.warning("screen page: no first snapshot", exc_info=True)
+        first = None
     return render(
         request,
         "screen.html",
@@ -30,6 +41,7 @@ async def screen_page(request: Request, viewer: ScreenViewer, svc: ServicesDep):
         map=layout(load_gazetteer()),
         screen_token=viewer.token,
         scope=viewer.station if viewer.station is not None else "全市",
+        first=first,
     )
 
 
