@@ -208,7 +208,8 @@ def test_a_batch_is_recorded_in_one_read_and_one_bulk_and_a_write_between_is_kep
     assert stats["alerts/created"] == 20 and stats["alerts/conflicts"] == 1
     assert stats["alerts/updated"] == 20  # 19 in the bulk, the conflicted one again on its own
     assert len(mailbox.message_ids()) == 20
-    docs = {d["_id"]: d["_source"] for d in es_client.search(index=index, size=50)["hits"]["hits"]}
+    found = es_client.mget(index=index, ids=[f"b-{i}" for i in range(20)])["docs"]
+    docs = {d["_id"]: d["_source"] for d in found}
     assert all(docs[f"b-{i}"]["similar_count"] == 9 for i in range(20))
     assert docs["b-7"]["status"] == "acknowledged"
 
