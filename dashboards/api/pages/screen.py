@@ -10,14 +10,13 @@ from fastapi.responses import RedirectResponse
 
 from dashboards.api.deps import SESSION_COOKIE, Admin, ServicesDep, client_ip, set_cookie
 from dashboards.api.render import render
-from dashboards.api.routes.screen import SCREEN_COOKIE, ScreenViewer, tokens_page
+from dashboards.api.routes.screen import SCREEN_COOKIE, SCREEN_HOURS, ScreenViewer, tokens_page
 from dashboards.messages import say
 from dashboards.screen_map import layout
 from yuqing.config import load_gazetteer
 
 router = APIRouter(tags=["screen"])
 log = logging.getLogger(__name__)
-FIRST_HOURS = 24  # what the stream shows by default (api/routes/screen.py `hours`)
 SCREEN_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie; revocation is the real end
 
 
@@ -27,7 +26,7 @@ async def screen_page(request: Request, viewer: ScreenViewer, svc: ServicesDep):
     (which sends the same snapshot, then every change) has even opened."""
     web = svc.settings.web
     try:
-        first = await svc.screen.snapshot(viewer.station, FIRST_HOURS)
+        first = await svc.screen.snapshot(viewer.station, SCREEN_HOURS)
     except Exception:  # Elasticsearch down: the page still opens, and its stream says what is wrong
         log.warning("screen page: no first snapshot", exc_info=True)
         first = None

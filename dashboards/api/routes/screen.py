@@ -74,11 +74,13 @@ async def screen_viewer(request: Request, svc: ServicesDep) -> Viewer:
 
 
 ScreenViewer = Annotated[Viewer, Depends(screen_viewer)]
+SCREEN_HOURS = 24  # what the screen shows unless asked otherwise (its page embeds the same first snapshot)
+ScreenHours = Annotated[int, Query(ge=1, le=24 * 90)]
 
 
 @router.get("/screen")
 async def api_screen(
-    viewer: ScreenViewer, svc: ServicesDep, hours: int = Query(24, ge=1, le=24 * 90)
+    viewer: ScreenViewer, svc: ServicesDep, hours: ScreenHours = SCREEN_HOURS
 ) -> dict[str, Any]:
     """Everything the monitoring screen shows, as of now (a duty officer, a station's token: one station)."""
     return await svc.screen.snapshot(viewer.station, hours)
@@ -97,7 +99,7 @@ def _event(name: str, data: dict[str, Any]) -> str:
 
 @router.get("/screen/stream")
 async def screen_stream(
-    request: Request, viewer: ScreenViewer, svc: ServicesDep, hours: int = Query(24, ge=1, le=24 * 90)
+    request: Request, viewer: ScreenViewer, svc: ServicesDep, hours: ScreenHours = SCREEN_HOURS
 ):
     """Server-sent events: a `snapshot` now and whenever it changed (checked every WEB_SCREEN_REFRESH_S), a
     `heartbeat` when nothing was sent for WEB_SCREEN_HEARTBEAT_S, and `ended` (then the stream closes) when
