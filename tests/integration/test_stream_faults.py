@@ -98,10 +98,12 @@ def _unrecorded(mailbox: Mailbox, mailed: set[str], not_mailed: set[str], alerts
     return "\n".join(lines)
 
 
-def _where_posts_went(settings: Settings, posts: list[dict], state_dir: Path) -> str:
-    """For a failure: the posts not indexed, the dead letters, and the worker's grouping and DLQ counters."""
-    expected = {Post.parse(json.dumps(p, ensure_ascii=False)).id for p in posts}
+def _where_posts_went(settings: Settings, posts: list[dict], state_dir: Path, at_kill: dict) -> str:
+    """For a failure: the posts not indexed and where each sits in the input topics (beside the offsets
+    committed at the kill), the dead letters, and the worker's grouping and DLQ counters."""
+    expected = {Post.parse(json.dumps(p, ensure_ascii=False)).id: p for p in posts}
     indexed = {d["id"] for d in es_docs(settings, "posts", source_includes=["id"])}
+    lost = {post_id: expected[post_id] for post_id in sorted(set(expected) - indexed)[:10]}
     dead = [str(r)[:400] for r in consume_all(settings, TOPIC_DLQ, 5)]
     services = settings.services.model_copy(update={"state_dir": state_dir})
     app_id = settings.kafka.topic(settings.stream.app_id)
@@ -110,7 +112,9 @@ def _where_posts_went(settings: Settings, posts: list[dict], state_dir: Path) ->
         {k: v for k, v in (w.get("counters") or w).items() if str(k).startswith(("group/", "dlq/", "index/"))}
         for w in workers
     ]
-    return f"not indexed: {sorted(expected - indexed)[:10]}\ndead letters: {dead[:5]}\ncounters: {counters}"
+    return f"not indexed: {list(lost)}\ndead letters: {dead[:5]}\ncounters: {counters}\n" + _lost_in_topics(
+        settings, lost, at_kill
+    )
 
 
 def _committed(settings: Settings) -> dict[tuple[str, int], int | None]:
@@ -138,20 +142,16 @@ async def _partitions(client: AIOKafkaConsumer, topic: str) -> set[int]:
     return client._client.cluster.partitions_for_topic(topic) or set()
 
 
-def _lost_in_topics(settings: Settings, posts: list[dict], at_kill: dict) -> str:
-    """Where each post not indexed sits in the input topics, beside the offsets committed at the kill."""
-    expected = {Post.parse(json.dumps(p, ensure_ascii=False)).id: p for p in posts}
-    indexed = {d["id"] for d in es_docs(settings, "posts", source_includes=["id"])}
+def _lost_in_topics(settings: Settings, lost: dict[str, dict], at_kill: dict) -> str:
+    """Where each lost post (id → the post as produced) sits in the input topics, each topic read once."""
     lines = [f"committed at the kill: {at_kill}"]
-    for post_id in sorted(set(expected) - indexed)[:5]:
-        needle = json.dumps(expected[post_id]["source_id"])
-        for name in (TOPIC_RAW, TOPIC_PLACED, TOPIC_URGENT):
-            for r in consume_all(settings, name, 5):
-                if post_id.encode() in r.value or (
-                    name == TOPIC_RAW
-                    and needle.encode() in r.value
-                    and expected[post_id]["source"].encode() in r.value
-                ):
+    for name in (TOPIC_RAW, TOPIC_PLACED, TOPIC_URGENT):
+        for r in consume_all(settings, name, 5):
+            for post_id, post in lost.items():
+                raw = name == TOPIC_RAW and all(
+                    v.encode() in r.value for v in (json.dumps(post["source_id"]), post["source"])
+                )
+                if raw or post_id.encode() in r.value:
                     lines.append(f"  {post_id}: {name} partition {r.partition} offset {r.offset}")
     return "\n".join(lines)
 
@@ -188,8 +188,7 @@ def test_worker_killed_mid_stream_loses_and_repeats_nothing(fresh: Settings, mai
         try:
             check_exactly_once(fresh, mailbox, expected_documents(posts), kills=1)
         except AssertionError as exc:  # where the posts went, and where the restarted worker's recovery stood
-            found = _where_posts_went(fresh, posts, tmp_path / "state")
-            found += "\n" + _lost_in_topics(fresh, posts, at_kill)
+            found = _where_posts_went(fresh, posts, tmp_path / "state", at_kill)
             raise AssertionError(f"{exc}\n{found}\n--- worker log ---\n{worker.tail(40)}") from None
     finally:
         worker.stop()
