@@ -440,6 +440,34 @@ def main_categories(event: dict[str, Any]) -> set[str]:
     return {c for c, n in counts.items() if 4 * n >= top}
 
 
+@dataclass(frozen=True)
+class Said:
+    """What a post says, as `same_happening` compares it with live events: made once per post, not once per
+    candidate event (a post at a busy spot is compared with dozens)."""
+
+    grams: set[str]  # character bigrams (place names and @mentions removed)
+    words: set[str] | frozenset[str]  # telling words (segment.words_of)
+    cats: set[str]  # post_categories
+    terms: set[str]  # incident_terms
+    relevant: bool
+    high: bool
+    cry: bool  # of no kind and negative: a cry about whatever it answers
+
+    @classmethod
+    def of(cls, grams: set[str], scored: dict[str, Any], words: set[str] | frozenset[str]) -> Said:
+        cats = post_categories(scored)
+        negative = (scored.get("sentiment") or {}).get("label") == "neg"
+        return cls(
+            grams=grams,
+            words=words,
+            cats=cats,
+            terms=incident_terms(scored),
+            relevant=bool(scored["relevant"]),
+            high=scored["risk"]["level"] == "high",
+            cry=not cats and negative,
+        )
+
+
 def same_happening(
     grams: set[str],
     scored: dict[str, Any],
@@ -450,20 +478,21 @@ def same_happening(
 ) -> float:
     """How surely a post and a live event of the same city are about one happening (0: not at all). The event
     is at the post's place, or the post names no spot (see `candidates`)."""
-    relevant = bool(scored["relevant"] and event.get("relevant"))
+    return happening_score(Said.of(grams, scored, words), event, place, when)
+
+
+def happening_score(said: Said, event: dict[str, Any], place: str, when: datetime) -> float:
+    """`same_happening` for what a post says, computed once (`Said.of`)."""
+    relevant = said.relevant and bool(event.get("relevant"))
     level = LEVELS.index(event.get("peak_level", "none"))
     if level < 2 and not relevant:
         return 0.0  # a minor event is joined by the same words only, between relevant posts
-    theirs = _gram_set(event)
-    shared = len(grams & theirs)
-    overlap = shared / max(1, min(len(grams), len(theirs)))
-    # half the post's bigrams in the event's vocabulary, and one of its telling words: a growing vocabulary
-    # covers any post's boilerplate ("来之前在网上看了不少攻略"), which says nothing about a happening
-    lexical = overlap if shared >= 3 and overlap >= 0.5 and _shares_words(words, event, least=1) else 0.0
-    cats = post_categories(scored) & main_categories(event)
+    lexical = _lexical(said, event)
+    if level < 2:
+        return lexical
+    cats = said.cats & main_categories(event)
     unplaced = place == CITY and event.get("_place") not in SPOTLESS_PLACES
     at_spot = place not in SPOTLESS_PLACES and place == event.get("_place")
-    told = _shares_words(words, event)
     if level == 3 and _recent(event, when):
         # minutes after an emergency at a spot, a post in the city that names no spot and is of its kind is
         # about it: it cannot be about a spot it does not name. While the emergency spreads (reposts, copies,
@@ -471,18 +500,18 @@ def same_happening(
         # no kind, is a cry about it ("保佑保佑，一个都不要少") — an unplaced one only if it is no emergency
         # itself. Before it spreads, a post at the spot needs more (below): an emergency must never vanish
         # into whatever the model rated high there.
-        spreading = _spread(event) >= SURGE_POSTS
-        cry = not post_categories(scored) and (scored.get("sentiment") or {}).get("label") == "neg"
         if unplaced and cats:
             return max(lexical, 0.6)
-        nearby = at_spot or (unplaced and scored["risk"]["level"] != "high")
-        if spreading and nearby and (cats or told or cry):
-            return max(lexical, 0.6 if cats or told else 0.5)
+        nearby = at_spot or (unplaced and not said.high)
+        if _spread(event) >= SURGE_POSTS and nearby:
+            told = _shares_words(said.words, event)
+            if cats or told or said.cry:
+                return max(lexical, 0.6 if cats or told else 0.5)
     if not relevant:
         return 0.0
     profile = 0.0
     spot = place not in SPOTLESS_PLACES or event.get("_place") not in SPOTLESS_PLACES
-    if spot and level >= 2:
+    if spot:
         # an incident term the event's posts named ("落水"), or its kind and one of its telling words
         # ("游船"); the kind alone is not enough: a fight and a theft at one spot are two happenings
         # an emergency that began minutes ago has few, specific words: one post of its kind naming one of
@@ -490,15 +519,29 @@ def same_happening(
         # reposts, copies of one text, add no words); otherwise two of its posts must have
         fresh = level == 3 and bool(cats) and _young(event, when)
         least = 1 if fresh else None
-        if _shares(incident_terms(scored), event, "_terms", least=least):
+        if _shares(said.terms, event, "_terms", least=least):
             profile = 0.75 + 0.25 * bool(cats)
-        elif cats and _shares_words(words, event, least=least):
+        elif cats and _shares_words(said.words, event, least=least):
             profile = 0.5
     return max(lexical, profile)
 
 
+def _lexical(said: Said, event: dict[str, Any]) -> float:
+    """Half the post's bigrams in the event's vocabulary, and one of its telling words: a growing vocabulary
+    covers any post's boilerplate ("来之前在网上看了不少攻略"), which says nothing about a happening. The
+    telling word is checked first: it is the cheap test, and most candidates fail it."""
+    if not _shares_words(said.words, event, least=1):
+        return 0.0
+    theirs = _gram_set(event)
+    shared = len(said.grams & theirs)
+    overlap = shared / max(1, min(len(said.grams), len(theirs)))
+    return overlap if shared >= 3 and overlap >= 0.5 else 0.0
+
+
 def _shares_words(words: set[str], event: dict[str, Any], least: int | None = None) -> bool:
     """Whether the post uses a telling word the event's posts used."""
+    if least == 1:  # any of them: every kept count is at least 1
+        return not _as_counts(event.get("_words")).keys().isdisjoint(words)
     return _shares(words, event, "_words", least) > 0
 
 
@@ -669,6 +712,7 @@ def _same_happening_target(
     exclude: str,
 ) -> str | None:
     best: tuple[tuple[float, int, int], str] | None = None
+    post = Said.of(said[0], scored, said[1])
     minor_left = MINOR_CANDIDATES
     for candidate in candidates(t, env.place):
         live = resolve(t.events, candidate)
@@ -682,7 +726,7 @@ def _same_happening_target(
         # a resolution report may come the next morning; the happening itself within the incident window
         if not _live(event, when, w.event_s if resolved else w.incident_s):
             continue
-        score = same_happening(said[0], scored, event, env.place, when, said[1])
+        score = happening_score(post, event, env.place, when)
         if resolved and not score and event.get("relevant") and scored["relevant"]:
             # a 通报 names the case in its words ("走失"), of the incident's kind
             shared = set(scored["risk"]["categories"]) & set(event.get("categories") or [])

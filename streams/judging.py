@@ -56,7 +56,10 @@ def judge(
     now: datetime,
     *,
     resolved: bool = False,
+    normalized: str | None = None,
 ) -> list[Alert]:
+    """The alerts one post raises (`normalized`: its title and text as intake normalised them, so that no
+    rule normalises them again)."""
     post = capped(post, resolved)
     per_event: dict[str, list[tuple[Rule, Hit]]] = {}
     raised: list[Alert] = []
@@ -68,7 +71,8 @@ def judge(
         key = f"{rule.name}|{place}"
         before = state.rule_state.get(key) or {}
         mine = dict(before)
-        hits = rule.on_post(post, Context(now=now, place=place, event=event, state=mine))
+        ctx = Context(now=now, place=place, event=event, state=mine, normalized=normalized)
+        hits = rule.on_post(post, ctx)
         if mine != before:
             state.rule_state[key] = mine
         for hit in hits:

@@ -35,7 +35,7 @@ from yuqing.config import Stations
 from yuqing.errors import InvalidPost
 from yuqing.gazetteer import Matcher
 from yuqing.schema import Alert, ScoredPost
-from yuqing.segment import segment
+from yuqing.segment import segment, segment_normalized
 from yuqing.settings import Settings
 from yuqing.text import normalize_text
 
@@ -249,7 +249,8 @@ class Pipeline:
 
     async def _settle(self, env: Envelope, result: dict[str, Any]):
         """The post's event settled with its scores, and its indexed document (segmented once, for both)."""
-        text_seg = segment(env.post["text"])
+        # intake normalised the text already (with the title, when there is one: then it is done again)
+        text_seg = segment(env.post["text"]) if env.post.get("title") else segment_normalized(env.normalized)
         record, resolved = events.settle(env, result, self.tables, self.windows, text_seg)
         return record, scoring.to_scored(env, result, text_seg), resolved
 
@@ -275,8 +276,9 @@ class Pipeline:
         record = self.tables.events.get(post.event_id) if post.event_id else None
         now = datetime.now(UTC)
         alerts = judging.judge(
-            post, env.place, record, self.rules, self.judge_state, self.stations, now, resolved=resolved
-        )
+            post, env.place, record, self.rules, self.judge_state, self.stations, now,
+            resolved=resolved, normalized=env.normalized,
+        )  # fmt: skip
         for alert in alerts:
             if self.gate.offer(alert):
                 await self.send_alert(alert)

@@ -35,8 +35,12 @@ def _tokenizer():
 
 def segment(text: str) -> str:
     """Space-separated search terms of `text` (fine-grained: 可邑小镇 → 可邑 小镇 可邑小镇)."""
-    norm = normalize_text(text).lower()
-    words = (w.strip() for w in _tokenizer().cut_for_search(norm))
+    return segment_normalized(normalize_text(text))
+
+
+def segment_normalized(normalized: str) -> str:
+    """`segment` of a text already through `yuqing.text.normalize_text`."""
+    words = (w.strip() for w in _tokenizer().cut_for_search(normalized.lower()))
     return " ".join(w for w in words if w)
 
 

@@ -102,6 +102,7 @@ class Context:
     place: str
     event: dict[str, Any] | None
     state: MutableMapping[str, Any]  # this rule's state for this place (a Faust table in the worker)
+    normalized: str | None = None  # the post's title and text as intake normalised them, when known
 
 
 @dataclass

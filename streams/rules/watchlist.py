@@ -33,7 +33,7 @@ class Watchlist(Rule):
         o: WatchlistOptions = self.options  # type: ignore[assignment]
         if o.relevant_only and not post.relevant:
             return []
-        text = normalize_text(f"{post.title}\n{post.text}" if post.title else post.text)
+        text = ctx.normalized or normalize_text(f"{post.title}\n{post.text}" if post.title else post.text)
         if not o._match(text):
             return []
         return [
