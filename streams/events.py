@@ -323,13 +323,16 @@ def _live(event: dict[str, Any] | None, when: datetime, window_s: float) -> bool
 
 def _nearest(keys, value: int, t: Tables, when: datetime, window_s: float, k: int) -> str | None:
     best: tuple[int, str] | None = None
+    ts = when.timestamp()
     for key in keys:
         for event_id, other, last_seen in t.bands.get(key) or []:
-            if abs(when.timestamp() - last_seen) > window_s:
+            if abs(ts - last_seen) > window_s:
                 continue
             d = sh.distance(value, int(other, 16))
+            if d > k or (best is not None and d >= best[0]):
+                continue
             live = resolve(t.events, event_id)
-            if d <= k and live and (best is None or d < best[0]):
+            if live:
                 best = (d, live)
     return best[1] if best else None
 
