@@ -20,10 +20,10 @@ WORKDIR /app
 # processes only score (ONNX Runtime + tokenizers + numpy), so torch and its GB of libraries stay out.
 # constraints.txt pins every dependency to the versions the tests ran with (`make lock`).
 COPY pyproject.toml README.md constraints.txt ./
-RUN mkdir -p yuqing crawlers streams models dashboards bench \
-    && for p in yuqing crawlers streams models dashboards bench; do touch $p/__init__.py; done \
+RUN mkdir -p yuqing crawlers streams models dashboards bench devtools \
+    && for p in yuqing crawlers streams models dashboards bench devtools; do touch $p/__init__.py; done \
     && pip install -c constraints.txt -e . \
-    && rm -rf yuqing crawlers streams models dashboards bench
+    && rm -rf yuqing crawlers streams models dashboards bench devtools
 
 COPY . .
 # The processes run as `yuqing` and write only under /data (SERVICES_STATE_DIR): the crawler's state, the

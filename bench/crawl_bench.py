@@ -198,7 +198,7 @@ def main(quick: bool = False) -> None:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     site = subprocess.Popen(
-        [sys.executable, "-m", "crawlers.demo", "--port", str(port), "--frozen", "--quiet"],
+        [sys.executable, "-m", "devtools.demo", "--port", str(port), "--frozen", "--quiet"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,

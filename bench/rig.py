@@ -23,7 +23,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
-from streams.notify import mailbox as mailbox_mod
+from devtools import mailbox as mailbox_mod
 from yuqing import kafka as kafka_setup
 from yuqing.schema import TOPIC_RAW
 from yuqing.settings import Settings

@@ -119,7 +119,7 @@ def crawl(
             for suffix in ("-wal", "-shm"):
                 (state / f"{source.name}.sqlite{suffix}").unlink(missing_ok=True)
     if serve_demo:
-        from crawlers.demo.server import serve_in_thread
+        from devtools.demo.server import serve_in_thread
 
         serve_in_thread(port=demo_port)
 

@@ -1,4 +1,4 @@
-"""`yuqing worker`, `yuqing worker status`, `yuqing replay`, `yuqing mailbox`: running the stream."""
+"""`yuqing worker`, `yuqing worker status`, `yuqing replay`: running the stream."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import logging
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime
-from pathlib import Path
 
 import typer
 
@@ -176,35 +174,3 @@ def _replay_dlq(
         typer.echo(line)
     if not report.ok:
         raise typer.Exit(1)
-
-
-def mailbox(
-    host: str = typer.Option(None, "--host", help="Bind address (default: SMTP_HOST)."),
-    port: int = typer.Option(None, "--port", help="Port (default: SMTP_PORT)."),
-    folder: Path = typer.Option(None, "--dir", help="Where messages go (default: <state dir>/mail)."),
-) -> None:
-    """A local SMTP catcher: every message it accepts is filed as an .eml under var/mail/ (demos, tests).
-
-    Runs until stopped. Exit 3 when the port is taken.
-    """
-    from streams.notify.mailbox import start
-    from yuqing.errors import ServiceError
-    from yuqing.settings import get_settings
-
-    settings = get_settings()
-    folder = folder or settings.services.state_dir / "mail"
-    host, port = host or settings.smtp.host, port or settings.smtp.port
-    try:
-        controller = start(folder, host, port, lambda p: typer.echo(f"mail: {p}"))
-    except (OSError, RuntimeError) as exc:
-        raise ServiceError("mailbox", f"cannot listen on {host}:{port}: {exc}") from exc
-    typer.echo(f"mailbox: listening on {host}:{port}, filing messages under {folder}")
-    stopped = []
-    signal.signal(signal.SIGTERM, lambda *_: stopped.append(1))
-    try:
-        while not stopped:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        controller.stop()

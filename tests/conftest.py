@@ -50,7 +50,7 @@ def settings(session_id: str) -> Settings:
 
 
 def _kafka_problem(kafka: KafkaSettings) -> str | None:
-    from yuqing.services.kafka import api_versions_ok
+    from devtools.services.kafka import api_versions_ok
 
     first = kafka.bootstrap_servers.split(",")[0]
     host, _, port = first.rpartition(":")

@@ -1,8 +1,9 @@
 """The one command line, `yuqing`.
 
-Kernel commands (`services`, `init`) live here. Stage commands (`crawl`, `worker`, `serve`, `score`,
-`train`, `eval`, `bench`) are registered by the stages through the `yuqing.commands` entry-point group,
-so this package never imports a stage (DESIGN.md's dependency direction).
+The kernel command (`init`) lives here. Stage commands (`crawl`, `worker`, `serve`, `score`, `train`,
+`eval`, `bench`) and the development tools' (`services`, `mailbox`, from devtools/) are registered through
+the `yuqing.commands` entry-point group, so this package never imports a stage nor devtools (DESIGN.md's
+dependency direction).
 
 Exit codes: 0 success; 1 the work ran and something in it failed (a bad input line, an unhealthy
 service); 2 usage or configuration error; 3 a service could not be reached or started.
@@ -27,8 +28,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-services_app = typer.Typer(help="Local Kafka and Elasticsearch without Docker.", no_args_is_help=True)
-app.add_typer(services_app, name="services")
 
 
 @app.callback()
@@ -41,46 +40,6 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug log
     if not verbose:
         # The ES client logs every request at INFO: too loud for an operator's terminal.
         logging.getLogger("elastic_transport").setLevel(logging.WARNING)
-
-
-@services_app.command("up")
-def services_up(
-    only: list[str] = typer.Option(None, "--only", help="kafka and/or elasticsearch (default: both)."),
-) -> None:
-    """Fetch (first time), start and wait for the local services. Idempotent.
-
-    Exit 0 when all are healthy, 3 when one cannot be fetched or started (nothing half-started is left).
-    """
-    from yuqing.services import manager
-    from yuqing.settings import get_settings
-
-    for status in manager.up(get_settings(), only=only or None):
-        typer.echo(status.line())
-
-
-@services_app.command("down")
-def services_down(
-    only: list[str] = typer.Option(None, "--only", help="kafka and/or elasticsearch (default: both)."),
-) -> None:
-    """Stop the local services cleanly (data is kept). Exit 0 even if they were not running."""
-    from yuqing.services import manager
-    from yuqing.settings import get_settings
-
-    for line in manager.down(get_settings(), only=only or None):
-        typer.echo(line)
-
-
-@services_app.command("status")
-def services_status() -> None:
-    """Report health and ports of the local services. Exit 0 if all are healthy, else 1."""
-    from yuqing.services import manager
-    from yuqing.settings import get_settings
-
-    statuses = manager.status(get_settings())
-    for status in statuses:
-        typer.echo(status.line())
-    if not all(s.healthy for s in statuses):
-        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command("init")

@@ -19,8 +19,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from crawl_site import run_crawl
 
-from crawlers.demo import content
-from crawlers.demo.server import make_server
+from devtools.demo import content
+from devtools.demo.server import make_server
 from yuqing.kafka import delete_prefixed_topics, describe_topics
 from yuqing.schema import TOPIC_RAW, Post
 from yuqing.settings import REPO_ROOT, KafkaSettings, Settings
@@ -31,7 +31,7 @@ SHIPPED = (REPO_ROOT / "config" / "sources.yaml").read_text(encoding="utf-8")
 @pytest.fixture
 def kafka(settings: Settings, request: pytest.FixtureRequest) -> Iterator[KafkaSettings]:
     """This test's own topic prefix on the real Kafka (deleted afterwards)."""
-    from yuqing.services.kafka import api_versions_ok
+    from devtools.services.kafka import api_versions_ok
 
     host, _, port = settings.kafka.bootstrap_servers.split(",")[0].rpartition(":")
     ok, note = api_versions_ok(int(port), host=host or "127.0.0.1", timeout=5)

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from aiokafka.admin import NewTopic
 
+from devtools.services import manager
+from devtools.services.base import port_in_use
 from yuqing import es as es_setup
 from yuqing.errors import ServiceError
 from yuqing.kafka import admin
-from yuqing.services import manager
-from yuqing.services.base import port_in_use
 from yuqing.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

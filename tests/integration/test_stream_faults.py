@@ -34,11 +34,11 @@ from bench.rig import (
     wait_until,
     worker_env,
 )
+from devtools.services import manager
 from streams.notify.delivery import BATCH_CONCURRENCY
 from streams.stats import read_all
 from yuqing.bootstrap import initialize
 from yuqing.schema import TOPIC_DLQ, TOPIC_PLACED, TOPIC_RAW, TOPIC_URGENT, Post
-from yuqing.services import manager
 from yuqing.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from crawlers.demo import content
+from devtools.demo import content
 
 _TAG = re.compile(r"<[^>]+>")
 

@@ -14,12 +14,12 @@ from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from crawlers.demo import content as demo_content
-from crawlers.demo.server import DemoSite
 from crawlers.signals import source_blocked
 from crawlers.sources import SourcesFile
 from crawlers.spiderloader import spider_class
 from crawlers.state import fingerprint
+from devtools.demo import content as demo_content
+from devtools.demo.server import DemoSite
 from yuqing.schema import PARENT_TEXT_CHARS, Engagement, Post
 
 

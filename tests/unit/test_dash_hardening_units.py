@@ -1,6 +1,6 @@
 """The web app's hardening without services: the login throttle's verdict, idle sessions, body limits, Secure
-cookies, log file modes (the same features against the real Elasticsearch: tests/integration/
-test_dash_hardening.py)."""
+cookies, the stages' log file modes (the same features against the real Elasticsearch: tests/integration/
+test_dash_hardening.py; the local services' logs: tests/unit/test_devtools_services.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from dashboards.api.limits import too_deep
 from dashboards.logins import Limits, verdict
 from dashboards.security import SessionSigner, check_password, hash_password
-from yuqing.services.base import open_log
 from yuqing.settings import REPO_ROOT, ElasticsearchSettings, Settings, WebSettings, load_settings
 
 NOW = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
@@ -116,17 +115,6 @@ def test_the_login_page_cookie_is_secure_behind_https() -> None:
         assert "secure" in client.get("/login").headers["set-cookie"].lower()
     with _offline_app(public_url="http://127.0.0.1:8000") as client:
         assert "secure" not in client.get("/login").headers["set-cookie"].lower()
-
-
-def test_service_logs_are_not_world_readable(tmp_path: Path) -> None:
-    old = tmp_path / "kafka.out"
-    old.write_text("before")
-    old.chmod(0o644)
-    for path in (old, tmp_path / "elasticsearch.out"):
-        with open_log(path) as out:
-            out.write(b"line\n")
-        assert stat.S_IMODE(path.stat().st_mode) == 0o640
-    assert old.read_text() == "beforeline\n"
 
 
 def test_stage_logs_and_what_stages_write_are_not_world_readable(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import os
 import stat
 from types import SimpleNamespace
 
-from streams.notify.mailbox import FilingHandler, read_mailbox, resent
+from devtools.mailbox import FilingHandler, read_mailbox, resent
 
 MESSAGE = b"Message-ID: <a1@yuqing>\r\nSubject: test\r\n\r\nbody\r\n"
 

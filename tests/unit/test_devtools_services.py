@@ -1,9 +1,11 @@
-"""`yuqing services` fails fast with one clear line: a taken port, no Java, a failing download, a bad name."""
+"""`yuqing services` fails fast with one clear line: a taken port, no Java, a failing download, a bad name;
+its logs are readable by their owner and group only."""
 
 from __future__ import annotations
 
 import os
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -12,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from devtools.services import manager
+from devtools.services.base import ServiceStatus, open_log, port_in_use
+from devtools.services.kafka import api_versions_ok
 from yuqing.errors import ServiceError
-from yuqing.services import manager
-from yuqing.services.base import ServiceStatus, port_in_use
-from yuqing.services.kafka import api_versions_ok
 from yuqing.settings import Settings, load_settings
 
 
@@ -142,3 +144,14 @@ def test_status_line_shows_what_an_operator_needs() -> None:
     line = ServiceStatus("kafka", "healthy", True, 9092, 1234, "4.1.1", Path("/srv/var/kafka/data")).line()
     for part in ("kafka", "healthy", "127.0.0.1:9092", "pid 1234", "4.1.1", "/srv/var/kafka/data"):
         assert part in line
+
+
+def test_service_logs_are_not_world_readable(tmp_path: Path) -> None:
+    old = tmp_path / "kafka.out"
+    old.write_text("before")
+    old.chmod(0o644)
+    for path in (old, tmp_path / "elasticsearch.out"):
+        with open_log(path) as out:
+            out.write(b"line\n")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert old.read_text() == "beforeline\n"

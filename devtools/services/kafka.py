@@ -9,10 +9,10 @@ import subprocess
 import uuid
 from pathlib import Path
 
+from devtools.services.base import Service
+from devtools.services.fetch import find_java, maven_copy_dependencies
+from devtools.services.user import DATA_MODE, DIR_MODE, ServiceUser, mirror
 from yuqing.errors import ServiceError
-from yuqing.services.base import Service
-from yuqing.services.fetch import find_java, maven_copy_dependencies
-from yuqing.services.user import DATA_MODE, DIR_MODE, ServiceUser, mirror
 from yuqing.settings import REPO_ROOT
 
 POM = REPO_ROOT / "deploy" / "kafka" / "pom.xml"
@@ -94,7 +94,7 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 
 
 class KafkaService(Service):
-    """Runs as the same dedicated user as Elasticsearch when started by root (yuqing/services/user.py)."""
+    """Runs as the same dedicated user as Elasticsearch when started by root (devtools/services/user.py)."""
 
     name = "kafka"
 

@@ -1,15 +1,15 @@
-"""`python -m crawlers.demo [--host 127.0.0.1] [--port 8765] [--frozen]`: serve the demo site."""
+"""`python -m devtools.demo [--host 127.0.0.1] [--port 8765] [--frozen]`: serve the demo site."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 
-from crawlers.demo.server import make_server
+from devtools.demo.server import make_server
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m crawlers.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devtools.demo", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--frozen", action="store_true", help="counts do not grow; no new posts appear")

@@ -8,11 +8,11 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from devtools.services.base import Service, ServiceStatus
+from devtools.services.elasticsearch import ElasticsearchService
+from devtools.services.fetch import find_java
+from devtools.services.kafka import KafkaService
 from yuqing.errors import ServiceError
-from yuqing.services.base import Service, ServiceStatus
-from yuqing.services.elasticsearch import ElasticsearchService
-from yuqing.services.fetch import find_java
-from yuqing.services.kafka import KafkaService
 from yuqing.settings import Settings
 
 log = logging.getLogger(__name__)

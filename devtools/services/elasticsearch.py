@@ -11,10 +11,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from devtools.services.base import Service
+from devtools.services.fetch import download, find_java, maven_url, unzip
+from devtools.services.user import DATA_MODE, DIR_MODE, ServiceUser, mirror
 from yuqing.errors import ServiceError
-from yuqing.services.base import Service
-from yuqing.services.fetch import download, find_java, maven_url, unzip
-from yuqing.services.user import DATA_MODE, DIR_MODE, ServiceUser, mirror
 
 log = logging.getLogger(__name__)
 

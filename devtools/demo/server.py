@@ -15,7 +15,7 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
-from crawlers.demo import content as c
+from devtools.demo import content as c
 from yuqing.schema import TZ
 
 logger = logging.getLogger(__name__)
