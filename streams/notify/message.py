@@ -118,17 +118,30 @@ def _excerpt(alert: Alert) -> str:
     return str(alert.evidence.get("excerpt") or alert.summary)
 
 
+def _headline(alert: Alert) -> str:
+    """The e-mail's first line: the alert's summary, or, when the summary is only the start of the excerpt
+    printed below it (a post's own alert), where and what: 白龙洞｜安全事故｜虹溪派出所."""
+    level = ALERT_LEVEL_NAMES[str(alert.level)]
+    said = " ".join(alert.summary.split()).rstrip("…. ")
+    if said and not " ".join(_excerpt(alert).split()).startswith(said):
+        return f"{level}预警：{alert.summary}"
+    cats = "、".join(CATEGORY_NAMES.get(str(c), str(c)) for c in alert.categories)
+    where = "、".join(alert.spots[:2]) or "弥勒"
+    return f"{level}预警：" + "｜".join(p for p in (where, cats, alert.jurisdiction or "") if p)
+
+
 def compose(alert: Alert, sender: str, public_url: str) -> EmailMessage:
     """One alert to its station's duty officers (supervisors in Cc)."""
     facts = _facts(alert, public_url)
+    headline = _headline(alert)
     plain = "\n".join(
-        [f"{ALERT_LEVEL_NAMES[str(alert.level)]}预警：{alert.summary}", "", "原文摘录：", _excerpt(alert), ""]
+        [headline, "", "原文摘录：", _excerpt(alert), ""]
         + [f"{k}：{v}" for k, v in facts]
         + ["", "请及时处置并在系统中确认（1、3、5 分钟快速反应）。—— 弥勒涉旅舆情预警平台"]
     )
     rows = "".join(f"<tr><th align='left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     html = (
-        f"<html><body><h2>{escape(ALERT_LEVEL_NAMES[str(alert.level)])}预警：{escape(alert.summary)}</h2>"
+        f"<html><body><h2>{escape(headline)}</h2>"
         f"<blockquote>{escape(_excerpt(alert))}</blockquote><table>{rows}</table>"
         "<p>请及时处置并在系统中确认（1、3、5 分钟快速反应）。—— 弥勒涉旅舆情预警平台</p></body></html>"
     )

@@ -136,6 +136,16 @@ def test_the_email_carries_the_evidence_and_escapes_crawled_text() -> None:
     assert "high_risk_post" not in plain
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert f"{NOW.astimezone(TZ):%Y-%m-%d %H:%M}" in plain  # times in Mile's clock
+    # a post's alert: its summary is the excerpt below, so the first line says where and what instead
+    assert plain.splitlines()[0] == "高风险预警：湖泉生态园｜安全事故｜弥阳派出所", plain
+    assert plain.count("有人落水了") == 1
+
+
+def test_an_alert_whose_summary_is_not_the_excerpt_leads_with_it() -> None:
+    (alert,) = run(post(), state())
+    spread = alert.model_copy(update={"summary": "事件扩散（12 条）：湖泉生态园有人落水"})
+    plain = message.compose(spread, "s@x.example", "https://y.example").get_body(("plain",)).get_content()
+    assert plain.splitlines()[0] == "高风险预警：事件扩散（12 条）：湖泉生态园有人落水"
 
 
 def test_digest_and_letter_draft() -> None:
