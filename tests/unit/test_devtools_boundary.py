@@ -8,28 +8,15 @@ test run happens not to reach is caught too), as tests/unit/test_models_boundary
 
 from __future__ import annotations
 
-import ast
 import tomllib
-from pathlib import Path
 
 import pytest
+from source_imports import imports
 
 from yuqing.settings import REPO_ROOT
 
 # `yuqing crawl --serve-demo` serves the demo site in the crawler's process (what `make up` runs).
 ALLOWED = {("crawlers/cli.py", "devtools.demo.server")}
-
-
-def imports(path: Path) -> list[str]:
-    """Every module `path` imports (absolute names; `from a import b` gives `a` and `a.b`)."""
-    names: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.append(node.module)
-            names += [f"{node.module}.{alias.name}" for alias in node.names]
-    return names
 
 
 def offending(folder: str) -> list[str]:

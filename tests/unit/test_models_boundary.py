@@ -10,15 +10,14 @@ tests/unit/test_models_torch_free.py checks the same scoring with the `train` ex
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
+from source_imports import imports
 
 from models.cli import SHIPPED
 from models.runtime.engine import ONNX_FILE
@@ -28,18 +27,6 @@ TRAIN_EXTRA = ("torch", "transformers", "onnx", "sklearn", "snownlp", "safetenso
 FORBIDDEN = ("models.training", "models.data", "models.cli")
 # The one way from the runtime into training code: MODEL_RUNTIME=torch asks for the torch engine.
 ALLOWED = {("models/runtime/engine.py", "models.training.torch_runtime")}
-
-
-def imports(path: Path) -> list[str]:
-    """Every module `path` imports (absolute names; `from a import b` gives `a` and `a.b`)."""
-    names: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.append(node.module)
-            names += [f"{node.module}.{alias.name}" for alias in node.names]
-    return names
 
 
 def _hits(name: str, banned: tuple[str, ...]) -> bool:
