@@ -471,21 +471,9 @@ class Said:
         )
 
 
-def same_happening(
-    grams: set[str],
-    scored: dict[str, Any],
-    event: dict[str, Any],
-    place: str,
-    when: datetime,
-    words: frozenset[str] | set[str] = frozenset(),
-) -> float:
+def same_happening(said: Said, event: dict[str, Any], place: str, when: datetime) -> float:
     """How surely a post and a live event of the same city are about one happening (0: not at all). The event
     is at the post's place, or the post names no spot (see `candidates`)."""
-    return happening_score(Said.of(grams, scored, words), event, place, when)
-
-
-def happening_score(said: Said, event: dict[str, Any], place: str, when: datetime) -> float:
-    """`same_happening` for what a post says, computed once (`Said.of`)."""
     relevant = said.relevant and bool(event.get("relevant"))
     level = LEVELS.index(event.get("peak_level", "none"))
     if level < 2 and not relevant:
@@ -626,7 +614,8 @@ def settle(
     if event.get("_provisional") and not env.replay:
         # whichever of its posts is scored first decides: a batch is scored in its own order, and a copy
         # grouped after the first post may come first (the first post would then find it settled)
-        target = _same_happening_target(env, scored, (grams, words), t, w, when, resolved, exclude=event_id)
+        said = Said.of(grams, scored, words)
+        target = _same_happening_target(env, scored, said, t, w, when, resolved, exclude=event_id)
         if target is not None:
             event = _merge(t, event_id, target, "same_happening")
             event_id, env.event_id = target, target
@@ -634,7 +623,8 @@ def settle(
                 env.joined_by = "same_happening"
     elif env.joined_by == "near" and not env.replay and _minor(event) and _risky(scored):
         # a near-duplicate of a minor post that reads as an incident the city already has: it goes there
-        target = _same_happening_target(env, scored, (grams, words), t, w, when, resolved, exclude=event_id)
+        said = Said.of(grams, scored, words)
+        target = _same_happening_target(env, scored, said, t, w, when, resolved, exclude=event_id)
         if target is not None:
             event = _rehome(t, env, event_id, target, when)
             event_id = target
@@ -707,7 +697,7 @@ def _latest(kept: list[str] | None, new: set[str], limit: int) -> list[str]:
 def _same_happening_target(
     env: Envelope,
     scored: dict[str, Any],
-    said: tuple[set[str], set[str]],  # the post's bigrams and telling words
+    said: Said,
     t: Tables,
     w: Windows,
     when: datetime,
@@ -715,7 +705,6 @@ def _same_happening_target(
     exclude: str,
 ) -> str | None:
     best: tuple[tuple[float, int, int], str] | None = None
-    post = Said.of(said[0], scored, said[1])
     minor_left = MINOR_CANDIDATES
     for candidate in candidates(t, env.place):
         live = resolve(t.events, candidate)
@@ -729,14 +718,14 @@ def _same_happening_target(
         # a resolution report may come the next morning; the happening itself within the incident window
         if not _live(event, when, w.event_s if resolved else w.incident_s):
             continue
-        score = happening_score(post, event, env.place, when)
+        score = same_happening(said, event, env.place, when)
         if resolved and not score and event.get("relevant") and scored["relevant"]:
             # a 通报 names the case in its words ("走失"), of the incident's kind
             shared = set(scored["risk"]["categories"]) & set(event.get("categories") or [])
-            named = _shares_words(said[1], event, least=1)
+            named = _shares_words(said.words, event, least=1)
             score = 0.5 if shared and named and LEVELS.index(event["peak_level"]) >= 2 else 0.0
         # equally sure: the one that shares more of the post's telling words, then the larger
-        told = _shares(said[1], event, "_words", least=1) if score else 0
+        told = _shares(said.words, event, "_words", least=1) if score else 0
         rank = (score, told, int(event.get("post_count") or 1))
         if score > 0 and (best is None or rank > best[0]):
             best = (rank, live)
