@@ -12,7 +12,7 @@ from streams.envelope import Envelope
 from yuqing.errors import InvalidPost
 from yuqing.gazetteer import Matcher
 from yuqing.schema import Post
-from yuqing.text import normalize_text
+from yuqing.text import normalize_post_text, normalize_text
 
 # Partition keys for posts with no scenic spot: about the city (or a township) and about somewhere else.
 CITY_KEY, ELSEWHERE_KEY = "弥勒", "_elsewhere"
@@ -48,7 +48,7 @@ def admit(
 ) -> Envelope:
     """Validate and normalise one raw message; InvalidPost (with field and reason) when it cannot enter."""
     post = Post.parse(raw)
-    normalized = normalize_text(f"{post.title}\n{post.text}" if post.title else post.text)
+    normalized = normalize_post_text(post.title, post.text)
     if not normalized.strip():
         raise InvalidPost("no text left after normalisation", field="text", post_id=post.id)
     return Envelope(

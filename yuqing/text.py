@@ -149,3 +149,9 @@ def normalize(raw: str) -> Normalized:
 def normalize_text(raw: str) -> str:
     """Shortcut: the normalised text alone."""
     return normalize(raw).text
+
+
+def normalize_post_text(title: str | None, text: str) -> str:
+    """A post's title (its first line, when it has one) and text as one normalised text: what intake carries,
+    the scorer reads and the watchlist matches."""
+    return normalize_text(f"{title}\n{text}" if title else text)

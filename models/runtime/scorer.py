@@ -31,7 +31,7 @@ from models.runtime.relevance import (
 )
 from models.runtime.reported import report_cap
 from yuqing.gazetteer import Matcher, default_matcher, default_stations, place
-from yuqing.text import normalize_text
+from yuqing.text import normalize_post_text, normalize_text
 
 LEVEL_SEVERITY = {"none": 0.0, "low": 1 / 3, "medium": 2 / 3, "high": 1.0}
 
@@ -217,7 +217,7 @@ class Scorer:
         """One dict per post (relevant, spots, jurisdiction, sentiment, risk, explain), in input order."""
         items = [p if isinstance(p, PostText) else PostText(p) for p in posts]
         return self.score_normalized(
-            [normalize_text(f"{p.title}\n{p.text}" if p.title else p.text) for p in items],
+            [normalize_post_text(p.title, p.text) for p in items],
             [normalize_text(p.context) if p.context else None for p in items],
         )
 

@@ -7,7 +7,7 @@ from pydantic import PrivateAttr, field_validator
 from streams.rules.base import Context, Hit, Rule, RuleOptions, excerpt
 from streams.rules.boolexpr import compile_expression
 from yuqing.schema import ScoredPost
-from yuqing.text import normalize_text
+from yuqing.text import normalize_post_text
 
 
 class WatchlistOptions(RuleOptions):
@@ -33,7 +33,7 @@ class Watchlist(Rule):
         o: WatchlistOptions = self.options  # type: ignore[assignment]
         if o.relevant_only and not post.relevant:
             return []
-        text = ctx.normalized or normalize_text(f"{post.title}\n{post.text}" if post.title else post.text)
+        text = ctx.normalized or normalize_post_text(post.title, post.text)
         if not o._match(text):
             return []
         return [
