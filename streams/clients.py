@@ -64,5 +64,7 @@ class Clients:
         return self._notifier
 
     async def close(self) -> None:
+        if self._notifier is not None:
+            await self._notifier.close()
         if self._es is not None:
             await self._es.close()

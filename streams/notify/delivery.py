@@ -92,6 +92,11 @@ class Notifier:
         self.update_every = timedelta(minutes=settings.stream.update_every_min)
         self.stats: dict[str, int] = {}
         self.token = claim_token()  # names this process's claims on updates
+        self.smtp = smtp.SmtpPool(settings.smtp)  # connections kept open between e-mails
+
+    async def close(self) -> None:
+        """Let the relay go (the Elasticsearch client is its owner's to close)."""
+        await self.smtp.close()
 
     def _count(self, key: str, n: int = 1) -> None:
         self.stats[key] = self.stats.get(key, 0) + n
@@ -332,7 +337,7 @@ class Notifier:
     async def _send(self, alert_id: str, msg: EmailMessage) -> bool:
         try:
             await smtp.send(
-                self.settings.smtp,
+                self.smtp,
                 msg,
                 self.settings.stream.retry_max_s,
                 lambda *_: self._count("smtp/retries"),
@@ -345,6 +350,7 @@ class Notifier:
                 alert_id, lambda d: {"reason": {**(d.get("reason") or {}), "delivery_error": error}}
             )
             return False
+        self.stats["smtp/connections"] = self.smtp.connects  # opened so far: few, if they are reused
         return True
 
     async def send_due_updates(self) -> int:
@@ -439,7 +445,7 @@ class Notifier:
                 alerts, station, to, self.settings.smtp.sender, self.settings.web.public_url
             )
             try:
-                await smtp.send(self.settings.smtp, msg, self.settings.stream.retry_max_s)
+                await smtp.send(self.smtp, msg, self.settings.stream.retry_max_s)
             except smtp.PermanentSmtpError as exc:
                 log.error("digest for %s not delivered: %s", station, exc)
                 continue
