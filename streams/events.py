@@ -115,13 +115,21 @@ def _event_id(post_id: str) -> str:
 
 def resolve(events: MutableMapping[str, Any], event_id: str | None) -> str | None:
     """The live event an id stands for (following merges); None when it is gone."""
+    found = resolve_record(events, event_id)
+    return found[0] if found else None
+
+
+def resolve_record(
+    events: MutableMapping[str, Any], event_id: str | None
+) -> tuple[str, dict[str, Any]] | None:
+    """The live event an id stands for and its record, read once (a post is compared with dozens)."""
     for _ in range(ALIAS_HOPS):
         record = events.get(event_id) if event_id else None
         if record is None:
             return None
         target = record.get("_merged_into")
         if not target:
-            return event_id
+            return event_id, record
         event_id = target
     return None
 
@@ -707,10 +715,10 @@ def _same_happening_target(
     best: tuple[tuple[float, int, int], str] | None = None
     minor_left = MINOR_CANDIDATES
     for candidate in candidates(t, env.place):
-        live = resolve(t.events, candidate)
-        if live is None or live == exclude:
+        found = resolve_record(t.events, candidate)
+        if found is None or found[0] == exclude:
             continue
-        event = t.events[live]
+        live, event = found
         if _minor(event):  # joined by the same words only: the latest few are enough (busy spots have many)
             if minor_left <= 0:
                 continue

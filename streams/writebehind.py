@@ -27,6 +27,7 @@ class WriteBehind(MutableMapping):
     def __init__(self, table: Any) -> None:
         self.table = table
         self._dirty: dict[Any, tuple[Any, Any]] = {}  # key → (value or _DELETED, the event it came with)
+        self._plain: dict[Any, Any] | None = None  # the memory store's dict, once found
 
     def __getitem__(self, key: Any) -> Any:
         if key in self._dirty:
@@ -43,7 +44,11 @@ class WriteBehind(MutableMapping):
         """The table's value for `key`, None when missing. A table in Faust's memory store is read from the
         store's dict: Faust's own read runs its sensors and hooks on each of the hundreds of reads a post's
         grouping makes (comparing it with the live events of its place)."""
-        plain = getattr(getattr(self.table, "data", None), "data", None)
+        plain = self._plain
+        if plain is None:
+            plain = getattr(getattr(self.table, "data", None), "data", None)
+            if type(plain) is dict:
+                self._plain = plain  # the store and its dict live as long as the table
         if type(plain) is dict:
             return plain.get(key)
         try:
@@ -52,10 +57,12 @@ class WriteBehind(MutableMapping):
             return None
 
     def get(self, key: Any, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
+        # read as __getitem__ does, without raising and catching KeyError on each miss
+        dirty = self._dirty.get(key)
+        if dirty is not None:
+            return default if dirty[0] is _DELETED else dirty[0]
+        value = self._stored(key)
+        return default if value is None else value
 
     def __contains__(self, key: object) -> bool:
         return self.get(key) is not None
