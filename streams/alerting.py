@@ -56,20 +56,23 @@ def route(
     severity: RiskLevel,
     jurisdiction: str | None,
     categories: list[str],
-    rule: Rule,
+    rule: Rule | None,
     stations: Stations,
     now: datetime,
 ) -> tuple[list[str], list[str], list[str]]:
     """(to, cc, agencies): the station's duty officers on shift now (all of them if none is), supervisors
-    on high severity (or as the rule says), the agencies whose categories match if the rule passes it on."""
+    on high severity (or as the rule says), the agencies whose categories match if the rule passes it on.
+    No rule (an alert naming none that is configured): the station's officers, supervisors if high, no
+    agency. A jurisdiction not on the roster is the default station's."""
     station = stations.get(jurisdiction or "") or stations.get(stations.default_station)
     assert station is not None  # the default station is validated to exist
     local = now.astimezone(TZ)
     on_duty = [p for p in station.duty_officers if p.on_duty(local)] or list(station.duty_officers)
-    copy_supervisors = rule.route.supervisors if rule.route.supervisors is not None else severity == "high"
+    supervisors = rule.route.supervisors if rule is not None else None
+    copy_supervisors = supervisors if supervisors is not None else severity == "high"
     cc = [p.email for p in station.supervisors] if copy_supervisors else []
     agencies = []
-    if rule.route.agencies:
+    if rule is not None and rule.route.agencies:
         agencies = [a.key for a in stations.agencies if set(map(str, a.categories)) & set(categories)]
     return [p.email for p in on_duty], cc, agencies
 

@@ -59,7 +59,9 @@ class Clients:
 
     def notifier(self) -> Notifier:
         if self._notifier is None:
-            self._notifier = Notifier(self.settings, self.es(), self.stations, self.rules.digest_levels)
+            self._notifier = Notifier(
+                self.settings, self.es(), self.stations, self.rules.digest_levels, rules=self.rules
+            )
             self.stats.sources.append(self._notifier.stats)
         return self._notifier
 

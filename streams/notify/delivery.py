@@ -35,8 +35,10 @@ from typing import Any
 from elasticsearch import ApiError, AsyncElasticsearch, ConflictError, NotFoundError, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
 
+from streams import alerting
 from streams.notify import letters, message, smtp
 from streams.retry import until_done
+from streams.rules import RuleSet
 from yuqing import es as es_setup
 from yuqing.config import Stations
 from yuqing.labels import source_name
@@ -83,9 +85,14 @@ class Overloaded(Exception):
 
 class Notifier:
     def __init__(
-        self, settings: Settings, client: AsyncElasticsearch, stations: Stations, digest_levels: set[str]
+        self,
+        settings: Settings,
+        client: AsyncElasticsearch,
+        stations: Stations,
+        digest_levels: set[str],
+        rules: RuleSet | None = None,
     ) -> None:
-        self.settings, self.client, self.stations = settings, client, stations
+        self.settings, self.client, self.stations, self.rules = settings, client, stations, rules
         self.digest_levels = digest_levels
         self.index = settings.es.name(es_setup.ALERTS)
         self.letters_index = settings.es.name(es_setup.LETTERS)
@@ -178,9 +185,9 @@ class Notifier:
         by_id: dict[str, list[Alert]] = {}
         for alert in alerts:
             by_id.setdefault(alert.id, []).append(alert)
-        latest = {alert_id: coalesce(messages) for alert_id, messages in by_id.items()}
-        self._count("alerts/coalesced", len(alerts) - len(latest))
         now = datetime.now(UTC)
+        latest = {alert_id: self._addressed(coalesce(messages), now) for alert_id, messages in by_id.items()}
+        self._count("alerts/coalesced", len(alerts) - len(latest))
         recorded = await self._record_batch(list(latest.values()), now)
         gate = asyncio.Semaphore(BATCH_CONCURRENCY)
 
@@ -196,7 +203,20 @@ class Notifier:
     async def handle(self, alert: Alert) -> str:
         """Record the alert and send what is owed; returns what happened (for the worker's counters)."""
         now = datetime.now(UTC)
+        alert = self._addressed(alert, now)
         return await self._follow_up(alert, await self._record(alert, now))
+
+    def _addressed(self, alert: Alert, now: datetime) -> Alert:
+        """The alert with its recipients, copies and letter agencies taken from the roster now (stations.yaml
+        and the alert's rule), never from the message: whatever can write to the alerts topic must not choose
+        where mail and letters go. A genuine alert is routed the same way when it is raised."""
+        rule = self.rules.named(alert.rule) if self.rules is not None else None
+        categories = [str(c) for c in alert.categories]
+        to, cc, agencies = alerting.route(alert.level, alert.jurisdiction, categories, rule, self.stations, now)
+        if (set(to), set(cc), set(agencies)) != (set(alert.recipients), set(alert.cc), set(alert.agencies)):
+            log.warning("alert %s: addressed from the roster, not as the message asked", alert.id)
+            self._count("alerts/readdressed")
+        return alert.model_copy(update={"recipients": to, "cc": cc, "agencies": agencies})
 
     async def _record(self, alert: Alert, now: datetime) -> dict[str, Any]:
         """One alert created, or refreshed under the version check; the document as written."""

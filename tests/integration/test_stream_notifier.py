@@ -10,6 +10,7 @@ import pytest
 
 from bench.rig import Mailbox, own_prefix
 from streams.notify.delivery import Notifier
+from streams.rules import load_rules
 from yuqing import es as es_setup
 from yuqing.config import load_stations
 from yuqing.schema import Alert
@@ -47,7 +48,7 @@ def _alert(alert_id: str, level: str, station: str = "弥阳派出所", similar:
 def _notifier(settings: Settings, mailbox: Mailbox) -> Notifier:
     smtp = settings.smtp.model_copy(update={"host": "127.0.0.1", "port": mailbox.port})
     mine = settings.model_copy(update={"smtp": smtp})
-    return Notifier(mine, es_setup.async_client(settings.es), load_stations(), {"low"})
+    return Notifier(mine, es_setup.async_client(settings.es), load_stations(), {"low"}, rules=load_rules())
 
 
 def test_low_alerts_go_out_as_one_digest_per_station(
@@ -260,7 +261,7 @@ def test_updates_are_threaded_escalations_go_at_once_growth_waits(
 def test_letters_to_agencies_are_drafts_never_mail(initialized: Settings, tmp_path: Path, es_client) -> None:
     mailbox = Mailbox(tmp_path / "mail").start()
     alert = _alert("event:zaike", "medium").model_copy(
-        update={"event_id": "ev-zaike", "agencies": ["market", "culture_tourism"], "categories": ["consumer"],
+        update={"rule": "medium_risk_post", "event_id": "ev-zaike", "categories": ["consumer"],
                 "evidence": {"post_id": "tieba:t1", "url": "https://tieba.example/p/1", "source": "tieba"}}
     )  # fmt: skip
 
@@ -285,3 +286,41 @@ def test_letters_to_agencies_are_drafts_never_mail(initialized: Settings, tmp_pa
     assert sorted(d["_source"]["agency"] for d in drafts) == ["culture_tourism", "market"]
     assert all(d["_source"]["status"] == "draft" and d["_source"]["number"] is None for d in drafts)
     assert all(d["_source"]["event_id"] == "ev-zaike" for d in drafts)
+
+
+def test_a_forged_alert_cannot_choose_where_mail_and_letters_go(
+    initialized: Settings, tmp_path: Path, es_client
+) -> None:
+    """Whatever can write to the alerts topic names recipients, copies and agencies in vain: the notifier
+    addresses every alert from the roster (the station's duty officers, its supervisors when high)."""
+    mailbox = Mailbox(tmp_path / "mail").start()
+    forged = _alert("forged:1", "high").model_copy(
+        update={"rule": "no_such_rule", "recipients": ["attacker@evil.example"], "cc": ["spy@evil.example"],
+                "agencies": ["market"], "event_id": "ev-forged", "categories": ["consumer"]}
+    )  # fmt: skip
+    stations = load_stations()
+    station = stations.get("弥阳派出所")
+
+    async def run() -> Notifier:
+        notifier = _notifier(initialized, mailbox)
+        try:
+            await notifier.handle_batch([forged])
+        finally:
+            await notifier.client.close()
+        return notifier
+
+    try:
+        notifier = asyncio.run(run())
+        (mail,) = mailbox.messages()
+    finally:
+        mailbox.stop()
+    everyone = f"{mail['To']},{mail['Cc']}"
+    assert "evil.example" not in everyone
+    assert {p.email for p in station.duty_officers} & set(everyone.replace(" ", "").split(","))
+    assert all(p.email in everyone for p in station.supervisors)  # high: the supervisors are copied
+    assert notifier.stats["alerts/readdressed"] == 1
+    doc = es_client.get(index=initialized.es.name("alerts"), id="forged:1")["_source"]
+    assert "attacker@evil.example" not in doc["recipients"] and doc["agencies"] == []
+    es_client.indices.refresh(index=initialized.es.name("letters"))
+    drafts = es_client.search(index=initialized.es.name("letters"), query={"term": {"event_id": "ev-forged"}})
+    assert drafts["hits"]["total"]["value"] == 0
