@@ -212,7 +212,8 @@ class Notifier:
         where mail and letters go. A genuine alert is routed the same way when it is raised."""
         rule = self.rules.named(alert.rule) if self.rules is not None else None
         categories = [str(c) for c in alert.categories]
-        to, cc, agencies = alerting.route(alert.level, alert.jurisdiction, categories, rule, self.stations, now)
+        station = alert.jurisdiction
+        to, cc, agencies = alerting.route(alert.level, station, categories, rule, self.stations, now)
         if (set(to), set(cc), set(agencies)) != (set(alert.recipients), set(alert.cc), set(alert.agencies)):
             log.warning("alert %s: addressed from the roster, not as the message asked", alert.id)
             self._count("alerts/readdressed")
