@@ -221,15 +221,21 @@ class Service:
 
     def stop(self) -> str:
         """SIGTERM the process group, wait, then SIGKILL. Data is kept."""
+        return stop_all([self])[0]
+
+    def _term(self) -> int | None:
+        """Ask the process to stop (SIGTERM); its pid, or None when it does not run."""
         pid = self.pid()
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
-            return f"{self.name}: not running"
-        began = time.monotonic()
+            return None
         # SIGTERM to the leader only: Elasticsearch's launcher then shuts its server JVM down in order
         # (signalling the whole group makes the launcher report the server's exit as unexpected).
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
+        return pid
+
+    def _await_exit(self, pid: int, began: float) -> str:
         how = "stopped"
         # The whole session goes: the ES server JVM runs under its launcher, both in the group.
         while self._group_alive(pid) and time.monotonic() - began < STOP_GRACE_S:
@@ -270,6 +276,17 @@ class Service:
         except PermissionError:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
+
+
+def stop_all(services: list[Service]) -> list[str]:
+    """Stop nodes together: SIGTERM to each, then wait for each. Kafka nodes must go at once: a broker's
+    controlled shutdown needs a quorum of controllers, which the last node alone no longer has."""
+    began = time.monotonic()
+    pids = [service._term() for service in services]
+    return [
+        f"{service.name}: not running" if pid is None else service._await_exit(pid, began)
+        for service, pid in zip(services, pids, strict=True)
+    ]
 
 
 def wait_healthy(

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from devtools.services import layout as layouts
-from devtools.services.base import Service, ServiceStatus, wait_healthy
+from devtools.services.base import Service, ServiceStatus, stop_all, wait_healthy
 from devtools.services.elasticsearch import ElasticsearchService
 from devtools.services.fetch import find_java
 from devtools.services.kafka import KafkaService
@@ -63,8 +63,7 @@ def up(
 ) -> list[ServiceStatus]:
     """Fetch, start and wait for each node; a failure stops what this call started, then raises.
 
-    A cluster's nodes of one kind start together and are waited for together: none answers before a
-    quorum of them runs. A node already running is left as it is (`up` after a node died restarts that one).
+    A node already running is left as it is (`up` after a node died restarts that one).
     """
     services = select(settings, only, cluster)
     timeout_s = settings.services.start_timeout_s
@@ -92,27 +91,22 @@ def up(
                     first.fetch()
         started: list[Service] = []
         try:
-            for kind in KINDS:
-                group = [s for s in to_start if s.kind == kind]
-                for service in group:
-                    if service.pid() is None:
-                        service.spawn()
-                        started.append(service)
-                # Wait for the whole kind, the nodes that were running included: they answer only once
-                # the missing ones have joined.
-                waited = [s for s in services if s.kind == kind and s.name not in statuses] if group else []
-                for status in wait_healthy(waited, timeout_s, progress):
-                    statuses[status.name] = status
+            # Every node starts at once, then all are waited for together: a cluster's controllers answer
+            # only once a quorum of them runs, and Kafka and Elasticsearch start in parallel.
+            for service in to_start:
+                if service.pid() is None:
+                    service.spawn()
+                    started.append(service)
+            for status in wait_healthy(to_start, timeout_s, progress):
+                statuses[status.name] = status
         except BaseException:
-            for service in reversed(started):
-                log.warning("stopping %s: another node failed to start", service.name)
-                service.stop()
+            if started:
+                log.warning("stopping %s: a node failed to start", ", ".join(s.name for s in started))
+                stop_all(started)
             if not cluster:
                 # The single node: a process of ours that never became healthy is wedged; stop it too. A
                 # cluster's running nodes are kept: they serve again once the missing node is back.
-                for service in to_start:
-                    if service not in started:
-                        service.stop()
+                stop_all([s for s in to_start if s not in started])
             raise
         return [statuses[s.name] for s in services]
 
@@ -121,7 +115,10 @@ def down(settings: Settings, only: Sequence[str] | None = None, cluster: bool = 
     """Stop the nodes (reverse order), keeping their data."""
     services = select(settings, only, cluster)
     with _locked(services[0].layout.state_dir):
-        return [service.stop() for service in reversed(services)]
+        lines: list[str] = []
+        for kind in reversed(KINDS):
+            lines += stop_all([s for s in reversed(services) if s.kind == kind])
+        return lines
 
 
 def status(settings: Settings, cluster: bool = False) -> list[ServiceStatus]:
