@@ -309,7 +309,7 @@ def wait_healthy(
                         "started", True, service.pid(), f"ready in {took:.1f}s"
                     )
                 else:
-                    ready[service.name] = service.status()
+                    ready[service.name] = service._status("healthy", True, service.pid(), notes[service.name])
         if not pending:
             return [ready[s.name] for s in services]
         now = time.monotonic()
