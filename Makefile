@@ -112,8 +112,9 @@ test: init
 test-fast: install
 	$(BIN)/pytest -m "not slow and not integration" $(PYTEST_ARGS)
 
-# The fault tests (tests/integration/test_cluster_faults.py): nodes killed, paused and brought back while the
-# stream runs. They need the cluster and take minutes; `make test` runs `-m "not cluster"`.
+# The tests marked `cluster` (tests/integration/test_cluster_faults.py: nodes killed, paused and brought back
+# while the stream runs; test_services_cluster.py). They need the cluster and take minutes: `make test` leaves
+# them out (tests/conftest.py).
 test-cluster: install
 	$(YUQING) services up --cluster
 	@$(BIN)/pytest -m cluster $(PYTEST_ARGS); rc=$$?; \
