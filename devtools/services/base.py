@@ -209,16 +209,6 @@ class Service:
             raise ServiceError(self.name, f"exited while starting; see {self.out_file}")
         return self.probe()
 
-    def start(self) -> ServiceStatus:
-        """Start the process and wait until it answers; on failure stop it and raise ServiceError."""
-        self.spawn()
-        try:
-            return wait_healthy([self], self.settings.start_timeout_s)[0]
-        except BaseException:
-            # Whatever went wrong (a timeout, Ctrl-C), leave nothing half-started behind.
-            self.stop()
-            raise
-
     def stop(self) -> str:
         """SIGTERM the process group, wait, then SIGKILL. Data is kept."""
         return stop_all([self])[0]
@@ -323,6 +313,8 @@ def wait_healthy(
 
 
 def _not_healthy(pending: list[Service], notes: dict[str, str], timeout_s: float) -> ServiceError:
+    # The nodes that do not answer at all first: the others are usually waiting for them.
+    pending = sorted(pending, key=lambda s: not notes[s.name].startswith("no answer"))
     if len(pending) == 1:
         (service,) = pending
         return ServiceError(
