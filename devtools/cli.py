@@ -42,7 +42,7 @@ def services_up(
     for status in manager.up(get_settings(), only=only or None, cluster=cluster, progress=say):
         typer.echo(status.line())
     if cluster:
-        typer.echo("point the project at it: eval $(yuqing services env --cluster)")
+        typer.echo("point the project at it: export $(yuqing services env --cluster)")
 
 
 @services_app.command("down")
@@ -79,7 +79,7 @@ def services_env(
     cluster: bool = typer.Option(False, "--cluster", help="The local cluster's (else the single node's)."),
 ) -> None:
     """Print the settings (KEY=value lines) that point `yuqing init`, the worker, the crawler and the web app
-    at the local services: brokers, Elasticsearch nodes, replication. For `eval $(...)` or a Makefile."""
+    at the local services: brokers, Elasticsearch nodes, replication. For `export $(...)` or a Makefile."""
     from devtools.services import manager
     from yuqing.settings import get_settings
 
