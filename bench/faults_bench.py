@@ -7,7 +7,8 @@ worker`); posts are produced at 50/s, each to be searchable once. A third of the
 - a broker killed (SIGKILL to its process group) and started again after 15 s;
 - an Elasticsearch node killed and started again after 15 s (the node that is not the elected master: with
   two master-eligible nodes only one of them votes, so losing the master stops writes until it is back);
-- a broker paused (SIGSTOP) for 30 s, then resumed (SIGCONT): the network to it cut, as far as others know.
+- a broker paused (SIGSTOP) for 30 s, then resumed (SIGCONT): the network to it cut, as far as others know;
+- a rolling restart: each broker in turn stopped cleanly (SIGTERM) and started again.
 
 Afterwards every produced post id must be in Elasticsearch exactly once. Printed per case: posts, lost,
 doubled, how often a send was retried, produce → searchable p50 / p95 over the posts produced while the node
@@ -51,7 +52,9 @@ DRAIN_TIMEOUT_S = 300.0
 class Fault:
     name: str
     kind: str  # the service hit: kafka or elasticsearch
-    signal: int  # SIGKILL: the node is started again after `hold_s`; SIGSTOP: resumed after `hold_s`
+    # SIGKILL: the node is started again after `hold_s`; SIGSTOP: resumed after `hold_s`; SIGTERM: every node
+    # of the kind in turn stopped cleanly and started again (a rolling restart), `hold_s` between
+    signal: int
     hold_s: float
 
 
@@ -61,6 +64,7 @@ CASES = {
         "a search node killed (kill -9), back after 15 s", "elasticsearch", signal.SIGKILL, 15.0
     ),
     "broker-pause": Fault("a broker paused 30 s (SIGSTOP, SIGCONT)", "kafka", signal.SIGSTOP, 30.0),
+    "broker-rolling": Fault("every broker restarted in turn (SIGTERM)", "kafka", signal.SIGTERM, 0.0),
 }
 
 
@@ -224,6 +228,12 @@ async def _leader(settings: Settings) -> int:
 
 def hit(settings: Settings, node: Service, case: Fault) -> None:
     """Hit `node`, wait out the hold, bring it back and wait until every node sees all the others."""
+    if case.signal == signal.SIGTERM:
+        for each in manager.select(settings, [case.kind], cluster=True):
+            each.stop()  # a clean shutdown: its partitions' leadership moves before it goes
+            manager.up(settings, cluster=True)
+            time.sleep(case.hold_s)
+        return
     pid = node.pid()
     if pid is None:
         raise RuntimeError(f"{node.name} does not run: start the cluster (yuqing services up --cluster)")
@@ -272,7 +282,7 @@ def run_case(settings: Settings, name: str, n_posts: int, folder: Path) -> Outco
     ]
     return Outcome(
         case=case.name,
-        node=node.name,
+        node=f"every {case.kind} node" if case.signal == signal.SIGTERM else node.name,
         produced=len(expected),
         lost=sorted(expected - set(counts)),
         doubled=sorted(i for i, n in counts.items() if n > 1 or i not in expected),
