@@ -10,9 +10,10 @@ worker`); posts are produced at 50/s, each to be searchable once. A third of the
 - a broker paused (SIGSTOP) for 30 s, then resumed (SIGCONT): the network to it cut, as far as others know;
 - a rolling restart: each broker in turn stopped cleanly (SIGTERM) and started again.
 
-Afterwards every produced post id must be in Elasticsearch exactly once. Printed per case: posts, lost,
-doubled, how often a send was retried, produce → searchable p50 / p95 over the posts produced while the node
-was out, and how long after its return the last post was searchable.
+Afterwards every produced post id must be in Elasticsearch exactly once, and every alert owed an e-mail (not
+low: those go in digests) must have had exactly one. Printed per case: posts, lost, doubled, how often a send
+was retried, produce → searchable p50 / p95 over the posts produced while the node was out, how long after its
+return the last post was searchable, the e-mails filed, offered twice, and owed but not sent.
 """
 
 from __future__ import annotations
@@ -33,7 +34,17 @@ from pathlib import Path
 
 from aiokafka.errors import KafkaError
 
-from bench.rig import Mailbox, Worker, corpus, own_prefix, post_record, wait_until, worker_env
+from bench.rig import (
+    Mailbox,
+    Worker,
+    corpus,
+    es_docs,
+    own_prefix,
+    post_record,
+    wait_idle,
+    wait_until,
+    worker_env,
+)
 from devtools.services import layout as layouts
 from devtools.services import manager
 from devtools.services.base import Service
@@ -78,19 +89,23 @@ class Outcome:
     send_retries: int
     during: list[float]  # produce → searchable (s) of the posts produced while the node was out
     drained_s: float  # from the node's return until the last post was searchable
+    mails: int  # alert e-mails the mailbox filed
+    mailed_twice: list[str]  # Message-IDs offered to the mailbox again after it had filed them
+    unmailed: list[str]  # alerts owed an e-mail (not low) that none of the filed ones is
 
     def line(self) -> str:
         p50 = statistics.median(self.during) if self.during else float("nan")
         p95 = _pct(self.during, 0.95)
         return (
             f"{self.case:<48} {self.node:<16} {self.produced:>6,} {len(self.lost):>5} {len(self.doubled):>7} "
-            f"{self.send_retries:>7} {p50:>6.2f} / {p95:<6.2f} {self.drained_s:>7.1f}"
+            f"{self.send_retries:>7} {p50:>6.2f} / {p95:<6.2f} {self.drained_s:>9.1f} {self.mails:>5} "
+            f"{len(self.mailed_twice):>6} {len(self.unmailed):>8}"
         )
 
 
 HEADER = (
     f"{'case':<48} {'node':<16} {'posts':>6} {'lost':>5} {'doubled':>7} {'retries':>7} "
-    f"{'searchable p50 / p95 s':>15} {'drained s':>9}"
+    f"{'searchable p50 / p95 s':>15} {'drained s':>9} {'mails':>5} {'twice':>6} {'unmailed':>8}"
 )
 
 
@@ -206,6 +221,21 @@ def indexed_ids(settings: Settings) -> list[str]:
         client.close()
 
 
+def mail_outcome(
+    settings: Settings, box: Mailbox, within_s: float = 60.0
+) -> tuple[int, list[str], list[str]]:
+    """E-mails filed, e-mails offered twice, and the alerts owed an e-mail without one; read again until every
+    owed alert has its e-mail or `within_s` passed (an alert's record follows its e-mail)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        ids = set(box.message_ids())
+        owed = [a for a in es_docs(settings, "alerts") if a["level"] != "low"]
+        unmailed = [a["id"] for a in owed if not a.get("notified_at") or a.get("message_id") not in ids]
+        if not unmailed or time.monotonic() > deadline:
+            return len(ids), box.resent(), unmailed
+        time.sleep(2)
+
+
 def victim(settings: Settings, kind: str) -> Service:
     """The node a case hits: a broker leading a partition of posts.raw; the search node not elected master."""
     nodes = manager.select(settings, [kind], cluster=True)
@@ -270,6 +300,8 @@ def run_case(settings: Settings, name: str, n_posts: int, folder: Path) -> Outco
                 wait_until("every post searchable", lambda: len(poller.found) >= len(expected) or None, 300)
             drained = max(poller.found.values(), default=back_at) - back_at
             ids = indexed_ids(mine)
+            wait_idle(mine, DRAIN_TIMEOUT_S)  # the alerts' e-mails go after the posts are indexed
+            mails, mailed_twice, unmailed = mail_outcome(mine, box)
         finally:
             poller.stopped.set()
             worker.stop()
@@ -289,6 +321,9 @@ def run_case(settings: Settings, name: str, n_posts: int, folder: Path) -> Outco
         send_retries=producer.retries,
         during=during,
         drained_s=max(0.0, drained),
+        mails=mails,
+        mailed_twice=mailed_twice,
+        unmailed=unmailed,
     )
 
 

@@ -2,8 +2,8 @@
 
 While a real worker streams posts produced at 50/s (bench/faults_bench.py): a broker killed with SIGKILL and
 started again, an Elasticsearch node killed and started again, a broker paused for 30 s, every broker
-restarted in turn. Afterwards every
-post id is in Elasticsearch exactly once, the node is back, and every node sees all the others.
+restarted in turn. Afterwards every post id is in Elasticsearch exactly once, every alert owed an e-mail has
+had exactly one, the node is back, and every node sees all the others.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ def test_a_fault_loses_and_doubles_nothing(cluster: Settings, case: str, tmp_pat
     assert outcome.produced == POSTS
     assert outcome.lost == [], f"{len(outcome.lost)} posts never indexed, e.g. {outcome.lost[:5]}"
     assert outcome.doubled == [], f"{len(outcome.doubled)} posts indexed twice, e.g. {outcome.doubled[:5]}"
+    assert outcome.mails > 0, "no alert e-mail at all: the corpus should raise some"
+    assert outcome.mailed_twice == [], f"e-mailed twice: {outcome.mailed_twice}"
+    assert outcome.unmailed == [], f"alerts owed an e-mail that got none: {outcome.unmailed}"
     after = manager.status(cluster, cluster=True)
     assert all(s.healthy for s in after), [s.line() for s in after if not s.healthy]
     # The fault happened: a killed node runs again as a new process, a paused one as itself, and after a
