@@ -5,10 +5,13 @@
 #   make down       stop what `make up` started (data is kept under var/)
 #   make test       everything the tests need (install, services, init), then every test
 #   make test-fast  unit tests only: no services, no slow tests
+#   make test-cluster  the fault tests on the local cluster (3 Kafka nodes, 2 Elasticsearch nodes), which it
+#                   starts (`yuqing services up --cluster`); `make test` leaves them out
 #   make lint       ruff check + format check
 #   make lock       pin every dependency again in constraints.txt, after changing a requirement in pyproject.toml
 #
-# Variables: PYTHON (python3.11), VENV (.venv), PYTEST_ARGS (extra pytest arguments).
+# Variables: PYTHON (python3.11), VENV (.venv), PYTEST_ARGS (extra pytest arguments), CLUSTER (1: `make up`,
+# `make down`, `make status` and `make init` use the local cluster instead of the single node).
 
 PYTHON ?= python3.11
 VENV ?= .venv
@@ -18,7 +21,30 @@ YUQING := $(BIN)/yuqing
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install lock up down status services init stages stages-down test test-fast lint format docs
+.PHONY: help venv install lock up down status services init stages stages-down test test-fast test-cluster lint \
+	format docs
+
+# CLUSTER=1: the services commands act on the cluster, and every command below reads where its brokers and
+# search nodes are, and the replication to create topics and indices with, from `yuqing services env --cluster`
+# (one place: ServicesSettings), written to var/cluster.env (Makefile syntax) and read back here. The file is
+# made again when the install, config/settings.yaml or a SERVICES_* / YUQING_CONFIG_DIR variable changed.
+CLUSTER ?=
+CLUSTER_ENV := var/cluster.env
+ifeq ($(CLUSTER),1)
+SERVICES_FLAGS := --cluster
+CLUSTER_FROM := $(shell { env | grep -E '^(SERVICES_|YUQING_CONFIG_DIR=)' | sort; \
+	cat "$${YUQING_CONFIG_DIR:-config}/settings.yaml" 2>/dev/null; } | cksum | cut -d' ' -f1)
+-include $(CLUSTER_ENV)
+ifneq ($(CLUSTER_ENV_FROM),$(CLUSTER_FROM))
+.PHONY: $(CLUSTER_ENV)
+endif
+ifdef CLUSTER_ENV_FROM  # (exported empty, they would be settings no command accepts)
+export KAFKA_BOOTSTRAP_SERVERS KAFKA_REPLICATION_FACTOR KAFKA_MIN_INSYNC_REPLICAS ES_URL ES_REPLICAS
+endif
+$(CLUSTER_ENV): $(STAMP)
+	@mkdir -p $(dir $@)
+	@{ $(YUQING) services env --cluster && echo "CLUSTER_ENV_FROM := $(CLUSTER_FROM)"; } >$@.part && mv $@.part $@
+endif
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -43,7 +69,7 @@ lock: | $(BIN)/python
 	$(BIN)/python deploy/lock.py
 
 services: install
-	$(YUQING) services up
+	$(YUQING) services up $(SERVICES_FLAGS)
 
 init: services
 	$(YUQING) init
@@ -70,13 +96,13 @@ stages-down:
 	@for stage in web worker mailbox crawl; do $(STAGE) stop $$stage; done
 
 up: stages
-	@$(YUQING) services status
+	@$(YUQING) services status $(SERVICES_FLAGS)
 
 down: stages-down
-	@if [ -x $(YUQING) ]; then $(YUQING) services down; else echo "nothing to stop (no $(VENV))"; fi
+	@if [ -x $(YUQING) ]; then $(YUQING) services down $(SERVICES_FLAGS); else echo "nothing to stop (no $(VENV))"; fi
 
 status:
-	$(YUQING) services status
+	$(YUQING) services status $(SERVICES_FLAGS)
 
 # pytest exits 5 when it collected nothing: that is a failure here, never a pass.
 test: init
@@ -85,6 +111,14 @@ test: init
 
 test-fast: install
 	$(BIN)/pytest -m "not slow and not integration" $(PYTEST_ARGS)
+
+# The tests marked `cluster` (tests/integration/test_cluster_faults.py: nodes killed, paused and brought back
+# while the stream runs; test_services_cluster.py). They need the cluster and take minutes: `make test` leaves
+# them out (tests/conftest.py).
+test-cluster: install
+	$(YUQING) services up --cluster
+	@$(BIN)/pytest -m cluster $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test-cluster: pytest collected no tests" >&2; fi; exit $$rc
 
 lint: install
 	$(BIN)/ruff check .

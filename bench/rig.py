@@ -106,7 +106,11 @@ def worker_env(settings: Settings, mailbox: Mailbox, state_dir: Path, **extra: s
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "KAFKA_TOPIC_PREFIX": settings.kafka.topic_prefix,
         "KAFKA_PARTITIONS": str(settings.kafka.partitions),
+        # The worker creates its own topics (changelogs, hops): as replicated as the settings' (a cluster's).
+        "KAFKA_REPLICATION_FACTOR": str(settings.kafka.replication_factor),
+        "KAFKA_MIN_INSYNC_REPLICAS": str(settings.kafka.min_insync_replicas),
         "ES_URL": settings.es.url,
+        "ES_REPLICAS": str(settings.es.replicas),
         "ES_INDEX_PREFIX": settings.es.index_prefix,
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(mailbox.port),

@@ -24,13 +24,21 @@ E2E_DIR = Path(__file__).parent / "e2e"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests under tests/integration need the real services: mark them so `-m "not integration"` works."""
+    """Tests under tests/integration need the real services: mark them so `-m "not integration"` works.
+
+    Tests marked `cluster` need the local cluster and take minutes: they run only when `-m` names them
+    (`make test-cluster`), so `make test` and `pytest -m integration` stay on the single node."""
     for item in items:
         path = Path(str(item.fspath))
         if INTEGRATION_DIR in path.parents and not item.get_closest_marker("integration"):
             item.add_marker(pytest.mark.integration)
         if E2E_DIR in path.parents and not item.get_closest_marker("e2e"):
             item.add_marker(pytest.mark.e2e)
+    if "cluster" not in (config.getoption("markexpr") or ""):
+        left_out = [item for item in items if item.get_closest_marker("cluster")]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if not item.get_closest_marker("cluster")]
 
 
 @pytest.fixture(scope="session")

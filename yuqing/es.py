@@ -207,7 +207,7 @@ def client(es: ElasticsearchSettings) -> Elasticsearch:
     auth = None
     if es.username:
         auth = (es.username, es.password.get_secret_value() if es.password else "")
-    return Elasticsearch(es.url, basic_auth=auth, request_timeout=es.request_timeout_s)
+    return Elasticsearch(es.urls, basic_auth=auth, request_timeout=es.request_timeout_s)
 
 
 def async_client(es: ElasticsearchSettings) -> AsyncElasticsearch:
@@ -215,7 +215,7 @@ def async_client(es: ElasticsearchSettings) -> AsyncElasticsearch:
     auth = None
     if es.username:
         auth = (es.username, es.password.get_secret_value() if es.password else "")
-    return AsyncElasticsearch(es.url, basic_auth=auth, request_timeout=es.request_timeout_s)
+    return AsyncElasticsearch(es.urls, basic_auth=auth, request_timeout=es.request_timeout_s)
 
 
 def _unreachable(es: ElasticsearchSettings, exc: Exception) -> ServiceError:

@@ -66,11 +66,17 @@ async def describe_topics(kafka: KafkaSettings, names: Iterable[str]) -> dict[st
     return {d["topic"]: len(d["partitions"]) for d in described if d["error_code"] == 0}
 
 
-def _configs(kafka: KafkaSettings, name: str) -> dict[str, str]:
-    """posts.raw is the record of everything crawled: kept long enough to replay it through a new model."""
+def topic_configs(kafka: KafkaSettings, name: str) -> dict[str, str]:
+    """A project topic's configuration at creation.
+
+    Every topic says how many replicas must have a write before the producer (acks=all) hears it is done,
+    so a confirmed post survives the loss of a broker whatever the broker's own default. posts.raw is the
+    record of everything crawled: kept long enough to replay it through a new model.
+    """
+    configs = {"min.insync.replicas": str(kafka.min_insync_replicas)}
     if name == kafka.topic(TOPIC_RAW):
-        return {"retention.ms": str(kafka.raw_retention_days * 86_400_000)}
-    return {}
+        configs["retention.ms"] = str(kafka.raw_retention_days * 86_400_000)
+    return configs
 
 
 PARTITIONS_FIXED = (
@@ -100,12 +106,15 @@ async def ensure_topics_async(kafka: KafkaSettings, grow_partitions: bool = Fals
                                 name,
                                 kafka.partitions,
                                 kafka.replication_factor,
-                                topic_configs=_configs(kafka, name),
+                                topic_configs=topic_configs(kafka, name),
                             )
                         ],
                         timeout_ms=int(kafka.request_timeout_s * 1000),
                     )
-                    lines.append(f"topic {name}: created ({kafka.partitions} partitions)")
+                    lines.append(
+                        f"topic {name}: created ({kafka.partitions} partitions, "
+                        f"{kafka.replication_factor} replicas, min in-sync {kafka.min_insync_replicas})"
+                    )
                 except TopicAlreadyExistsError:  # created meanwhile by another `init`
                     lines.append(f"topic {name}: exists")
             elif have < kafka.partitions and not grow_partitions:

@@ -86,7 +86,14 @@ class KafkaSettings(_Group):
 
     bootstrap_servers: str = Field("127.0.0.1:9092", description="host:port[,host:port...] of the brokers")
     partitions: int = Field(3, ge=1, description="partitions of each project topic (the unit of scale)")
-    replication_factor: int = Field(1, ge=1, description="replicas of each topic")
+    replication_factor: int = Field(
+        1, ge=1, description="replicas of each topic, the stream's own included (3 on the local cluster)"
+    )
+    min_insync_replicas: int = Field(
+        1,
+        ge=1,
+        description="replicas that must have a write before it is confirmed (at most the replication factor)",
+    )
     topic_prefix: str = Field("", description="prefix for every topic name (isolates tests and tenants)")
     request_timeout_s: float = Field(15.0, gt=0, description="admin and produce timeout")
     raw_retention_days: int = Field(
@@ -94,6 +101,16 @@ class KafkaSettings(_Group):
         ge=1,
         description="how long posts.raw is kept (how far back `yuqing replay` reaches); set at creation",
     )
+
+    @model_validator(mode="after")
+    def _isr_within_replicas(self) -> KafkaSettings:
+        # Kafka accepts a larger min.insync.replicas, then refuses every acks=all write to the topic.
+        if self.min_insync_replicas > self.replication_factor:
+            raise ValueError(
+                f"KAFKA_MIN_INSYNC_REPLICAS ({self.min_insync_replicas}) exceeds KAFKA_REPLICATION_FACTOR "
+                f"({self.replication_factor}): no write could ever be confirmed"
+            )
+        return self
 
     def topic(self, name: str) -> str:
         """The full name of a project topic."""
@@ -106,13 +123,21 @@ class ElasticsearchSettings(_Group):
     model_config = SettingsConfigDict(env_prefix="ES_", extra="forbid")
     yaml_group: ClassVar[str] = "es"
 
-    url: str = Field("http://127.0.0.1:9200", description="base URL of the cluster")
+    url: str = Field(
+        "http://127.0.0.1:9200",
+        description="base URL of the cluster; several nodes comma-separated (requests move on from one down)",
+    )
     username: str | None = Field(None, description="basic-auth user, if security is on")
     password: SecretStr | None = Field(None, description="basic-auth password")
     index_prefix: str = Field("", description="prefix for every index, template and alias name")
     request_timeout_s: float = Field(30.0, gt=0, description="per-request timeout")
     shards: int = Field(1, ge=1, description="primary shards of each posts index")
     replicas: int = Field(0, ge=0, description="replicas of each index (0 on a single node)")
+
+    @property
+    def urls(self) -> list[str]:
+        """Each node's base URL (ES_URL may list several)."""
+        return [u.strip() for u in self.url.split(",") if u.strip()]
 
     def name(self, base: str) -> str:
         """The full name of an index, alias or template."""
@@ -219,6 +244,34 @@ class ServicesSettings(_Group):
     java_home: Path | None = Field(None, description="JDK for both services (default: the one on PATH)")
     maven_repo: str = Field("https://repo1.maven.org/maven2", description="Maven repository to fetch from")
     start_timeout_s: float = Field(120.0, gt=0, description="how long to wait for a service to be healthy")
+    # The local cluster (`yuqing services up --cluster`): its own ports and state, so it runs beside the
+    # single node. Node n (from 1) listens on the first port + n - 1.
+    cluster_state_dir: Path | None = Field(
+        None,
+        description="data and logs of the local cluster",
+        json_schema_extra={"doc_default": "$SERVICES_STATE_DIR/cluster"},
+    )
+    cluster_kafka_nodes: int = Field(
+        3, ge=1, le=9, description="Kafka nodes of the cluster, each a broker and a voting controller"
+    )
+    cluster_kafka_port: int = Field(19092, ge=1, le=65526, description="broker port of the first Kafka node")
+    cluster_kafka_controller_port: int = Field(
+        19192, ge=1, le=65526, description="controller port of the first Kafka node"
+    )
+    cluster_kafka_heap: str = Field("384m", description="JVM heap of each cluster Kafka node")
+    cluster_es_nodes: int = Field(2, ge=1, le=9, description="Elasticsearch nodes of the cluster")
+    cluster_es_port: int = Field(
+        19200, ge=1, le=65526, description="HTTP port of the first Elasticsearch node"
+    )
+    cluster_es_transport_port: int = Field(
+        19300, ge=1, le=65526, description="transport (node-to-node) port of the first Elasticsearch node"
+    )
+    cluster_es_heap: str = Field("768m", description="JVM heap of each cluster Elasticsearch node")
+
+    @property
+    def cluster_dir(self) -> Path:
+        """Where the local cluster keeps its data and logs."""
+        return self.cluster_state_dir or self.state_dir / "cluster"
 
 
 class WebSettings(_Group):

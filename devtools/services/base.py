@@ -9,15 +9,19 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from devtools.services.layout import Layout, Port
 from yuqing.errors import ServiceError
 from yuqing.settings import ServicesSettings
 
 log = logging.getLogger(__name__)
 
 STOP_GRACE_S = 45.0
+POLL_S = 0.5
+PROGRESS_EVERY_S = 10.0  # how often a long wait says what it waits for
 
 
 @dataclass
@@ -36,7 +40,7 @@ class ServiceStatus:
     def line(self) -> str:
         pid = f"pid {self.pid}" if self.pid else "pid -"
         text = (
-            f"{self.name:<14} {self.state:<10} 127.0.0.1:{self.port:<6} {pid:<11} {self.version:<8} "
+            f"{self.name:<16} {self.state:<10} 127.0.0.1:{self.port:<6} {pid:<11} {self.version:<8} "
             f"{self.data_dir}"
         )
         return f"{text}  ({self.note})" if self.note else text
@@ -90,14 +94,22 @@ def cmdline(pid: int) -> str:
 
 
 class Service:
-    """A JVM service run in its own session, known by a pid file and a marker in its command line."""
+    """One node of a JVM service run in its own session, known by a pid file and a marker in its command line.
 
-    name = ""
+    `kind` is the service (`kafka`, `elasticsearch`); `name` the node (`kafka`, or `kafka-2` in a cluster),
+    which names its pid file, its output file and its folder under the layout's state dir.
+    """
 
-    def __init__(self, settings: ServicesSettings) -> None:
+    kind = ""
+
+    def __init__(self, settings: ServicesSettings, layout: Layout, name: str) -> None:
         self.settings = settings
-        self.run_dir = settings.state_dir / "run"
-        self.logs_dir = settings.state_dir / "logs"
+        self.layout = layout
+        self.name = name
+        self.run_dir = layout.state_dir / "run"
+        self.logs_dir = layout.state_dir / "logs"
+        self._proc: subprocess.Popen | None = None
+        self._spawned_at = 0.0
 
     # -- what subclasses provide -------------------------------------------------------------------
     @property
@@ -105,8 +117,8 @@ class Service:
         raise NotImplementedError
 
     @property
-    def ports(self) -> dict[int, str]:
-        """Every port the service binds, with the setting that chooses it."""
+    def bound(self) -> tuple[Port, ...]:
+        """Every port the node binds, with the setting that chooses it."""
         raise NotImplementedError
 
     @property
@@ -166,57 +178,54 @@ class Service:
         return ServiceStatus(self.name, state, healthy, self.port, pid, self.version, self.data_dir, note)
 
     def check_ports_free(self) -> None:
-        for port, variable in self.ports.items():
-            if port_in_use(port):
-                message = f"port {port} is already taken by another process (set {variable})"
+        for port in self.bound:
+            if port_in_use(port.number):
+                message = f"port {port.number} is already taken by another process (set {port.setting})"
                 raise ServiceError(self.name, message)
 
-    def start(self) -> ServiceStatus:
-        """Start the process and wait until it answers; on failure stop it and raise ServiceError."""
+    def spawn(self) -> None:
+        """Write the config and start the process, without waiting for it (cluster nodes must all be up
+        before any of them answers: a controller needs a quorum)."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self.prepare()
-        began = time.monotonic()
+        self._spawned_at = time.monotonic()
         with open_log(self.out_file) as out:
             out.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.name}\n".encode())
             out.flush()
-            proc = self.launch(out)
-        self.pid_file.write_text(str(proc.pid))
-        try:
-            return self._wait_healthy(proc, began)
-        except BaseException:
-            # Whatever went wrong (a timeout, Ctrl-C), leave nothing half-started behind.
-            if proc.poll() is None:
-                self.stop()
-            self.pid_file.unlink(missing_ok=True)
-            raise
+            self._proc = self.launch(out)
+        self.pid_file.write_text(str(self._proc.pid))
 
-    def _wait_healthy(self, proc: subprocess.Popen, began: float) -> ServiceStatus:
-        deadline = began + self.settings.start_timeout_s
-        note = ""
-        while time.monotonic() < deadline:
-            code = proc.poll()
-            if code is not None:
-                raise ServiceError(self.name, f"exited with code {code} while starting; see {self.out_file}")
-            healthy, note = self.probe()
-            if healthy:
-                took = time.monotonic() - began
-                return self._status("started", True, proc.pid, f"ready in {took:.1f}s")
-            time.sleep(0.5)
-        raise ServiceError(
-            self.name, f"not healthy after {self.settings.start_timeout_s:.0f}s ({note}); see {self.out_file}"
-        )
+    @property
+    def spawned(self) -> bool:
+        """Whether this object started the process (rather than found it running)."""
+        return self._proc is not None
+
+    def check(self) -> tuple[bool, str]:
+        """(healthy, note) now; a process that exited while starting raises ServiceError."""
+        if self._proc is not None and (code := self._proc.poll()) is not None:
+            raise ServiceError(self.name, f"exited with code {code} while starting; see {self.out_file}")
+        if self._proc is None and self.pid() is None:
+            raise ServiceError(self.name, f"exited while starting; see {self.out_file}")
+        return self.probe()
 
     def stop(self) -> str:
         """SIGTERM the process group, wait, then SIGKILL. Data is kept."""
+        return stop_all([self])[0]
+
+    def _term(self) -> int | None:
+        """Ask the process to stop (SIGTERM); its pid, or None when it does not run."""
         pid = self.pid()
         if pid is None:
-            return f"{self.name}: not running"
-        began = time.monotonic()
+            self.pid_file.unlink(missing_ok=True)
+            return None
         # SIGTERM to the leader only: Elasticsearch's launcher then shuts its server JVM down in order
         # (signalling the whole group makes the launcher report the server's exit as unexpected).
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
+        return pid
+
+    def _await_exit(self, pid: int, began: float) -> str:
         how = "stopped"
         # The whole session goes: the ES server JVM runs under its launcher, both in the group.
         while self._group_alive(pid) and time.monotonic() - began < STOP_GRACE_S:
@@ -257,3 +266,63 @@ class Service:
         except PermissionError:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
+
+
+def stop_all(services: list[Service]) -> list[str]:
+    """Stop nodes together: SIGTERM to each, then wait for each. Kafka nodes must go at once: a broker's
+    controlled shutdown needs a quorum of controllers, which the last node alone no longer has."""
+    began = time.monotonic()
+    pids = [service._term() for service in services]
+    return [
+        f"{service.name}: not running" if pid is None else service._await_exit(pid, began)
+        for service, pid in zip(services, pids, strict=True)
+    ]
+
+
+def wait_healthy(
+    services: list[Service], timeout_s: float, progress: Callable[[str], None] | None = None
+) -> list[ServiceStatus]:
+    """Wait until every node answers healthy; a node that exits, or any still unhealthy after `timeout_s`,
+    raises ServiceError naming them with what each last said. `progress` hears what is awaited every 10 s."""
+    began = last_said = time.monotonic()
+    pending = list(services)
+    notes: dict[str, str] = {}
+    ready: dict[str, ServiceStatus] = {}
+    while True:
+        for service in list(pending):
+            healthy, notes[service.name] = service.check()
+            if healthy:
+                pending.remove(service)
+                if service.spawned:
+                    took = time.monotonic() - service._spawned_at
+                    ready[service.name] = service._status(
+                        "started", True, service.pid(), f"ready in {took:.1f}s"
+                    )
+                else:
+                    ready[service.name] = service._status("healthy", True, service.pid(), notes[service.name])
+        if not pending:
+            return [ready[s.name] for s in services]
+        now = time.monotonic()
+        if now - began >= timeout_s:
+            raise _not_healthy(pending, notes, timeout_s)
+        if progress and now - last_said >= PROGRESS_EVERY_S:
+            last_said = now
+            waiting = "; ".join(f"{s.name} ({notes[s.name]})" for s in pending)
+            progress(f"waiting {now - began:.0f}s of {timeout_s:.0f}s for {waiting}")
+        time.sleep(POLL_S)
+
+
+def _not_healthy(pending: list[Service], notes: dict[str, str], timeout_s: float) -> ServiceError:
+    # The nodes that do not answer at all first: the others are usually waiting for them.
+    pending = sorted(pending, key=lambda s: not notes[s.name].startswith("no answer"))
+    if len(pending) == 1:
+        (service,) = pending
+        return ServiceError(
+            service.name,
+            f"not healthy after {timeout_s:.0f}s ({notes[service.name]}); see {service.out_file}",
+        )
+    which = "; ".join(f"{s.name}: {notes[s.name]}" for s in pending)
+    return ServiceError(
+        ", ".join(s.name for s in pending),
+        f"not healthy after {timeout_s:.0f}s ({which}); see {pending[0].logs_dir}",
+    )

@@ -1,40 +1,51 @@
-"""`yuqing services up|down|status`: the local services as one unit, all or nothing."""
+"""`yuqing services up|down|status [--cluster]`: the local services as one unit, all or nothing."""
 
 from __future__ import annotations
 
 import fcntl
 import logging
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
-from devtools.services.base import Service, ServiceStatus
+from devtools.services import layout as layouts
+from devtools.services.base import Service, ServiceStatus, stop_all, wait_healthy
 from devtools.services.elasticsearch import ElasticsearchService
 from devtools.services.fetch import find_java
 from devtools.services.kafka import KafkaService
+from devtools.services.layout import Layout
 from yuqing.errors import ServiceError
 from yuqing.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Start order; `down` goes the other way.
-SERVICES: dict[str, type[Service]] = {"kafka": KafkaService, "elasticsearch": ElasticsearchService}
+KINDS = ("kafka", "elasticsearch")
 ALIASES = {"es": "elasticsearch"}
+Progress = Callable[[str], None]
 
 
-def select(settings: Settings, only: Sequence[str] | None = None) -> list[Service]:
-    """The services named in `only` (all by default), in start order."""
-    names = [ALIASES.get(n.lower(), n.lower()) for n in only or SERVICES]
-    unknown = [n for n in names if n not in SERVICES]
+def services_of(settings: Settings, layout: Layout) -> list[Service]:
+    """Every node of the layout, Kafka's first."""
+    s = settings.services
+    kafka: list[Service] = [KafkaService(s, layout, node) for node in layout.kafka]
+    return kafka + [ElasticsearchService(s, layout, node) for node in layout.es]
+
+
+def select(settings: Settings, only: Sequence[str] | None = None, cluster: bool = False) -> list[Service]:
+    """The nodes of the services named in `only` (all by default), in start order."""
+    kinds = [ALIASES.get(n.lower(), n.lower()) for n in only or KINDS]
+    unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        raise ServiceError("services", f"unknown service {unknown[0]!r}; known: {', '.join(SERVICES)}")
-    return [cls(settings.services) for name, cls in SERVICES.items() if name in names]
+        raise ServiceError("services", f"unknown service {unknown[0]!r}; known: {', '.join(KINDS)}")
+    layout = layouts.of(settings.services, cluster)
+    return [service for service in services_of(settings, layout) if service.kind in kinds]
 
 
 @contextmanager
-def _locked(settings: Settings) -> Iterator[None]:
+def _locked(state_dir: Path) -> Iterator[None]:
     """Serialise `up` and `down` on one state dir (two shells, or parallel test sessions)."""
-    run = settings.services.state_dir / "run"
+    run = state_dir / "run"
     run.mkdir(parents=True, exist_ok=True)
     with (run / "services.lock").open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -44,10 +55,19 @@ def _locked(settings: Settings) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def up(settings: Settings, only: Sequence[str] | None = None) -> list[ServiceStatus]:
-    """Fetch, start and wait for each service; a failure stops what this call started, then raises."""
-    services = select(settings, only)
-    with _locked(settings):
+def up(
+    settings: Settings,
+    only: Sequence[str] | None = None,
+    cluster: bool = False,
+    progress: Progress | None = None,
+) -> list[ServiceStatus]:
+    """Fetch, start and wait for each node; a failure stops what this call started, then raises.
+
+    A node already running is left as it is (`up` after a node died restarts that one).
+    """
+    services = select(settings, only, cluster)
+    timeout_s = settings.services.start_timeout_s
+    with _locked(services[0].layout.state_dir):
         statuses: dict[str, ServiceStatus] = {}
         to_start: list[Service] = []
         for service in services:
@@ -56,7 +76,8 @@ def up(settings: Settings, only: Sequence[str] | None = None) -> list[ServiceSta
                 current.note = "already running"
                 statuses[service.name] = current
             else:
-                # Stopped, or ours but not answering yet (still starting, or wedged): handled below.
+                # Stopped, or ours but not answering yet (still starting, wedged, or a cluster node waiting
+                # for a missing peer): handled below.
                 to_start.append(service)
         if to_start:
             # Cheap checks first, so a taken port or a missing JDK fails before a long download.
@@ -64,49 +85,47 @@ def up(settings: Settings, only: Sequence[str] | None = None) -> list[ServiceSta
             for service in to_start:
                 if service.pid() is None:
                     service.check_ports_free()
-            for service in to_start:
-                service.fetch()
+            for kind in KINDS:  # the nodes of one kind share one download
+                first = next((s for s in to_start if s.kind == kind), None)
+                if first is not None:
+                    first.fetch()
         started: list[Service] = []
         try:
+            # Every node starts at once, then all are waited for together: a cluster's controllers answer
+            # only once a quorum of them runs, and Kafka and Elasticsearch start in parallel.
             for service in to_start:
-                if service.pid() is not None:
-                    statuses[service.name] = _wait_existing(service)
-                    continue
-                statuses[service.name] = service.start()
-                started.append(service)
+                if service.pid() is None:
+                    service.spawn()
+                    started.append(service)
+            for status in wait_healthy(to_start, timeout_s, progress):
+                statuses[status.name] = status
         except BaseException:
-            for service in reversed(started):
-                log.warning("stopping %s: another service failed to start", service.name)
-                service.stop()
+            if started:
+                log.warning("stopping %s: a node failed to start", ", ".join(s.name for s in started))
+                stop_all(started)
+            if not cluster:
+                # The single node: a process of ours that never became healthy is wedged; stop it too. A
+                # cluster's running nodes are kept: they serve again once the missing node is back.
+                stop_all([s for s in to_start if s not in started])
             raise
         return [statuses[s.name] for s in services]
 
 
-def _wait_existing(service: Service) -> ServiceStatus:
-    """A process of ours that is not healthy yet: wait for it like a fresh start, stop it if it never is."""
-    deadline = time.monotonic() + service.settings.start_timeout_s
-    note = ""
-    while time.monotonic() < deadline:
-        status = service.status()
-        if status.healthy or status.pid is None:
-            break
-        note = status.note
-        time.sleep(0.5)
-    else:
-        service.stop()
-        raise ServiceError(service.name, f"was running but never became healthy ({note}); stopped it")
-    if status.pid is None:
-        raise ServiceError(service.name, f"exited while starting; see {service.out_file}")
-    return status
+def down(settings: Settings, only: Sequence[str] | None = None, cluster: bool = False) -> list[str]:
+    """Stop the nodes (reverse order), keeping their data."""
+    services = select(settings, only, cluster)
+    with _locked(services[0].layout.state_dir):
+        lines: list[str] = []
+        for kind in reversed(KINDS):
+            lines += stop_all([s for s in reversed(services) if s.kind == kind])
+        return lines
 
 
-def down(settings: Settings, only: Sequence[str] | None = None) -> list[str]:
-    """Stop the services (reverse order), keeping their data."""
-    services = select(settings, only)
-    with _locked(settings):
-        return [service.stop() for service in reversed(services)]
+def status(settings: Settings, cluster: bool = False) -> list[ServiceStatus]:
+    """Health, port, pid, version and data folder of each node."""
+    return [service.status() for service in select(settings, cluster=cluster)]
 
 
-def status(settings: Settings) -> list[ServiceStatus]:
-    """Health, port, pid, version and data folder of each service."""
-    return [service.status() for service in select(settings)]
+def client_env(settings: Settings, cluster: bool = False) -> dict[str, str]:
+    """The settings that point the project's commands at these services."""
+    return layouts.of(settings.services, cluster).client_env()

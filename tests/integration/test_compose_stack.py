@@ -3,10 +3,11 @@
 Docker is not available here, so each service of the project's image runs as a process with the same
 command and environment (the image's ENV, then the service's), its container paths mapped to folders of the
 test (`/data` → a fresh state folder, `/app/config` → config/), its hosts mapped to the local services
-(`kafka:9092` → the test's Kafka, `elasticsearch` → its Elasticsearch, `mailbox` and `demo` → the processes
-this test starts, on free ports) and its topics and indices under a prefix of its own. `init` must finish;
-the long-running ones must still run after a while (not exit at once and restart forever), the crawler must
-have crawled the demo site through DEMO_BASE, the mailbox and the web app must answer.
+(the brokers `kafka-N:9092` → the test's Kafka, `elasticsearch-N` → its Elasticsearch, `mailbox` and `demo`
+→ the processes this test starts, on free ports) and its topics and indices under a prefix of its own.
+`init` must finish; the long-running ones must still run after a while (not exit at once and restart
+forever), the crawler must have crawled the demo site through DEMO_BASE, the mailbox and the web app must
+answer.
 
 Started by root, the processes drop every capability (`setpriv`): still uid 0, but without the power to write
 where the image's user could not. The working directory is the image's WORKDIR: a folder they cannot write,
@@ -79,8 +80,9 @@ class Stack:
 
     def hosts(self, value: str) -> str:
         k, es = self.settings.kafka.bootstrap_servers, self.settings.es.url.rstrip("/")
-        value = re.sub(r"\bkafka:9092\b", k, value)
-        value = re.sub(r"http://elasticsearch:9200", es, value)
+        # The stack lists its three brokers and two search nodes; here they are the test's services.
+        value = re.sub(r"\bkafka-\d:9092(,kafka-\d:9092)*", k, value)
+        value = re.sub(r"http://elasticsearch-\d:9200(,http://elasticsearch-\d:9200)*", es, value)
         value = re.sub(r"http://demo:8765", f"http://127.0.0.1:{self.ports['demo']}", value)
         return value
 
@@ -108,6 +110,10 @@ class Stack:
             **env,
             "KAFKA_TOPIC_PREFIX": self.settings.kafka.topic_prefix,
             "ES_INDEX_PREFIX": self.settings.es.index_prefix,
+            # The stack replicates over its nodes; the test's services may be one node.
+            "KAFKA_REPLICATION_FACTOR": str(self.settings.kafka.replication_factor),
+            "KAFKA_MIN_INSYNC_REPLICAS": str(self.settings.kafka.min_insync_replicas),
+            "ES_REPLICAS": str(self.settings.es.replicas),
         }
 
     def argv(self, name: str) -> list[str]:

@@ -38,7 +38,7 @@ SOURCES = REPO_ROOT / "config" / "sources.yaml"
 OTHER_VARIABLES = {"YUQING_CONFIG_DIR", "YUQING_HOME"}
 # `${NAME}` references in the sources file are environment too (the demo site's address is DEMO_BASE).
 SOURCE_VARIABLES = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", SOURCES.read_text(encoding="utf-8")))
-LONG_RUNNING = ("kafka", "elasticsearch", "kibana", "demo", "mailbox", "web")
+LONG_RUNNING = ("kibana", "demo", "mailbox", "web")  # and every Kafka and Elasticsearch node
 IMAGE_ENTRYPOINT = ["tini", "--", "yuqing"]
 
 
@@ -192,8 +192,23 @@ def _published(service: dict[str, Any]) -> dict[int, int]:
     return out
 
 
+def _kafka_nodes(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {n: s for n, s in compose["services"].items() if s.get("image", "").startswith("apache/kafka:")}
+
+
+def _es_nodes(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        n: s for n, s in compose["services"].items() if "/elasticsearch/elasticsearch:" in s.get("image", "")
+    }
+
+
+def _hosts(value: str) -> list[tuple[str, int | None]]:
+    """Host and port of each entry of a comma-separated list of `host:port` or URLs."""
+    parts = [urlsplit(v if "//" in v else f"//{v}") for v in value.split(",")]
+    return [(p.hostname or "", p.port) for p in parts]
+
+
 def test_ports_match_the_defaults(compose, ours) -> None:
-    services = compose["services"]
     kafka_port = _default(ServicesSettings, "kafka_port")
     es_port = _default(ServicesSettings, "es_port")
     assert urlsplit(f"//{_default(KafkaSettings, 'bootstrap_servers')}").port == kafka_port
@@ -201,41 +216,101 @@ def test_ports_match_the_defaults(compose, ours) -> None:
 
     for name, service in ours.items():
         env = _env(service)
-        assert urlsplit(f"//{env['KAFKA_BOOTSTRAP_SERVERS']}").port == kafka_port, name
-        assert urlsplit(env["ES_URL"]).port == es_port, name
-        assert urlsplit(env["ES_URL"]).hostname in services, name
-        assert env["KAFKA_BOOTSTRAP_SERVERS"].split(":")[0] in services, name
+        assert {port for _, port in _hosts(env["KAFKA_BOOTSTRAP_SERVERS"])} == {kafka_port}, name
+        assert {port for _, port in _hosts(env["ES_URL"])} == {es_port}, name
         assert env["SMTP_HOST"] == "mailbox", name
         assert int(env["SMTP_PORT"]) == int(option(ours["mailbox"]["command"], "--port")), name
 
-    kafka_env = _env(services["kafka"])
-    assert f"PLAINTEXT://:{kafka_port}" in kafka_env["KAFKA_LISTENERS"]
-    assert kafka_env["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://kafka:{kafka_port}"
     controller_port = _default(ServicesSettings, "kafka_controller_port")
-    assert kafka_env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"1@kafka:{controller_port}"
-    assert _published(services["elasticsearch"]) == {es_port: es_port}
+    for name, node in _kafka_nodes(compose).items():
+        kafka_env = _env(node)
+        assert f"PLAINTEXT://:{kafka_port}" in kafka_env["KAFKA_LISTENERS"]
+        assert f"CONTROLLER://:{controller_port}" in kafka_env["KAFKA_LISTENERS"]
+        assert kafka_env["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://{name}:{kafka_port}"
+    assert _published(compose["services"]["elasticsearch-1"]) == {es_port: es_port}
 
     web_port = _default(WebSettings, "port")
     assert int(_env(ours["web"])["WEB_PORT"]) == web_port
     assert _published(ours["web"]) == {web_port: web_port}
 
 
+def test_every_broker_and_search_node_is_known_to_the_clients(compose, ours) -> None:
+    """A client given one node only stops when that node does: each lists them all, and nothing else."""
+    brokers, es_nodes = set(_kafka_nodes(compose)), set(_es_nodes(compose))
+    assert len(brokers) == 3 and len(es_nodes) == 2
+    for name, service in ours.items():
+        env = _env(service)
+        assert sorted(h for h, _ in _hosts(env["KAFKA_BOOTSTRAP_SERVERS"])) == sorted(brokers), name
+        assert sorted(h for h, _ in _hosts(env["ES_URL"])) == sorted(es_nodes), name
+        assert ElasticsearchSettings(url=env["ES_URL"]).urls == env["ES_URL"].split(","), name
+    kibana_hosts = yaml.safe_load(_env(compose["services"]["kibana"])["ELASTICSEARCH_HOSTS"])
+    assert {urlsplit(u).hostname for u in kibana_hosts} == es_nodes
+    assert set(compose["services"]["kibana"]["depends_on"]) == es_nodes
+
+
+def test_kafka_nodes_form_one_three_voter_quorum(compose) -> None:
+    nodes = {name: _env(node) for name, node in _kafka_nodes(compose).items()}
+    controller_port = _default(ServicesSettings, "kafka_controller_port")
+    ids = {name: env["KAFKA_NODE_ID"] for name, env in nodes.items()}
+    assert sorted(ids.values()) == ["1", "2", "3"]
+    voters = ",".join(f"{ids[n]}@{n}:{controller_port}" for n in sorted(nodes))
+    for name, env in nodes.items():
+        assert env["KAFKA_PROCESS_ROLES"] == "broker,controller", name
+        assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == voters, name
+    assert len({env["CLUSTER_ID"] for env in nodes.values()}) == 1, "one cluster id on every node"
+    volumes = [node["volumes"][0].split(":")[0] for node in _kafka_nodes(compose).values()]
+    assert len(set(volumes)) == 3, "each node keeps its own log"
+
+
+def test_topics_are_replicated_on_three_brokers_with_two_in_sync(compose, ours) -> None:
+    brokers = len(_kafka_nodes(compose))
+    for name, service in ours.items():
+        env = _env(service)
+        kafka = KafkaSettings(
+            replication_factor=env["KAFKA_REPLICATION_FACTOR"],
+            min_insync_replicas=env["KAFKA_MIN_INSYNC_REPLICAS"],
+        )
+        assert (kafka.replication_factor, kafka.min_insync_replicas) == (brokers, brokers - 1), name
+        assert int(env["ES_REPLICAS"]) == len(_es_nodes(compose)) - 1, name
+    # The brokers' own topics (consumer offsets: where the workers' progress is kept) likewise.
+    for name, node in _kafka_nodes(compose).items():
+        env = _env(node)
+        for key in (
+            "KAFKA_DEFAULT_REPLICATION_FACTOR",
+            "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
+            "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
+        ):
+            assert env[key] == str(brokers), f"{name}: {key}"
+        for key in ("KAFKA_MIN_INSYNC_REPLICAS", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"):
+            assert env[key] == str(brokers - 1), f"{name}: {key}"
+
+
+def test_elasticsearch_nodes_discover_each_other(compose) -> None:
+    nodes = {name: _env(node) for name, node in _es_nodes(compose).items()}
+    for name, env in nodes.items():
+        assert env["node.name"] == name
+        assert set(env["discovery.seed_hosts"].split(",")) == set(nodes), name
+        assert set(env["cluster.initial_master_nodes"].split(",")) == set(nodes), name
+        assert "discovery.type" not in env, f"{name}: a single-node cluster never joins the other"
+    assert len({env["cluster.name"] for env in nodes.values()}) == 1
+
+
 def test_versions_match_the_local_services(compose) -> None:
     services = compose["services"]
-    assert services["kafka"]["image"] == f"apache/kafka:{_default(ServicesSettings, 'kafka_version')}"
+    for node in _kafka_nodes(compose).values():
+        assert node["image"] == f"apache/kafka:{_default(ServicesSettings, 'kafka_version')}"
     es_version = _default(ServicesSettings, "es_version")
-    assert services["elasticsearch"]["image"].endswith(f"/elasticsearch:{es_version}")
+    for node in _es_nodes(compose).values():
+        assert node["image"].endswith(f"/elasticsearch:{es_version}")
     assert services["kibana"]["image"].endswith(f"/kibana:{es_version}")
 
 
 def test_health_checks_volumes_and_order(compose, ours) -> None:
     services = compose["services"]
-    for name in LONG_RUNNING:
+    nodes = [*_kafka_nodes(compose), *_es_nodes(compose)]
+    for name in [*LONG_RUNNING, *nodes]:
         assert "healthcheck" in services[name], f"{name} has no health check"
-    assert services["init"]["depends_on"] == {
-        "kafka": {"condition": "service_healthy"},
-        "elasticsearch": {"condition": "service_healthy"},
-    }
+    assert services["init"]["depends_on"] == {n: {"condition": "service_healthy"} for n in nodes}
     after_init = {"init": {"condition": "service_completed_successfully"}}
     assert ours["web"]["depends_on"] == after_init
     assert ours["worker"]["depends_on"] == {**after_init, "mailbox": {"condition": "service_healthy"}}
